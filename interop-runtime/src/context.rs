@@ -1,0 +1,69 @@
+//! The scoped call context that lets markers nested anywhere in user types find their runtime.
+//!
+//! Every (de)serialization a runtime performs runs inside [`Scope::enter`]. `ObjectRef`,
+//! `JsObjectRef` and `ByteArray` read the innermost scope of the current thread; outside one
+//! they fail with a clear error instead of guessing.
+
+use std::cell::{Cell, RefCell};
+use std::ptr;
+
+use crate::error::texts;
+use crate::runtime::JsRuntime;
+
+/// What the serializers of marker types can reach during one (de)serialization.
+pub(crate) struct Scope<'a> {
+    pub(crate) runtime: &'a JsRuntime,
+    /// The identifier of the call being bound or completed, for error texts.
+    pub(crate) identifier: &'a str,
+    /// Byte arrays produced while serializing, sent to JavaScript before the JSON.
+    pub(crate) outgoing_bytes: RefCell<Vec<(u64, Vec<u8>)>>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*const Scope<'static>> = const { Cell::new(ptr::null()) };
+}
+
+/// Restores the previous scope when dropped, even while unwinding.
+struct Restore(*const Scope<'static>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.set(self.0));
+    }
+}
+
+impl<'a> Scope<'a> {
+    pub(crate) fn new(runtime: &'a JsRuntime, identifier: &'a str) -> Self {
+        Scope {
+            runtime,
+            identifier,
+            outgoing_bytes: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Runs `f` with this scope as the current one (scopes nest).
+    pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        let this = (self as *const Scope<'a>).cast::<Scope<'static>>();
+        let previous = CURRENT.with(|current| current.replace(this));
+        let _restore = Restore(previous);
+        f()
+    }
+
+    /// Takes the byte arrays produced so far.
+    pub(crate) fn take_outgoing_bytes(&self) -> Vec<(u64, Vec<u8>)> {
+        std::mem::take(&mut self.outgoing_bytes.borrow_mut())
+    }
+}
+
+/// Runs `f` with the current scope, or fails when no runtime is (de)serializing.
+pub(crate) fn with_scope<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Result<R, &'static str> {
+    let current = CURRENT.with(Cell::get);
+    if current.is_null() {
+        return Err(texts::OUTSIDE_CALL);
+    }
+    // SAFETY: `Scope::enter` publishes a pointer to a scope that outlives the closure it runs
+    // and restores the previous pointer before returning (also when unwinding), so a non-null
+    // pointer always refers to a live scope on this thread's stack.
+    let scope = unsafe { &*current };
+    Ok(f(scope))
+}

@@ -1,0 +1,444 @@
+//! JS → Rust dispatch: lookup, argument binding, invocation, completion (PROTOCOL.md §4).
+
+use std::any::Any;
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Weak};
+
+use futures_util::FutureExt;
+use serde::Serialize;
+
+use crate::context::Scope;
+use crate::error::texts;
+use crate::host::{BoxFuture, ToJs};
+use crate::json_scan::{check_depth, token_name, ArrayReader};
+use crate::object_ref::TrackedObject;
+use crate::registry::{Registry, Slot};
+use crate::runtime::{JsRuntime, RuntimeInner};
+
+/// Why a JS→Rust call failed.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Failure {
+    /// The caller's mistake (lookup, arity, argument types, limits): sent verbatim.
+    Caller(String),
+    /// An `Err` returned by user code: hidden unless detailed errors are on.
+    User(String),
+    /// User code panicked (the payload, when it is text).
+    Panic(String),
+    /// The future was dropped before it completed.
+    Cancelled,
+}
+
+impl Failure {
+    fn into_text(self, detailed: bool, identifier: &str, assembly: Option<&str>) -> String {
+        match self {
+            Failure::Caller(text) => text,
+            Failure::User(text) if detailed => text,
+            Failure::User(_) => texts::hidden_user_error(identifier, assembly),
+            Failure::Panic(payload) if detailed && !payload.is_empty() => {
+                format!("{} {payload}", texts::panicked(identifier))
+            }
+            Failure::Panic(_) => texts::panicked(identifier),
+            Failure::Cancelled => texts::cancelled(identifier),
+        }
+    }
+}
+
+fn panic_text(payload: Box<dyn Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// A serialized result and the byte arrays it refers to.
+#[doc(hidden)]
+pub struct Payload {
+    json: String,
+    bytes: Vec<(u64, Vec<u8>)>,
+}
+
+/// What a shim gives back: a result now, or a future to spawn.
+#[doc(hidden)]
+pub enum Invocation {
+    /// A sync method ran.
+    Ready(Payload),
+    /// An async method's future, with its arguments bound.
+    Pending(BoxFuture<Result<Payload, Failure>>),
+}
+
+/// Serializes a result inside a scope of `runtime`, collecting the byte arrays it produces.
+fn serialize_payload<R: Serialize>(runtime: &JsRuntime, identifier: &str, value: &R) -> Result<Payload, Failure> {
+    let scope = Scope::new(runtime, identifier);
+    let json = scope
+        .enter(|| serde_json::to_string(value))
+        .map_err(|error| Failure::User(format!("The result of '{identifier}' could not be serialized: {error}")))?;
+    check_depth(&json, runtime.inner().options().max_json_depth)
+        .map_err(|error| Failure::User(format!("The result of '{identifier}' could not be serialized: {error}")))?;
+    Ok(Payload {
+        json,
+        bytes: scope.take_outgoing_bytes(),
+    })
+}
+
+/// The short name of a type, for error texts (`Vec<i32>` rather than `alloc::vec::Vec<i32>`).
+fn short_type_name<T>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut short = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    for (index, ch) in full.char_indices() {
+        if ch == ':' {
+            segment_start = index + 1;
+        } else if matches!(ch, '<' | '>' | ',' | ' ' | '(' | ')' | '[' | ']' | ';' | '&') {
+            short.push_str(&full[segment_start..index]);
+            short.push(ch);
+            segment_start = index + 1;
+        }
+    }
+    short.push_str(&full[segment_start..]);
+    short
+}
+
+/// One JS→Rust call being bound: shims read their arguments through it, in order.
+#[doc(hidden)]
+pub struct Call<'a> {
+    runtime: &'a JsRuntime,
+    identifier: &'a str,
+    args_json: &'a str,
+    reader: Cell<Option<ArrayReader<'a>>>,
+}
+
+impl<'a> Call<'a> {
+    fn skips_arguments(&self, count: usize) -> bool {
+        count == 0 && !self.runtime.inner().options().strict_arguments
+    }
+
+    /// Opens the argument array (zero-parameter methods ignore it unless `strict_arguments`).
+    pub fn begin(&self, count: usize) -> Result<(), Failure> {
+        if self.skips_arguments(count) {
+            return Ok(());
+        }
+        let reader = ArrayReader::open(self.args_json).map_err(Failure::Caller)?;
+        self.reader.set(Some(reader));
+        Ok(())
+    }
+
+    /// Binds argument `index` of `count`.
+    pub fn arg<T: crate::__private::JsArgument>(&self, index: usize, count: usize, accepts_object_ref: bool) -> Result<T, Failure> {
+        let Some(mut reader) = self.reader.get() else {
+            return Err(Failure::Caller(texts::INVALID_JSON.to_owned()));
+        };
+        let max_depth = self.runtime.inner().options().max_json_depth;
+        let element = reader.next(max_depth).map_err(Failure::Caller)?;
+        self.reader.set(Some(reader));
+        let Some(element) = element else {
+            return Err(Failure::Caller(texts::too_few_arguments(self.identifier, count, index)));
+        };
+        if element.is_object_ref && !accepts_object_ref {
+            return Err(Failure::Caller(texts::object_ref_to_plain_parameter(
+                self.identifier,
+                &short_type_name::<T>(),
+                index + 1,
+            )));
+        }
+        serde_json::from_str::<T>(element.text(self.args_json))
+            .map_err(|error| Failure::Caller(error.to_string()))
+    }
+
+    /// Checks that no argument is left over.
+    pub fn end(&self, count: usize) -> Result<(), Failure> {
+        if self.skips_arguments(count) {
+            return Ok(());
+        }
+        let Some(mut reader) = self.reader.get() else {
+            return Err(Failure::Caller(texts::INVALID_JSON.to_owned()));
+        };
+        let max_depth = self.runtime.inner().options().max_json_depth;
+        match reader.next(max_depth).map_err(Failure::Caller)? {
+            None => Ok(()),
+            Some(extra) => Err(Failure::Caller(texts::too_many_arguments(
+                self.identifier,
+                count,
+                token_name(extra.text(self.args_json)),
+            ))),
+        }
+    }
+
+    /// Serializes the result of a sync method.
+    pub fn ready<R: crate::__private::JsReturn>(&self, result: Result<R, String>) -> Result<Invocation, Failure> {
+        let value = result.map_err(Failure::User)?;
+        serialize_payload(self.runtime, self.identifier, &value).map(Invocation::Ready)
+    }
+
+    /// Wraps the future of an async method; its result is serialized when it completes.
+    pub fn spawn<R, F>(&self, future: F) -> Result<Invocation, Failure>
+    where
+        R: crate::__private::JsReturn,
+        F: Future<Output = Result<R, String>> + Send + 'static,
+    {
+        let runtime = Arc::downgrade(self.runtime.inner());
+        let identifier = self.identifier.to_owned();
+        Ok(Invocation::Pending(Box::pin(async move {
+            let value = future.await.map_err(Failure::User)?;
+            let runtime = runtime.upgrade().map(JsRuntime::from_inner).ok_or(Failure::Cancelled)?;
+            serialize_payload(&runtime, &identifier, &value)
+        })))
+    }
+
+    /// The runtime that received the call (for methods that take a `JsRuntime` parameter).
+    pub fn runtime(&self) -> JsRuntime {
+        self.runtime.clone()
+    }
+}
+
+/// What a call resolved to.
+enum Target {
+    Static(&'static crate::registry::StaticMethod),
+    Instance(Arc<dyn TrackedObject>, usize, bool),
+    Dispose(u64),
+}
+
+/// Sends a completion (after its byte arrays) or, for fire-and-forget calls, only logs failures.
+fn complete(inner: &RuntimeInner, call_id: u64, identifier: &str, assembly: Option<&str>, result: Result<Payload, Failure>) {
+    match result {
+        Ok(payload) => {
+            if call_id == 0 {
+                return;
+            }
+            for (id, bytes) in payload.bytes {
+                inner.send(ToJs::ReceiveByteArray { id, bytes });
+            }
+            inner.send(ToJs::EndInvokeDotNet {
+                call_id,
+                success: true,
+                result_or_error: payload.json,
+            });
+        }
+        Err(failure) => {
+            if !matches!(failure, Failure::Caller(_)) {
+                tracing::warn!(identifier, ?assembly, ?failure, "a #[jsinvokable] call failed");
+            }
+            let text = failure.into_text(inner.options().detailed_errors, identifier, assembly);
+            if call_id != 0 {
+                inner.send(ToJs::EndInvokeDotNet {
+                    call_id,
+                    success: false,
+                    result_or_error: text,
+                });
+            }
+        }
+    }
+}
+
+/// Completes a spawned call exactly once: with its result, or as cancelled if dropped first.
+struct PendingCall {
+    runtime: Weak<RuntimeInner>,
+    call_id: u64,
+    identifier: String,
+    assembly: Option<String>,
+    finished: bool,
+}
+
+impl PendingCall {
+    fn finish(mut self, result: Result<Payload, Failure>) {
+        self.finished = true;
+        if let Some(runtime) = self.runtime.upgrade() {
+            complete(&runtime, self.call_id, &self.identifier, self.assembly.as_deref(), result);
+        }
+    }
+}
+
+impl Drop for PendingCall {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.upgrade() {
+            runtime.end_in_flight();
+            if !self.finished && !runtime.is_closed() {
+                complete(&runtime, self.call_id, &self.identifier, self.assembly.as_deref(), Err(Failure::Cancelled));
+            }
+        }
+    }
+}
+
+fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
+    match value {
+        None => Err(Failure::Caller(texts::null_parameter(parameter))),
+        Some(text) if text.trim().is_empty() => Err(Failure::Caller(texts::blank_parameter(parameter))),
+        Some(_) => Ok(()),
+    }
+}
+
+impl JsRuntime {
+    /// Finds what a call addresses, in the reference's order of checks (PROTOCOL.md §4.2).
+    fn resolve(&self, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>) -> Result<Target, Failure> {
+        let inner = self.inner();
+        if let Some(object_id) = object_id.filter(|&id| id != 0) {
+            let object = inner
+                .tracked(object_id)
+                .ok_or_else(|| Failure::Caller(texts::unknown_object(object_id)))?;
+            if let Some(assembly) = assembly {
+                return Err(Failure::Caller(texts::assembly_on_instance_call(assembly)));
+            }
+            require(identifier, "methodIdentifier")?;
+            let identifier = identifier.unwrap_or_default();
+            if identifier == "__Dispose" {
+                return Ok(Target::Dispose(object_id));
+            }
+            return match object.find_method(identifier) {
+                Some((index, is_async)) => Ok(Target::Instance(object, index, is_async)),
+                None => Err(Failure::Caller(texts::unknown_instance_method(object.type_name(), identifier))),
+            };
+        }
+        require(assembly, "assemblyKey.AssemblyName")?;
+        require(identifier, "methodIdentifier")?;
+        let (assembly, identifier) = (assembly.unwrap_or_default(), identifier.unwrap_or_default());
+        match Registry::get().lookup(assembly, identifier).map_err(Failure::Caller)? {
+            Slot::Unique(method) => Ok(Target::Static(method)),
+            Slot::Duplicate(text) => Err(Failure::Caller(text.clone())),
+        }
+    }
+
+    /// Binds and runs the call synchronously; a future is returned for async methods.
+    fn run(&self, target: &Target, identifier: &str, args_json: &str) -> Result<Invocation, Failure> {
+        let call = Call {
+            runtime: self,
+            identifier,
+            args_json,
+            reader: Cell::new(None),
+        };
+        let scope = Scope::new(self, identifier);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            scope.enter(|| match target {
+                Target::Static(method) => (method.shim)(&call),
+                Target::Instance(object, index, _) => object.invoke(*index, &call),
+                Target::Dispose(id) => {
+                    self.inner().untrack(*id);
+                    Ok(Invocation::Ready(Payload {
+                        json: "null".to_owned(),
+                        bytes: Vec::new(),
+                    }))
+                }
+            })
+        }));
+        match outcome {
+            Ok(Ok(Invocation::Ready(mut payload))) => {
+                payload.bytes.extend(scope.take_outgoing_bytes());
+                Ok(Invocation::Ready(payload))
+            }
+            Ok(result) => result,
+            Err(payload) => Err(Failure::Panic(panic_text(payload))),
+        }
+    }
+
+    fn prepare(&self, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>, args_json: &str) -> Result<Target, Failure> {
+        let inner = self.inner();
+        if let Some(text) = inner.take_staging_error() {
+            return Err(Failure::Caller(text));
+        }
+        if let Some(max) = inner.options().max_message_size {
+            if args_json.len() > max {
+                return Err(Failure::Caller(texts::message_too_large(args_json.len(), max)));
+            }
+        }
+        self.resolve(assembly, identifier, object_id)
+    }
+
+    /// `beginInvokeDotNetFromJS`: starts a JS→Rust call. The completion is sent through the
+    /// host (`EndInvokeDotNet`), now for sync methods and errors, later for async methods.
+    /// A `call_id` of 0 means fire-and-forget. `object_id` is `None` (or 0) for static calls.
+    ///
+    /// Lookup and argument binding happen before this returns, so calls are processed in
+    /// arrival order; only an async method's future is spawned. Never panics.
+    pub fn begin_invoke_dotnet(&self, call_id: u64, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>, args_json: &str) {
+        let inner = self.inner();
+        let name = identifier.unwrap_or_default();
+        let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
+        let invocation = self.prepare(assembly, identifier, object_id, args_json).and_then(|target| {
+            let is_async = match &target {
+                Target::Static(method) => method.is_async,
+                Target::Instance(_, _, is_async) => *is_async,
+                Target::Dispose(_) => false,
+            };
+            if is_async && !inner.begin_in_flight() {
+                return Err(Failure::Caller(texts::too_many_in_flight(name, inner.options().max_in_flight_calls)));
+            }
+            let invocation = self.run(&target, name, args_json);
+            if is_async && !matches!(invocation, Ok(Invocation::Pending(_))) {
+                inner.end_in_flight();
+            }
+            invocation
+        });
+        inner.clear_staged();
+        match invocation {
+            Ok(Invocation::Ready(payload)) => complete(inner, call_id, name, static_assembly, Ok(payload)),
+            Err(failure) => complete(inner, call_id, name, static_assembly, Err(failure)),
+            Ok(Invocation::Pending(future)) => {
+                let pending = PendingCall {
+                    runtime: Arc::downgrade(inner),
+                    call_id,
+                    identifier: name.to_owned(),
+                    assembly: static_assembly.map(str::to_owned),
+                    finished: false,
+                };
+                inner.host().spawn(Box::pin(async move {
+                    let result = AssertUnwindSafe(future)
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|payload| Err(Failure::Panic(panic_text(payload))));
+                    pending.finish(result);
+                }));
+            }
+        }
+    }
+
+    /// `invokeDotNetFromJS`: runs a JS→Rust call synchronously (in-process hosts). Returns the
+    /// result JSON, or the error text JavaScript should throw. Async methods are refused.
+    pub fn invoke_dotnet(&self, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>, args_json: &str) -> Result<String, String> {
+        let inner = self.inner();
+        let name = identifier.unwrap_or_default();
+        let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
+        let result = self.prepare(assembly, identifier, object_id, args_json).and_then(|target| {
+            let is_async = match &target {
+                Target::Static(method) => method.is_async,
+                Target::Instance(_, _, is_async) => *is_async,
+                Target::Dispose(_) => false,
+            };
+            if is_async {
+                return Err(Failure::Caller(texts::sync_call_of_async(name)));
+            }
+            match self.run(&target, name, args_json)? {
+                Invocation::Ready(payload) => Ok(payload),
+                Invocation::Pending(_) => Err(Failure::Caller(texts::sync_call_of_async(name))),
+            }
+        });
+        inner.clear_staged();
+        match result {
+            Ok(payload) => {
+                for (id, bytes) in payload.bytes {
+                    inner.send(ToJs::ReceiveByteArray { id, bytes });
+                }
+                Ok(payload.json)
+            }
+            Err(failure) => {
+                if !matches!(failure, Failure::Caller(_)) {
+                    tracing::warn!(identifier = name, ?failure, "a synchronous #[jsinvokable] call failed");
+                }
+                Err(failure.into_text(inner.options().detailed_errors, name, static_assembly))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_type_name;
+
+    #[test]
+    fn short_type_names_drop_paths() {
+        assert_eq!(short_type_name::<String>(), "String");
+        assert_eq!(short_type_name::<Vec<Option<std::string::String>>>(), "Vec<Option<String>>");
+        assert_eq!(short_type_name::<(u32, String)>(), "(u32, String)");
+    }
+}

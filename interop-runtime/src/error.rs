@@ -1,0 +1,163 @@
+//! Error types and the reference's exact error texts (PROTOCOL.md §10).
+
+use std::fmt;
+
+/// The texts of PROTOCOL.md's catalog, built in one place so every host sends them verbatim.
+pub(crate) mod texts {
+    pub(crate) fn null_parameter(parameter: &str) -> String {
+        format!("Value cannot be null. (Parameter '{parameter}')")
+    }
+    pub(crate) fn blank_parameter(parameter: &str) -> String {
+        format!("The value cannot be an empty string or composed entirely of whitespace. (Parameter '{parameter}')")
+    }
+    pub(crate) fn unknown_assembly(assembly: &str) -> String {
+        format!("There is no loaded assembly with the name '{assembly}'.")
+    }
+    pub(crate) fn unknown_static_method(assembly: &str, identifier: &str) -> String {
+        format!("The assembly '{assembly}' does not contain a public invokable method with [JSInvokableAttribute(\"{identifier}\")].")
+    }
+    pub(crate) fn unknown_instance_method(type_name: &str, identifier: &str) -> String {
+        format!("The type '{type_name}' does not contain a public invokable method with [JSInvokableAttribute(\"{identifier}\")].")
+    }
+    pub(crate) fn duplicate_static(assembly: &str, identifier: &str) -> String {
+        format!(
+            "The assembly '{assembly}' contains more than one [JSInvokable] method with identifier '{identifier}'. \
+             All [JSInvokable] methods within the same assembly must have different identifiers. \
+             You can pass a custom identifier as a parameter to the [JSInvokable] attribute."
+        )
+    }
+    pub(crate) fn assembly_on_instance_call(assembly: &str) -> String {
+        format!("For instance method calls, 'assemblyName' should be null. Value received: '{assembly}'.")
+    }
+    pub(crate) fn unknown_object(id: u64) -> String {
+        format!(
+            "There is no tracked object with id '{id}'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')"
+        )
+    }
+    pub(crate) const INVALID_JSON: &str = "Invalid JSON";
+    pub(crate) fn too_few_arguments(identifier: &str, expected: usize, received: usize) -> String {
+        format!("The call to '{identifier}' expects '{expected}' parameters, but received '{received}'.")
+    }
+    pub(crate) fn too_many_arguments(identifier: &str, expected: usize, token: &str) -> String {
+        format!(
+            "Unexpected JSON token {token}. Ensure that the call to `{identifier}' is supplied with exactly '{expected}' parameters."
+        )
+    }
+    pub(crate) fn object_ref_to_plain_parameter(identifier: &str, type_name: &str, index: usize) -> String {
+        format!(
+            "In call to '{identifier}', parameter of type '{type_name}' at index {index} must be declared as type 'DotNetObjectRef<{type_name}>' to receive the incoming value."
+        )
+    }
+    pub(crate) fn wrong_object_type(id: u64, type_name: &str) -> String {
+        format!("The object with id '{id}' is not of type '{type_name}'.")
+    }
+    pub(crate) fn completion_deserialize(inner: &str) -> String {
+        format!("An exception occurred executing JS interop: {inner}. See InnerException for more details.")
+    }
+    pub(crate) fn sync_call_of_async(identifier: &str) -> String {
+        format!(
+            "The method '{identifier}' is async and cannot be invoked synchronously. Use invokeMethodAsync instead."
+        )
+    }
+    pub(crate) fn cancelled(identifier: &str) -> String {
+        format!("The call to '{identifier}' was cancelled.")
+    }
+    pub(crate) fn panicked(identifier: &str) -> String {
+        format!("The call to '{identifier}' panicked.")
+    }
+    pub(crate) fn hidden_user_error(identifier: &str, assembly: Option<&str>) -> String {
+        match assembly {
+            Some(assembly) => format!(
+                "There was an exception invoking '{identifier}' on assembly '{assembly}'. For more details turn on detailed errors in the runtime options"
+            ),
+            None => format!(
+                "There was an exception invoking '{identifier}'. For more details turn on detailed errors in the runtime options"
+            ),
+        }
+    }
+    pub(crate) fn too_deep(max_depth: usize) -> String {
+        format!("The JSON value exceeds the maximum depth of {max_depth}.")
+    }
+    pub(crate) fn message_too_large(size: usize, max: usize) -> String {
+        format!("The message of {size} bytes exceeds the maximum message size of {max} bytes.")
+    }
+    pub(crate) const BYTE_LIMIT: &str = "Exceeded the maximum byte array transfer limit for a call.";
+    pub(crate) fn byte_array_out_of_order(index: u32, count: usize) -> String {
+        format!("Element id '{index}' cannot be added to the byte arrays to be revived with length '{count}'.")
+    }
+    pub(crate) const UNEXPECTED_BYTE_ARRAY: &str =
+        "JSON serialization is attempting to deserialize an unexpected byte array.";
+    pub(crate) fn byte_array_not_found(index: i64) -> String {
+        format!("Byte array {index} not found.")
+    }
+    pub(crate) fn too_many_in_flight(identifier: &str, limit: usize) -> String {
+        format!("The call to '{identifier}' was rejected: {limit} calls are already in flight on this runtime.")
+    }
+    pub(crate) fn too_many_objects(limit: usize) -> String {
+        format!("Cannot track another object: this runtime already tracks the maximum of {limit} objects.")
+    }
+    pub(crate) fn object_busy(identifier: &str) -> String {
+        format!("The object is busy (re-entrant call to '{identifier}').")
+    }
+    pub(crate) const TRACKED_ELSEWHERE: &str = "DotNetObjectReference`1 is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of DotNetObjectReference globally. Consider creating instances of DotNetObjectReference at the JSInterop callsite.";
+    pub(crate) const OBJECT_REF_DISPOSED: &str =
+        "Cannot access a disposed object. Object name: 'ObjectRef'.";
+    pub(crate) const DISCONNECTED: &str = "The JS runtime has been disconnected.";
+    pub(crate) fn timed_out(identifier: &str, millis: u128) -> String {
+        format!("The JS interop call '{identifier}' timed out after {millis}ms.")
+    }
+    pub(crate) const OUTSIDE_CALL: &str =
+        "interop values (ObjectRef, JsObjectRef, ByteArray) can only be (de)serialized by a JsRuntime during a call";
+    pub(crate) const JS_OBJECT_DISPOSED: &str = "The JS object reference has been disposed.";
+}
+
+/// Why a Rust→JavaScript call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsError {
+    /// JavaScript threw or rejected. The text is its message (its first line) and stack.
+    Js(String),
+    /// The call did not complete within the timeout.
+    Timeout(String),
+    /// The runtime closed (the page or connection went away) before the call completed.
+    Disconnected,
+    /// The arguments could not be serialized (or a limit refused them).
+    Arguments(String),
+    /// The result could not be deserialized into the requested type.
+    Result(String),
+    /// The host cannot run this kind of call (a synchronous call over a network host).
+    Unsupported(String),
+}
+
+impl fmt::Display for JsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsError::Js(text)
+            | JsError::Timeout(text)
+            | JsError::Arguments(text)
+            | JsError::Result(text)
+            | JsError::Unsupported(text) => f.write_str(text),
+            JsError::Disconnected => f.write_str(texts::DISCONNECTED),
+        }
+    }
+}
+
+impl std::error::Error for JsError {}
+
+/// A problem found when building the registry of `#[jsinvokable]` items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryError {
+    /// One line per duplicated `(assembly, identifier)`, naming both definitions.
+    pub duplicates: Vec<String>,
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} duplicate [JSInvokable] identifier(s):", self.duplicates.len())?;
+        for line in &self.duplicates {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RegistryError {}

@@ -1,0 +1,110 @@
+//! The `Host` trait: the only thing a transport implements.
+//!
+//! A host carries messages between one [`JsRuntime`](crate::JsRuntime) and one JavaScript realm
+//! (an embedded engine, a browser page behind a socket, a wasm page). It also lends the runtime
+//! what the executor-agnostic core cannot own: a way to spawn futures and a clock.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// A boxed, `Send` future, as hosts spawn them.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// What a JavaScript `callType` asks the JS side to do with the identifier (PROTOCOL.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallType {
+    /// `parent[member](...args)`.
+    Function = 1,
+    /// `new parent[member](...args)`.
+    Constructor = 2,
+    /// Read `parent[member]`.
+    GetValue = 3,
+    /// `parent[member] = args[0]`.
+    SetValue = 4,
+}
+
+/// How JavaScript should send the result of a Rust→JS call back (PROTOCOL.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResultType {
+    /// The value as JSON.
+    Json = 0,
+    /// A JS object reference (`{"__jsObjectId":n}`).
+    ObjectReference = 1,
+    /// A JS stream reference.
+    StreamReference = 2,
+    /// Nothing (`null`).
+    Void = 3,
+}
+
+/// One Rust→JS call, as `beginInvokeJSFromDotNet`/`invokeJSFromDotNet` take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsInvocation {
+    /// Completion handle; 0 means "no reply wanted". Unused by synchronous calls.
+    pub async_handle: u64,
+    /// Dotted identifier resolved from the target (`"sayHello1"`, `"GreetingHelpers.setDotNetHelper"`).
+    pub identifier: String,
+    /// JSON array text of the arguments (`"[]"` when there are none).
+    pub args_json: String,
+    /// What the JS side should send back.
+    pub result_type: ResultType,
+    /// `0` for the global object, else a `__jsObjectId`.
+    pub target_instance_id: u64,
+    /// Function call, constructor, property read or write.
+    pub call_type: CallType,
+}
+
+/// A message from the Rust runtime to the JavaScript side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToJs {
+    /// `endInvokeDotNetFromJS(callId, success, resultJsonOrError)`.
+    EndInvokeDotNet {
+        /// The id JavaScript gave the call.
+        call_id: u64,
+        /// Whether the call succeeded.
+        success: bool,
+        /// The result JSON on success, the error text on failure.
+        result_or_error: String,
+    },
+    /// `beginInvokeJSFromDotNet(...)`.
+    BeginInvokeJs(JsInvocation),
+    /// `receiveByteArray(id, bytes)`: bytes for a later `{"__byte[]":id}`; always sent before the
+    /// message that refers to them.
+    ReceiveByteArray {
+        /// The id the JSON will refer to.
+        id: u64,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+/// Why a synchronous Rust→JS call failed at the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncCallError {
+    /// The host cannot run synchronous calls (network hosts).
+    Unsupported,
+    /// JavaScript threw; the text is its message (and stack where the engine gives one).
+    Threw(String),
+}
+
+/// The transport between one [`JsRuntime`](crate::JsRuntime) and one JavaScript realm.
+///
+/// Implementations must deliver messages in the order `send` is called.
+pub trait Host: Send + Sync + 'static {
+    /// Delivers one message to JavaScript.
+    fn send(&self, message: ToJs);
+
+    /// Runs `invokeJSFromDotNet` synchronously and returns the result JSON (`None` for null).
+    /// Byte arrays in the result must reach [`JsRuntime::receive_byte_array`](crate::JsRuntime::receive_byte_array)
+    /// before this returns. The default says the host cannot do it.
+    fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {
+        let _ = call;
+        Err(SyncCallError::Unsupported)
+    }
+
+    /// Runs a future to completion in the background.
+    fn spawn(&self, task: BoxFuture<()>);
+
+    /// A future that completes after `duration` (injectable, so timeout tests run in milliseconds).
+    fn sleep(&self, duration: Duration) -> BoxFuture<()>;
+}

@@ -1,0 +1,256 @@
+//! One pass over a JSON array text: element boundaries, nesting depth and marker prefixes.
+//!
+//! Arguments are deserialized straight from slices of the original text, so no
+//! `serde_json::Value` tree is ever built. The scanner only finds structure; serde validates
+//! each element when it binds it.
+
+use crate::error::texts;
+
+/// Where one top-level element of an array lies in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Element {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// The element is an object whose first property is `__dotNetObject`.
+    pub(crate) is_object_ref: bool,
+}
+
+impl Element {
+    pub(crate) fn text<'a>(&self, json: &'a str) -> &'a str {
+        &json[self.start..self.end]
+    }
+}
+
+/// The .NET token name of the value that starts `text` (used by the too-many-arguments text).
+pub(crate) fn token_name(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'{') => "StartObject",
+        Some(b'[') => "StartArray",
+        Some(b'"') => "String",
+        Some(b't') => "True",
+        Some(b'f') => "False",
+        Some(b'n') => "Null",
+        _ => "Number",
+    }
+}
+
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && is_space(bytes[at]) {
+        at += 1;
+    }
+    at
+}
+
+/// Skips a string starting at the opening quote; returns the index after the closing quote.
+fn skip_string(bytes: &[u8], at: usize) -> Result<usize, String> {
+    let mut i = at + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Ok(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    Err(format!("{}: unterminated string", texts::INVALID_JSON))
+}
+
+fn starts_with_object_ref(bytes: &[u8], open: usize) -> bool {
+    let key = skip_space(bytes, open + 1);
+    bytes[key..].starts_with(b"\"__dotNetObject\"")
+}
+
+/// Reads the elements of a JSON array text one at a time, without allocating.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ArrayReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    first: bool,
+    done: bool,
+}
+
+impl<'a> ArrayReader<'a> {
+    /// Starts reading; anything that is not an array gives the reference's `Invalid JSON`.
+    pub(crate) fn open(json: &'a str) -> Result<Self, String> {
+        let bytes = json.as_bytes();
+        let at = skip_space(bytes, 0);
+        if bytes.get(at) != Some(&b'[') {
+            return Err(texts::INVALID_JSON.to_owned());
+        }
+        Ok(ArrayReader {
+            bytes,
+            at: at + 1,
+            first: true,
+            done: false,
+        })
+    }
+
+    /// The next element, or `None` after the closing bracket (trailing text is an error).
+    pub(crate) fn next(&mut self, max_depth: usize) -> Result<Option<Element>, String> {
+        if self.done {
+            return Ok(None);
+        }
+        let bytes = self.bytes;
+        let mut at = skip_space(bytes, self.at);
+        match bytes.get(at) {
+            Some(b']') => {
+                self.done = true;
+                return finish(bytes, at + 1).map(|()| None);
+            }
+            Some(b',') if !self.first => at = skip_space(bytes, at + 1),
+            Some(_) if self.first => {}
+            Some(_) => return Err(format!("{}: expected ',' or ']' at byte {at}", texts::INVALID_JSON)),
+            None => return Err(format!("{}: unexpected end of the array", texts::INVALID_JSON)),
+        }
+        self.first = false;
+        let (element, next) = scan_value(bytes, at, max_depth)?;
+        self.at = next;
+        Ok(Some(element))
+    }
+}
+
+/// Splits a JSON array text into its top-level elements, checking that no element nests deeper
+/// than `max_depth`.
+pub(crate) fn split_array(json: &str, max_depth: usize) -> Result<Vec<Element>, String> {
+    let mut reader = ArrayReader::open(json)?;
+    let mut elements = Vec::new();
+    while let Some(element) = reader.next(max_depth)? {
+        elements.push(element);
+    }
+    Ok(elements)
+}
+
+fn finish(bytes: &[u8], at: usize) -> Result<(), String> {
+    if skip_space(bytes, at) == bytes.len() {
+        Ok(())
+    } else {
+        Err(format!("{}: trailing characters after the array", texts::INVALID_JSON))
+    }
+}
+
+/// Scans one value starting at `start`; returns it and the index just after it.
+fn scan_value(bytes: &[u8], start: usize, max_depth: usize) -> Result<(Element, usize), String> {
+    let mut depth = 0usize;
+    let mut i = start;
+    let is_object_ref = bytes.get(start) == Some(&b'{') && starts_with_object_ref(bytes, start);
+    loop {
+        let Some(&byte) = bytes.get(i) else {
+            return Err(format!("{}: unexpected end of input", texts::INVALID_JSON));
+        };
+        match byte {
+            b'"' => i = skip_string(bytes, i)?,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Err(texts::too_deep(max_depth));
+                }
+                i += 1;
+            }
+            b'}' | b']' => {
+                if depth == 0 {
+                    // The end of the enclosing array: a scalar just ended.
+                    break;
+                }
+                depth -= 1;
+                i += 1;
+            }
+            b',' if depth == 0 => break,
+            _ if depth == 0 && is_space(byte) => break,
+            _ => i += 1,
+        }
+        if depth == 0 && matches!(bytes[i - 1], b'"' | b'}' | b']') {
+            break;
+        }
+    }
+    if i == start {
+        return Err(format!("{}: expected a value at byte {start}", texts::INVALID_JSON));
+    }
+    Ok((
+        Element {
+            start,
+            end: i,
+            is_object_ref,
+        },
+        i,
+    ))
+}
+
+/// Checks that one JSON value nests no deeper than `max_depth` (completion values).
+pub(crate) fn check_depth(json: &str, max_depth: usize) -> Result<(), String> {
+    let bytes = json.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i = skip_string(bytes, i)?;
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Err(texts::too_deep(max_depth));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts_of(json: &str) -> Vec<&str> {
+        split_array(json, 32)
+            .unwrap()
+            .iter()
+            .map(|e| e.text(json))
+            .collect()
+    }
+
+    #[test]
+    fn splits_scalars_strings_and_nested_values() {
+        assert_eq!(texts_of("[]"), Vec::<&str>::new());
+        assert_eq!(texts_of(" [ 1 , \"a,]\\\"\" ,true,null ] "), ["1", "\"a,]\\\"\"", "true", "null"]);
+        assert_eq!(texts_of("[{\"a\":[1,2]},[3,{}],-1.5e3]"), ["{\"a\":[1,2]}", "[3,{}]", "-1.5e3"]);
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_array() {
+        for bad in ["", "null", "{}", "\"[]\"", "[1,", "[1 2]", "[1]x", "[\"abc", "[,]"] {
+            let error = split_array(bad, 32).unwrap_err();
+            assert!(error.starts_with("Invalid JSON"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn depth_limit_is_exact() {
+        let at_limit = format!("[{}{}]", "[".repeat(32), "]".repeat(32));
+        assert!(split_array(&at_limit, 32).is_ok());
+        let over = format!("[{}{}]", "[".repeat(33), "]".repeat(33));
+        assert_eq!(
+            split_array(&over, 32).unwrap_err(),
+            "The JSON value exceeds the maximum depth of 32."
+        );
+        assert!(check_depth(&"[".repeat(32), 32).is_ok());
+        assert!(check_depth(&"[".repeat(33), 32).is_err());
+    }
+
+    #[test]
+    fn finds_object_ref_markers_and_token_names() {
+        let json = "[{ \"__dotNetObject\":1},{\"a\":{\"__dotNetObject\":1}}]";
+        let elements = split_array(json, 32).unwrap();
+        assert!(elements[0].is_object_ref);
+        assert!(!elements[1].is_object_ref);
+        assert_eq!(token_name("{"), "StartObject");
+        assert_eq!(token_name("-1"), "Number");
+        assert_eq!(token_name("null"), "Null");
+    }
+}

@@ -1,0 +1,88 @@
+//! Call Rust from JavaScript by name, the way Blazor lets JavaScript call .NET.
+//!
+//! Put [`#[jsinvokable]`](jsinvokable) on a function, or on an impl block and the methods inside
+//! it, and JavaScript calls it with `DotNet.invokeMethodAsync('Assembly', 'Identifier', ...args)`
+//! or on an object it was handed (`dotNetHelper.invokeMethodAsync('GetHelloMessage')`). The
+//! wire protocol is the one of Microsoft's `@microsoft/dotnet-js-interop` client.
+//!
+//! ```
+//! use interop_runtime::{jsinvokable, ByteArray};
+//!
+//! #[jsinvokable("ReturnArrayAsync", assembly = "BlazorSample")]
+//! pub async fn return_array_async() -> Vec<i32> {
+//!     vec![1, 2, 3]
+//! }
+//!
+//! #[jsinvokable("ReceiveByteArray", assembly = "BlazorSample")]
+//! pub fn receive_byte_array(bytes: ByteArray) -> Result<String, std::string::FromUtf8Error> {
+//!     String::from_utf8(bytes.into_vec())
+//! }
+//! # interop_runtime::check_registry().unwrap();
+//! ```
+//!
+//! A host (an embedded engine, a WebSocket server, an in-memory test host) creates one
+//! [`JsRuntime`] per JavaScript realm and implements the [`Host`] trait.
+#![warn(missing_docs)]
+
+mod bytes;
+mod context;
+mod dispatch;
+mod error;
+mod host;
+mod js_call;
+mod js_object_ref;
+mod json_scan;
+mod markers;
+mod object_ref;
+mod options;
+mod registry;
+mod runtime;
+
+pub use bytes::{byte_array, ByteArray};
+pub use error::{JsError, RegistryError};
+pub use host::{BoxFuture, CallType, Host, JsInvocation, ResultType, SyncCallError, ToJs};
+pub use interop_macros::jsinvokable;
+pub use js_call::{IntoJsArgs, JsCall, JsCallFuture};
+pub use js_object_ref::JsObjectRef;
+pub use object_ref::{ObjectRef, Shared};
+pub use options::RuntimeOptions;
+pub use registry::{check_registry, registered_methods, RegisteredMethod};
+pub use runtime::JsRuntime;
+
+/// What the `#[jsinvokable]` expansion reaches. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::dispatch::{Call, Failure, Invocation};
+    pub use crate::object_ref::{InstanceMethod, JsInvokable, ObjectCell};
+    pub use crate::registry::StaticMethod;
+    pub use inventory;
+    pub use std::sync::Arc;
+
+    /// A type a `#[jsinvokable]` function can take from JavaScript.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a #[jsinvokable] parameter: it does not implement `serde::Deserialize`",
+        label = "not deserializable from JSON",
+        note = "derive it: `#[derive(serde::Deserialize)]`, or take an owned type (`String`, not `&str`)"
+    )]
+    pub trait JsArgument: serde::de::DeserializeOwned {}
+    impl<T: serde::de::DeserializeOwned> JsArgument for T {}
+
+    /// A type a `#[jsinvokable]` function can return to JavaScript.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be returned by a #[jsinvokable] function: it does not implement `serde::Serialize`",
+        label = "not serializable to JSON",
+        note = "derive it: `#[derive(serde::Serialize)]`"
+    )]
+    pub trait JsReturn: serde::Serialize {}
+    impl<T: serde::Serialize + ?Sized> JsReturn for T {}
+
+    /// Turns the `Err` of a user `Result` into the failure text JavaScript receives.
+    pub fn error_text<E: core::fmt::Display>(error: E) -> String {
+        error.to_string()
+    }
+
+    /// Names the future of an async `#[jsinvokable]` function in "not `Send`" errors.
+    pub fn assert_send<F: core::future::Future + Send>(future: F) -> F {
+        future
+    }
+}

@@ -1,0 +1,339 @@
+//! `ObjectRef<T>`: a Rust object handed to JavaScript, whose `#[jsinvokable]` methods JS can call.
+
+use std::any::Any;
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use serde::de::{self, Deserialize, Deserializer};
+use serde::ser::{self, Serialize, Serializer};
+
+use crate::context::with_scope;
+use crate::dispatch::{Call, Failure, Invocation};
+use crate::error::texts;
+use crate::markers;
+use crate::runtime::RuntimeInner;
+
+/// The method table of a type with a `#[jsinvokable]` impl block. Implemented by the macro only.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be handed to JavaScript: it has no `#[jsinvokable]` impl block",
+    label = "`{Self}` needs a `#[jsinvokable]` impl block",
+    note = "annotate one impl block of the type with `#[jsinvokable]` (it may be empty): `#[jsinvokable] impl {Self} {{ ... }}`"
+)]
+pub trait JsInvokable: Send + Sync + Sized + 'static {
+    /// The type name used in error texts.
+    const TYPE_NAME: &'static str;
+    /// Every exposed method.
+    const METHODS: &'static [InstanceMethod<Self>];
+}
+
+/// One exposed instance method. Built by the macro only.
+#[doc(hidden)]
+pub struct InstanceMethod<T: 'static> {
+    /// Every identifier the method answers to.
+    pub identifiers: &'static [&'static str],
+    /// `async fn`: cannot be invoked synchronously.
+    pub is_async: bool,
+    /// Borrows the object, binds the arguments and runs the method.
+    pub shim: fn(&Arc<ObjectCell<T>>, &Call<'_>) -> Result<Invocation, Failure>,
+}
+
+const EXCLUSIVE: usize = usize::MAX;
+
+/// The storage of an object JavaScript can call: `&self` methods share it, sync `&mut self`
+/// methods take it exclusively, and neither ever blocks (a conflict is an "object is busy" error).
+#[doc(hidden)]
+pub struct ObjectCell<T> {
+    borrows: AtomicUsize,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the borrow counter gives shared access (`&T`, needs `T: Sync`) or exclusive access
+// (`&mut T`, needs `T: Send`) across threads, exactly as an `RwLock<T>` would.
+unsafe impl<T: Send + Sync> Sync for ObjectCell<T> {}
+
+impl<T> ObjectCell<T> {
+    fn new(value: T) -> Self {
+        ObjectCell {
+            borrows: AtomicUsize::new(0),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Shared access, unless an exclusive borrow is running.
+    pub fn try_borrow(&self) -> Option<Shared<'_, T>> {
+        let mut current = self.borrows.load(Ordering::Relaxed);
+        loop {
+            if current >= EXCLUSIVE - 1 {
+                return None;
+            }
+            match self.borrows.compare_exchange_weak(
+                current,
+                current + 1,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(Shared { cell: self }),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Exclusive access, unless any other borrow is running.
+    pub fn try_borrow_mut(&self) -> Option<Exclusive<'_, T>> {
+        self.borrows
+            .compare_exchange(0, EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed)
+            .ok()
+            .map(|_| Exclusive { cell: self })
+    }
+}
+
+/// Shared access to an object (see [`ObjectRef::borrow`]).
+pub struct Shared<'a, T> {
+    cell: &'a ObjectCell<T>,
+}
+
+impl<T> Deref for Shared<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: a shared borrow is counted, so no exclusive borrow exists while `self` lives.
+        unsafe { &*self.cell.value.get() }
+    }
+}
+
+impl<T> Drop for Shared<'_, T> {
+    fn drop(&mut self) {
+        self.cell.borrows.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// Exclusive access to an object, held while a sync `&mut self` method runs.
+#[doc(hidden)]
+pub struct Exclusive<'a, T> {
+    cell: &'a ObjectCell<T>,
+}
+
+impl<T> Deref for Exclusive<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the counter is EXCLUSIVE, so no other borrow exists while `self` lives.
+        unsafe { &*self.cell.value.get() }
+    }
+}
+
+impl<T> DerefMut for Exclusive<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this the only access through the guard.
+        unsafe { &mut *self.cell.value.get() }
+    }
+}
+
+impl<T> Drop for Exclusive<'_, T> {
+    fn drop(&mut self) {
+        self.cell.borrows.store(0, Ordering::Release);
+    }
+}
+
+/// Where an `ObjectRef` stands with respect to the runtime it was handed to.
+enum Tracking {
+    Untracked,
+    Tracked {
+        runtime: Weak<RuntimeInner>,
+        id: u64,
+    },
+    Disposed,
+}
+
+/// What all clones of one `ObjectRef` share: the object and its tracking state.
+pub(crate) struct RefState<T> {
+    object: Arc<ObjectCell<T>>,
+    tracking: Mutex<Tracking>,
+}
+
+/// A reference to a Rust object that JavaScript can hold and call (`DotNetObjectReference<T>`).
+///
+/// Creating one registers nothing: the first serialization through a runtime assigns an id
+/// (from 1, never reused) and keeps the object alive in that runtime's table until
+/// [`dispose`](Self::dispose) from Rust, `dispose()` from JavaScript, or the runtime closing.
+/// Clones share one id; dropping an `ObjectRef` never disposes.
+///
+/// ```
+/// use interop_runtime::{jsinvokable, ObjectRef};
+///
+/// pub struct HelloHelper { name: String }
+///
+/// #[jsinvokable]
+/// impl HelloHelper {
+///     #[jsinvokable("GetHelloMessage")]
+///     pub fn get_hello_message(&self) -> String { format!("Hello, {}!", self.name) }
+/// }
+///
+/// let helper = ObjectRef::new(HelloHelper { name: "Amy Pond".into() });
+/// assert_eq!(helper.borrow().get_hello_message(), "Hello, Amy Pond!");
+/// assert_eq!(helper.id(), None); // not handed to JavaScript yet
+/// ```
+pub struct ObjectRef<T: JsInvokable> {
+    state: Arc<RefState<T>>,
+}
+
+impl<T: JsInvokable> Clone for ObjectRef<T> {
+    fn clone(&self) -> Self {
+        ObjectRef {
+            state: Arc::clone(&self.state),
+        }
+    }
+}
+
+impl<T: JsInvokable> fmt::Debug for ObjectRef<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectRef")
+            .field("type", &T::TYPE_NAME)
+            .field("id", &self.id())
+            .finish()
+    }
+}
+
+impl<T: JsInvokable> ObjectRef<T> {
+    /// Wraps a value so it can be handed to JavaScript.
+    pub fn new(value: T) -> Self {
+        ObjectRef {
+            state: Arc::new(RefState {
+                object: Arc::new(ObjectCell::new(value)),
+                tracking: Mutex::new(Tracking::Untracked),
+            }),
+        }
+    }
+
+    /// Shared access to the object.
+    ///
+    /// # Panics
+    /// If a synchronous `&mut self` method is running on it right now (use
+    /// [`try_borrow`](Self::try_borrow) where that can happen).
+    pub fn borrow(&self) -> Shared<'_, T> {
+        self.try_borrow()
+            .expect("ObjectRef::borrow while a `&mut self` method is running on the object")
+    }
+
+    /// Shared access to the object, or `None` while a `&mut self` method is running on it.
+    pub fn try_borrow(&self) -> Option<Shared<'_, T>> {
+        self.state.object.try_borrow()
+    }
+
+    /// The id JavaScript knows this object by, once it has been handed to a runtime.
+    pub fn id(&self) -> Option<u64> {
+        match *lock(&self.state.tracking) {
+            Tracking::Tracked { id, .. } => Some(id),
+            Tracking::Untracked | Tracking::Disposed => None,
+        }
+    }
+
+    /// Whether the reference was disposed (from Rust, from JavaScript, or by its runtime closing).
+    pub fn is_disposed(&self) -> bool {
+        matches!(*lock(&self.state.tracking), Tracking::Disposed)
+    }
+
+    /// Stops tracking the object: JavaScript can no longer call it. Idempotent.
+    pub fn dispose(&self) {
+        let previous = std::mem::replace(&mut *lock(&self.state.tracking), Tracking::Disposed);
+        if let Tracking::Tracked { runtime, id } = previous {
+            if let Some(runtime) = runtime.upgrade() {
+                runtime.untrack(id);
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// An object in a runtime's table, with its type erased.
+pub(crate) trait TrackedObject: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    /// Index and asyncness of the method answering to `identifier`.
+    fn find_method(&self, identifier: &str) -> Option<(usize, bool)>;
+    fn invoke(&self, index: usize, call: &Call<'_>) -> Result<Invocation, Failure>;
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// Called when the runtime drops the object from its table.
+    fn mark_disposed(&self);
+}
+
+impl<T: JsInvokable> TrackedObject for RefState<T> {
+    fn type_name(&self) -> &'static str {
+        T::TYPE_NAME
+    }
+
+    fn find_method(&self, identifier: &str) -> Option<(usize, bool)> {
+        T::METHODS
+            .iter()
+            .position(|method| method.identifiers.contains(&identifier))
+            .map(|index| (index, T::METHODS[index].is_async))
+    }
+
+    fn invoke(&self, index: usize, call: &Call<'_>) -> Result<Invocation, Failure> {
+        (T::METHODS[index].shim)(&self.object, call)
+    }
+
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+
+    fn mark_disposed(&self) {
+        *lock(&self.tracking) = Tracking::Disposed;
+    }
+}
+
+impl<T: JsInvokable> Serialize for ObjectRef<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let id = with_scope(|scope| {
+            let runtime = scope.runtime.inner();
+            let mut tracking = lock(&self.state.tracking);
+            match &*tracking {
+                Tracking::Tracked { runtime: owner, id } => {
+                    if std::ptr::eq(owner.as_ptr(), Arc::as_ptr(runtime)) {
+                        Ok(*id)
+                    } else {
+                        Err(texts::TRACKED_ELSEWHERE.to_owned())
+                    }
+                }
+                Tracking::Disposed => Err(texts::OBJECT_REF_DISPOSED.to_owned()),
+                Tracking::Untracked => {
+                    let entry: Arc<dyn TrackedObject> = self.state.clone();
+                    let id = runtime.track(entry)?;
+                    *tracking = Tracking::Tracked {
+                        runtime: Arc::downgrade(runtime),
+                        id,
+                    };
+                    Ok(id)
+                }
+            }
+        })
+        .map_err(ser::Error::custom)?
+        .map_err(ser::Error::custom)?;
+        markers::serialize_id(serializer, markers::DOTNET_OBJECT, id)
+    }
+}
+
+impl<'de, T: JsInvokable> Deserialize<'de> for ObjectRef<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = markers::deserialize_id(deserializer, markers::DOTNET_OBJECT)?;
+        let id = u64::try_from(id).map_err(|_| de::Error::custom(texts::unknown_object(0)))?;
+        with_scope(|scope| {
+            let entry = scope
+                .runtime
+                .inner()
+                .tracked(id)
+                .ok_or_else(|| texts::unknown_object(id))?;
+            let state = entry
+                .into_any()
+                .downcast::<RefState<T>>()
+                .map_err(|_| texts::wrong_object_type(id, T::TYPE_NAME))?;
+            Ok(ObjectRef { state })
+        })
+        .map_err(de::Error::custom)?
+        .map_err(|text: String| de::Error::custom(text))
+    }
+}

@@ -1,0 +1,108 @@
+//! Per-runtime settings: limits, timeouts and error policy.
+
+use std::time::Duration;
+
+/// Settings of one [`JsRuntime`](crate::JsRuntime). Every limit is configurable.
+///
+/// ```
+/// use std::time::Duration;
+/// let options = interop_runtime::RuntimeOptions::default()
+///     .js_call_timeout(Some(Duration::from_secs(5)))
+///     .max_tracked_objects(1_000);
+/// assert_eq!(options.max_json_depth, 32);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Send the text of errors raised by user code (`Err`, panics) to JavaScript. When off, a
+    /// generic text naming the identifier is sent and the details only go to the log. Caller
+    /// errors (lookup, arity, types) are always sent verbatim.
+    pub detailed_errors: bool,
+    /// Reject extra arguments to zero-parameter methods (by default they are ignored, as .NET does).
+    pub strict_arguments: bool,
+    /// Refuse to create the runtime when the registry holds duplicate identifiers.
+    pub strict_registry: bool,
+    /// Maximum nesting depth of each argument value and each completion value.
+    pub max_json_depth: usize,
+    /// Maximum size of one incoming JSON text (arguments or completion), in bytes.
+    pub max_message_size: Option<usize>,
+    /// Maximum total size of the byte arrays staged for one call, counting each as `max(4, len)`.
+    pub max_staged_bytes: Option<usize>,
+    /// Maximum number of Rust→JS calls awaiting completion.
+    pub max_pending_js_calls: usize,
+    /// Maximum number of asynchronous JS→Rust calls running at once.
+    pub max_in_flight_calls: usize,
+    /// Maximum number of objects JavaScript can hold references to.
+    pub max_tracked_objects: usize,
+    /// Default timeout of Rust→JS calls (`None`: wait forever).
+    pub js_call_timeout: Option<Duration>,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            detailed_errors: true,
+            strict_arguments: false,
+            strict_registry: false,
+            max_json_depth: 32,
+            max_message_size: None,
+            max_staged_bytes: None,
+            max_pending_js_calls: 10_000,
+            max_in_flight_calls: 10_000,
+            max_tracked_objects: 100_000,
+            js_call_timeout: Some(Duration::from_secs(60)),
+        }
+    }
+}
+
+impl RuntimeOptions {
+    /// Sets [`detailed_errors`](Self::detailed_errors).
+    pub fn detailed_errors(mut self, on: bool) -> Self {
+        self.detailed_errors = on;
+        self
+    }
+    /// Sets [`strict_arguments`](Self::strict_arguments).
+    pub fn strict_arguments(mut self, on: bool) -> Self {
+        self.strict_arguments = on;
+        self
+    }
+    /// Sets [`strict_registry`](Self::strict_registry).
+    pub fn strict_registry(mut self, on: bool) -> Self {
+        self.strict_registry = on;
+        self
+    }
+    /// Sets [`max_json_depth`](Self::max_json_depth).
+    pub fn max_json_depth(mut self, depth: usize) -> Self {
+        self.max_json_depth = depth;
+        self
+    }
+    /// Sets [`max_message_size`](Self::max_message_size).
+    pub fn max_message_size(mut self, bytes: Option<usize>) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+    /// Sets [`max_staged_bytes`](Self::max_staged_bytes).
+    pub fn max_staged_bytes(mut self, bytes: Option<usize>) -> Self {
+        self.max_staged_bytes = bytes;
+        self
+    }
+    /// Sets [`max_pending_js_calls`](Self::max_pending_js_calls).
+    pub fn max_pending_js_calls(mut self, calls: usize) -> Self {
+        self.max_pending_js_calls = calls;
+        self
+    }
+    /// Sets [`max_in_flight_calls`](Self::max_in_flight_calls).
+    pub fn max_in_flight_calls(mut self, calls: usize) -> Self {
+        self.max_in_flight_calls = calls;
+        self
+    }
+    /// Sets [`max_tracked_objects`](Self::max_tracked_objects).
+    pub fn max_tracked_objects(mut self, objects: usize) -> Self {
+        self.max_tracked_objects = objects;
+        self
+    }
+    /// Sets [`js_call_timeout`](Self::js_call_timeout).
+    pub fn js_call_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.js_call_timeout = timeout;
+        self
+    }
+}

@@ -1,0 +1,365 @@
+//! `JsRuntime`: the Rust half of one JavaScript realm or connection.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rustc_hash::FxHashMap;
+
+use crate::context::Scope;
+use crate::error::{texts, JsError, RegistryError};
+use crate::host::{Host, ToJs};
+use crate::json_scan::{check_depth, ArrayReader};
+use crate::object_ref::TrackedObject;
+use crate::options::RuntimeOptions;
+use crate::registry::Registry;
+
+/// Completes a pending Rust→JS call with the value JSON or the JS error text.
+pub(crate) type Completion = Box<dyn FnOnce(Result<&str, String>) + Send>;
+
+struct PendingJsCall {
+    identifier: String,
+    complete: Completion,
+}
+
+#[derive(Default)]
+struct State {
+    objects: FxHashMap<u64, Arc<dyn TrackedObject>>,
+    pending: FxHashMap<u64, PendingJsCall>,
+    staged: Vec<Option<Vec<u8>>>,
+    staged_size: usize,
+    staging_error: Option<String>,
+}
+
+/// The shared state behind every clone of a [`JsRuntime`].
+pub(crate) struct RuntimeInner {
+    host: Arc<dyn Host>,
+    options: RuntimeOptions,
+    state: Mutex<State>,
+    /// Lets the hot path skip the lock when nothing is staged.
+    has_staged: AtomicBool,
+    closed: AtomicBool,
+    next_object_id: AtomicU64,
+    next_handle: AtomicU64,
+    next_byte_array_id: AtomicU64,
+    in_flight: AtomicUsize,
+}
+
+/// The Rust half of one JavaScript realm or connection: its object table, its pending Rust→JS
+/// calls, its staged byte arrays and its limits. Cheap to clone (clones share everything).
+///
+/// A host creates one per realm, feeds it what JavaScript sends
+/// ([`begin_invoke_dotnet`](Self::begin_invoke_dotnet), [`end_invoke_js`](Self::end_invoke_js),
+/// [`receive_byte_array`](Self::receive_byte_array)) and delivers what it sends through the
+/// [`Host`] trait. Rust code uses it to call JavaScript ([`invoke`](Self::invoke)).
+#[derive(Clone)]
+pub struct JsRuntime {
+    inner: Arc<RuntimeInner>,
+}
+
+impl fmt::Debug for JsRuntime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsRuntime")
+            .field("tracked_objects", &self.tracked_object_count())
+            .field("pending_js_calls", &self.pending_js_call_count())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl RuntimeInner {
+    pub(crate) fn options(&self) -> &RuntimeOptions {
+        &self.options
+    }
+
+    pub(crate) fn host(&self) -> &Arc<dyn Host> {
+        &self.host
+    }
+
+    pub(crate) fn send(&self, message: ToJs) {
+        self.host.send(message);
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Adds an object to the table; ids start at 1 and are never reused.
+    pub(crate) fn track(&self, object: Arc<dyn TrackedObject>) -> Result<u64, String> {
+        if self.is_closed() {
+            return Err(texts::DISCONNECTED.to_owned());
+        }
+        let mut state = lock(&self.state);
+        if state.objects.len() >= self.options.max_tracked_objects {
+            return Err(texts::too_many_objects(self.options.max_tracked_objects));
+        }
+        let id = self.next_object_id.fetch_add(1, Ordering::Relaxed) + 1;
+        state.objects.insert(id, object);
+        Ok(id)
+    }
+
+    pub(crate) fn tracked(&self, id: u64) -> Option<Arc<dyn TrackedObject>> {
+        lock(&self.state).objects.get(&id).cloned()
+    }
+
+    /// Drops an object from the table (dispose from either side).
+    pub(crate) fn untrack(&self, id: u64) {
+        let removed = lock(&self.state).objects.remove(&id);
+        if let Some(object) = removed {
+            object.mark_disposed();
+        }
+    }
+
+    pub(crate) fn next_byte_array_id(&self) -> u64 {
+        self.next_byte_array_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub(crate) fn has_staged_bytes(&self) -> bool {
+        self.has_staged.load(Ordering::Acquire)
+    }
+
+    /// Takes a staged byte array (each is used once).
+    pub(crate) fn take_staged(&self, index: u32) -> Option<Vec<u8>> {
+        lock(&self.state)
+            .staged
+            .get_mut(index as usize)
+            .and_then(Option::take)
+    }
+
+    /// Clears the staged byte arrays (end of a call's synchronous part, after a completion).
+    pub(crate) fn clear_staged(&self) {
+        if self.has_staged.swap(false, Ordering::AcqRel) {
+            let mut state = lock(&self.state);
+            state.staged.clear();
+            state.staged_size = 0;
+        }
+    }
+
+    /// A byte-array limit error raised while staging, reported by the call that follows.
+    pub(crate) fn take_staging_error(&self) -> Option<String> {
+        if self.has_staged_bytes() {
+            lock(&self.state).staging_error.take()
+        } else {
+            None
+        }
+    }
+
+    /// Size and depth checks of an incoming JSON value.
+    pub(crate) fn check_incoming(&self, json: &str) -> Result<(), String> {
+        if let Some(max) = self.options.max_message_size {
+            if json.len() > max {
+                return Err(texts::message_too_large(json.len(), max));
+            }
+        }
+        check_depth(json, self.options.max_json_depth)
+    }
+
+    pub(crate) fn register_pending(&self, identifier: String, complete: Completion) -> Result<u64, JsError> {
+        if self.is_closed() {
+            return Err(JsError::Disconnected);
+        }
+        let mut state = lock(&self.state);
+        if state.pending.len() >= self.options.max_pending_js_calls {
+            return Err(JsError::Arguments(format!(
+                "Cannot start another JS interop call: {} calls are already pending on this runtime.",
+                self.options.max_pending_js_calls
+            )));
+        }
+        let handle = self.next_handle.fetch_add(1, Ordering::Relaxed) + 1;
+        state.pending.insert(handle, PendingJsCall { identifier, complete });
+        Ok(handle)
+    }
+
+    pub(crate) fn forget_pending(&self, handle: u64) {
+        let removed = lock(&self.state).pending.remove(&handle);
+        drop(removed);
+    }
+
+    /// Counts a new async JS→Rust call, unless the limit is reached.
+    pub(crate) fn begin_in_flight(&self) -> bool {
+        let max = self.options.max_in_flight_calls;
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| (current < max).then_some(current + 1))
+            .is_ok()
+    }
+
+    pub(crate) fn end_in_flight(&self) {
+        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl JsRuntime {
+    /// A runtime with default options over `host`.
+    pub fn new(host: Arc<dyn Host>) -> JsRuntime {
+        JsRuntime::build(host, RuntimeOptions::default())
+    }
+
+    /// A runtime with `options` over `host`. Fails only under
+    /// [`strict_registry`](RuntimeOptions::strict_registry) when identifiers are duplicated.
+    pub fn with_options(host: Arc<dyn Host>, options: RuntimeOptions) -> Result<JsRuntime, RegistryError> {
+        if options.strict_registry {
+            Registry::get().check()?;
+        }
+        Ok(JsRuntime::build(host, options))
+    }
+
+    fn build(host: Arc<dyn Host>, options: RuntimeOptions) -> JsRuntime {
+        // Build the registry now, so duplicates are logged when the runtime starts.
+        Registry::get();
+        JsRuntime {
+            inner: Arc::new(RuntimeInner {
+                host,
+                options,
+                state: Mutex::new(State::default()),
+                has_staged: AtomicBool::new(false),
+                closed: AtomicBool::new(false),
+                next_object_id: AtomicU64::new(0),
+                next_handle: AtomicU64::new(0),
+                next_byte_array_id: AtomicU64::new(0),
+                in_flight: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<RuntimeInner> {
+        &self.inner
+    }
+
+    pub(crate) fn from_inner(inner: Arc<RuntimeInner>) -> JsRuntime {
+        JsRuntime { inner }
+    }
+
+    /// The options this runtime was built with.
+    pub fn options(&self) -> &RuntimeOptions {
+        &self.inner.options
+    }
+
+    /// How many objects JavaScript can currently reach.
+    pub fn tracked_object_count(&self) -> usize {
+        lock(&self.inner.state).objects.len()
+    }
+
+    /// How many Rust→JS calls await their completion.
+    pub fn pending_js_call_count(&self) -> usize {
+        lock(&self.inner.state).pending.len()
+    }
+
+    /// How many async JS→Rust calls are running.
+    pub fn in_flight_call_count(&self) -> usize {
+        self.inner.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Whether two handles are the same runtime.
+    pub fn same_runtime(&self, other: &JsRuntime) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// `sendByteArray(index, bytes)`: stages bytes for the payload about to arrive. Index 0
+    /// starts a new payload; each index must follow the previous one. An error is also reported
+    /// to the call that follows, so the caller learns why its bytes were refused.
+    pub fn receive_byte_array(&self, index: u32, bytes: Vec<u8>) -> Result<(), String> {
+        let inner = &self.inner;
+        let mut state = lock(&inner.state);
+        if index == 0 {
+            state.staged.clear();
+            state.staged_size = 0;
+            state.staging_error = None;
+        }
+        inner.has_staged.store(true, Ordering::Release);
+        if index as usize != state.staged.len() {
+            let text = texts::byte_array_out_of_order(index, state.staged.len());
+            state.staging_error = Some(text.clone());
+            return Err(text);
+        }
+        let size = state.staged_size + bytes.len().max(4);
+        if inner.options.max_staged_bytes.is_some_and(|max| size > max) {
+            state.staging_error = Some(texts::BYTE_LIMIT.to_owned());
+            state.staged.push(None);
+            return Err(texts::BYTE_LIMIT.to_owned());
+        }
+        state.staged_size = size;
+        state.staged.push(Some(bytes));
+        Ok(())
+    }
+
+    /// `endInvokeJSFromDotNet`: completes a Rust→JS call with the JSON of the whole triple
+    /// `[handle, succeeded, value]`. Unknown or finished handles are ignored, as the reference
+    /// does; a malformed triple fails the call it names (or is reported back if it names none).
+    pub fn end_invoke_js(&self, triple_json: &str) -> Result<(), String> {
+        let inner = &self.inner;
+        let result = self.complete_js_call(triple_json);
+        inner.clear_staged();
+        result
+    }
+
+    fn complete_js_call(&self, triple_json: &str) -> Result<(), String> {
+        let inner = &self.inner;
+        if let Some(max) = inner.options.max_message_size {
+            if triple_json.len() > max {
+                return Err(texts::message_too_large(triple_json.len(), max));
+            }
+        }
+        let mut reader = ArrayReader::open(triple_json)?;
+        let depth = inner.options.max_json_depth;
+        let invalid = || texts::INVALID_JSON.to_owned();
+        let handle = reader.next(depth)?.ok_or_else(invalid)?;
+        let handle: u64 = serde_json::from_str(handle.text(triple_json)).map_err(|_| invalid())?;
+        let Some(pending) = lock(&inner.state).pending.remove(&handle) else {
+            return Ok(());
+        };
+        let envelope = (|| {
+            let succeeded = reader.next(depth)?.ok_or_else(invalid)?;
+            let succeeded: bool = serde_json::from_str(succeeded.text(triple_json)).map_err(|_| invalid())?;
+            let value = reader.next(depth)?.ok_or_else(invalid)?;
+            if reader.next(depth)?.is_some() {
+                return Err(invalid());
+            }
+            Ok((succeeded, value.text(triple_json)))
+        })();
+        match envelope {
+            Err(text) => {
+                (pending.complete)(Err(text.clone()));
+                Err(text)
+            }
+            Ok((true, value)) => {
+                let scope = Scope::new(self, &pending.identifier);
+                scope.enter(|| (pending.complete)(Ok(value)));
+                Ok(())
+            }
+            Ok((false, value)) => {
+                let text = serde_json::from_str::<Option<String>>(value)
+                    .unwrap_or_else(|_| Some(value.to_owned()))
+                    .unwrap_or_default();
+                (pending.complete)(Err(text));
+                Ok(())
+            }
+        }
+    }
+
+    /// Closes the runtime: pending Rust→JS calls fail with `The JS runtime has been
+    /// disconnected.`, every tracked object is released, and later calls fail. Hosts call this
+    /// when the realm or connection goes away.
+    pub fn close(&self) {
+        let inner = &self.inner;
+        inner.closed.store(true, Ordering::Release);
+        let (objects, pending) = {
+            let mut state = lock(&inner.state);
+            state.staged.clear();
+            (std::mem::take(&mut state.objects), std::mem::take(&mut state.pending))
+        };
+        for object in objects.values() {
+            object.mark_disposed();
+        }
+        // Dropping the completions wakes every waiting future with `Disconnected`.
+        drop(pending);
+    }
+}
