@@ -13,8 +13,6 @@ use crate::runtime::JsRuntime;
 /// What the serializers of marker types can reach during one (de)serialization.
 pub(crate) struct Scope<'a> {
     pub(crate) runtime: &'a JsRuntime,
-    /// The identifier of the call being bound or completed, for error texts.
-    pub(crate) identifier: &'a str,
     /// Byte arrays produced while serializing, sent to JavaScript before the JSON.
     pub(crate) outgoing_bytes: RefCell<Vec<(u64, Vec<u8>)>>,
 }
@@ -33,10 +31,9 @@ impl Drop for Restore {
 }
 
 impl<'a> Scope<'a> {
-    pub(crate) fn new(runtime: &'a JsRuntime, identifier: &'a str) -> Self {
+    pub(crate) fn new(runtime: &'a JsRuntime) -> Self {
         Scope {
             runtime,
-            identifier,
             outgoing_bytes: RefCell::new(Vec::new()),
         }
     }

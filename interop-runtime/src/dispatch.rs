@@ -72,7 +72,7 @@ pub enum Invocation {
 
 /// Serializes a result inside a scope of `runtime`, collecting the byte arrays it produces.
 fn serialize_payload<R: Serialize>(runtime: &JsRuntime, identifier: &str, value: &R) -> Result<Payload, Failure> {
-    let scope = Scope::new(runtime, identifier);
+    let scope = Scope::new(runtime);
     let json = scope
         .enter(|| serde_json::to_string(value))
         .map_err(|error| Failure::User(format!("The result of '{identifier}' could not be serialized: {error}")))?;
@@ -308,7 +308,7 @@ impl JsRuntime {
             args_json,
             reader: Cell::new(None),
         };
-        let scope = Scope::new(self, identifier);
+        let scope = Scope::new(self);
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             scope.enter(|| match target {
                 Target::Static(method) => (method.shim)(&call),

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// The texts of PROTOCOL.md's catalog, built in one place so every host sends them verbatim.
 pub(crate) mod texts {
+    #![allow(unreachable_pub)]
     pub(crate) fn null_parameter(parameter: &str) -> String {
         format!("Value cannot be null. (Parameter '{parameter}')")
     }
@@ -96,7 +97,8 @@ pub(crate) mod texts {
     pub(crate) fn too_many_objects(limit: usize) -> String {
         format!("Cannot track another object: this runtime already tracks the maximum of {limit} objects.")
     }
-    pub(crate) fn object_busy(identifier: &str) -> String {
+    /// The text of a call that finds its object borrowed by another call.
+    pub fn object_busy(identifier: &str) -> String {
         format!("The object is busy (re-entrant call to '{identifier}').")
     }
     pub(crate) const TRACKED_ELSEWHERE: &str = "DotNetObjectReference`1 is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of DotNetObjectReference globally. Consider creating instances of DotNetObjectReference at the JSInterop callsite.";

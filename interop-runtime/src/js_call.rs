@@ -136,7 +136,7 @@ impl JsCall {
     /// Sets the arguments (serialized now, so object references are tracked at this point).
     pub fn args(mut self, args: impl IntoJsArgs) -> Self {
         if let Ok(runtime) = &self.runtime {
-            let scope = Scope::new(runtime, &self.identifier);
+            let scope = Scope::new(runtime);
             self.args = scope
                 .enter(|| args.to_args_json())
                 .map(|json| Arguments {
@@ -255,7 +255,7 @@ impl JsCall {
                 match inner.check_incoming(json) {
                     Err(text) => Err(JsError::Result(text)),
                     Ok(()) => {
-                        let scope = Scope::new(&runtime, &identifier);
+                        let scope = Scope::new(&runtime);
                         scope.enter(|| deserialize_result::<R>(json, result_type))
                     }
                 }

@@ -112,6 +112,7 @@ impl<'a> ArrayReader<'a> {
     }
 }
 
+#[cfg(test)]
 /// Splits a JSON array text into its top-level elements, checking that no element nests deeper
 /// than `max_depth`.
 pub(crate) fn split_array(json: &str, max_depth: usize) -> Result<Vec<Element>, String> {

@@ -76,13 +76,10 @@ pub mod __private {
     pub trait JsReturn: serde::Serialize {}
     impl<T: serde::Serialize + ?Sized> JsReturn for T {}
 
+    pub use crate::error::texts::object_busy;
+
     /// Turns the `Err` of a user `Result` into the failure text JavaScript receives.
     pub fn error_text<E: core::fmt::Display>(error: E) -> String {
         error.to_string()
-    }
-
-    /// Names the future of an async `#[jsinvokable]` function in "not `Send`" errors.
-    pub fn assert_send<F: core::future::Future + Send>(future: F) -> F {
-        future
     }
 }

@@ -327,11 +327,12 @@ impl JsRuntime {
         })();
         match envelope {
             Err(text) => {
+                tracing::warn!(identifier = %pending.identifier, "malformed completion of a JS interop call");
                 (pending.complete)(Err(text.clone()));
                 Err(text)
             }
             Ok((true, value)) => {
-                let scope = Scope::new(self, &pending.identifier);
+                let scope = Scope::new(self);
                 scope.enter(|| (pending.complete)(Ok(value)));
                 Ok(())
             }
