@@ -1,0 +1,16 @@
+//! The samples of "Call .NET methods from JavaScript functions", ported to Rust.
+//!
+//! Every `#[jsinvokable]` item here lives in the assembly `BlazorSample`, so the seed's
+//! JavaScript runs unchanged against it. The functions that start a sample from the Rust side
+//! (`trigger_*`, `invoke_interop`, …) take a [`JsRuntime`](interop_runtime::JsRuntime) and work
+//! on every host.
+
+pub mod byte_arrays;
+pub mod generics;
+pub mod greeting;
+pub mod hello;
+pub mod list_items;
+pub mod static_methods;
+
+/// The assembly name the seed's JavaScript uses.
+pub const ASSEMBLY: &str = "BlazorSample";
