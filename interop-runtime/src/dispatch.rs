@@ -127,25 +127,40 @@ impl<'a> Call<'a> {
     }
 
     /// Binds argument `index` of `count`.
+    ///
+    /// Scalars (strings, numbers, literals) are deserialized in one pass from the text;
+    /// objects and arrays are scanned first, for their depth and the object-reference marker.
     pub fn arg<T: crate::__private::JsArgument>(&self, index: usize, count: usize, accepts_object_ref: bool) -> Result<T, Failure> {
         let Some(mut reader) = self.reader.get() else {
             return Err(Failure::Caller(texts::INVALID_JSON.to_owned()));
         };
-        let max_depth = self.runtime.inner().options().max_json_depth;
-        let element = reader.next(max_depth).map_err(Failure::Caller)?;
-        self.reader.set(Some(reader));
-        let Some(element) = element else {
+        let Some(start) = reader.next_start().map_err(Failure::Caller)? else {
             return Err(Failure::Caller(texts::too_few_arguments(self.identifier, count, index)));
         };
-        if element.is_object_ref && !accepts_object_ref {
-            return Err(Failure::Caller(texts::object_ref_to_plain_parameter(
-                self.identifier,
-                &short_type_name::<T>(),
-                index + 1,
-            )));
-        }
-        serde_json::from_str::<T>(element.text(self.args_json))
-            .map_err(|error| Failure::Caller(error.to_string()))
+        let json = self.args_json;
+        let value = if matches!(json.as_bytes()[start], b'{' | b'[') {
+            let max_depth = self.runtime.inner().options().max_json_depth;
+            let element = reader.scan_at(start, max_depth).map_err(Failure::Caller)?;
+            if element.is_object_ref && !accepts_object_ref {
+                return Err(Failure::Caller(texts::object_ref_to_plain_parameter(
+                    self.identifier,
+                    &short_type_name::<T>(),
+                    index + 1,
+                )));
+            }
+            serde_json::from_str::<T>(element.text(json)).map_err(|error| Failure::Caller(error.to_string()))?
+        } else {
+            let mut values = serde_json::Deserializer::from_str(&json[start..]).into_iter::<T>();
+            let value = match values.next() {
+                Some(Ok(value)) => value,
+                Some(Err(error)) => return Err(Failure::Caller(error.to_string())),
+                None => return Err(Failure::Caller(texts::INVALID_JSON.to_owned())),
+            };
+            reader.advance_to(start + values.byte_offset());
+            value
+        };
+        self.reader.set(Some(reader));
+        Ok(value)
     }
 
     /// Checks that no argument is left over.
@@ -265,7 +280,7 @@ impl Drop for PendingCall {
 fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
     match value {
         None => Err(Failure::Caller(texts::null_parameter(parameter))),
-        Some(text) if text.trim().is_empty() => Err(Failure::Caller(texts::blank_parameter(parameter))),
+        Some(text) if text.bytes().all(|byte| byte.is_ascii_whitespace()) => Err(Failure::Caller(texts::blank_parameter(parameter))),
         Some(_) => Ok(()),
     }
 }
@@ -324,7 +339,10 @@ impl JsRuntime {
         }));
         match outcome {
             Ok(Ok(Invocation::Ready(mut payload))) => {
-                payload.bytes.extend(scope.take_outgoing_bytes());
+                let outgoing = scope.take_outgoing_bytes();
+                if !outgoing.is_empty() {
+                    payload.bytes.extend(outgoing);
+                }
                 Ok(Invocation::Ready(payload))
             }
             Ok(result) => result,
