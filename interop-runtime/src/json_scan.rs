@@ -202,8 +202,8 @@ fn scan_value(bytes: &[u8], start: usize, max_depth: usize) -> Result<(Element, 
 /// Checks that one JSON value nests no deeper than `max_depth` (completion values).
 pub(crate) fn check_depth(json: &str, max_depth: usize) -> Result<(), String> {
     let bytes = json.as_bytes();
-    // Fewer openings than the limit cannot nest deeper than it (a fast, vectorized count).
-    if bytes.iter().filter(|&&byte| byte == b'[' || byte == b'{').count() <= max_depth {
+    // A text with no more openings than the limit cannot nest deeper than it.
+    if bytes.len() <= max_depth || bytes.iter().filter(|&&byte| byte == b'[' || byte == b'{').count() <= max_depth {
         return Ok(());
     }
     let mut depth = 0usize;
