@@ -2,6 +2,7 @@
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, Ident, LitStr, Pat, PathArguments, ReturnType, Signature, Type};
 
 use crate::ctxt::Ctxt;
@@ -17,7 +18,10 @@ pub(crate) enum Receiver {
 /// One parameter of the Rust function.
 pub(crate) enum Param {
     /// Bound from the next JSON argument.
-    Js { ty: Type, accepts_object_ref: bool },
+    Js {
+        ty: Box<Type>,
+        accepts_object_ref: bool,
+    },
     /// The calling runtime, injected (`JsRuntime` or `&JsRuntime`); never counted.
     Runtime { by_ref: bool },
 }
@@ -31,6 +35,9 @@ pub(crate) struct Function {
     pub(crate) is_async: bool,
     pub(crate) params: Vec<Param>,
     pub(crate) returns_result: bool,
+    /// Where the serialized type is written (the `Ok` type of a `Result`), so a missing
+    /// `Serialize` is reported there.
+    pub(crate) return_span: Span,
 }
 
 impl Function {
@@ -42,7 +49,7 @@ impl Function {
     }
 }
 
-/// The last path segment of a type, looking through references and parentheses.
+/// The last path segment of a type, looking through parentheses (not through references).
 fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     match ty {
         Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
@@ -72,7 +79,8 @@ fn is_named(ty: &Type, name: &str) -> bool {
 
 fn is_vec_u8(ty: &Type) -> bool {
     last_segment(ty).is_some_and(|segment| {
-        segment.ident == "Vec" && matches!(generic_args(segment).as_slice(), [inner] if is_named(inner, "u8"))
+        segment.ident == "Vec"
+            && matches!(generic_args(segment).as_slice(), [inner] if is_named(inner, "u8"))
     })
 }
 
@@ -89,12 +97,23 @@ const BYTE_ARRAY_HINT: &str = "`Vec<u8>` would travel as a JSON array of numbers
 
 /// Reads and validates a signature. `in_generic_impl` refuses `self`-less functions, which
 /// cannot be registered as statics.
-pub(crate) fn function(cx: &Ctxt, sig: &Signature, identifiers: &[LitStr], in_generic_impl: bool) -> Function {
+pub(crate) fn function(
+    cx: &Ctxt,
+    sig: &Signature,
+    identifiers: &[LitStr],
+    in_generic_impl: bool,
+) -> Function {
     if let Some(unsafety) = &sig.unsafety {
-        cx.error_spanned_by(unsafety, "an `unsafe fn` cannot be #[jsinvokable]: JavaScript cannot uphold its safety contract");
+        cx.error_spanned_by(
+            unsafety,
+            "an `unsafe fn` cannot be #[jsinvokable]: JavaScript cannot uphold its safety contract",
+        );
     }
     if let Some(abi) = &sig.abi {
-        cx.error_spanned_by(abi, "an `extern` function cannot be #[jsinvokable]; remove the ABI");
+        cx.error_spanned_by(
+            abi,
+            "an `extern` function cannot be #[jsinvokable]; remove the ABI",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         cx.error_spanned_by(variadic, "a variadic function cannot be #[jsinvokable]");
@@ -106,7 +125,10 @@ pub(crate) fn function(cx: &Ctxt, sig: &Signature, identifiers: &[LitStr], in_ge
         );
     }
     if let Some(param) = sig.generics.const_params().next() {
-        cx.error_spanned_by(param, "a function with const generics cannot be #[jsinvokable]");
+        cx.error_spanned_by(
+            param,
+            "a function with const generics cannot be #[jsinvokable]",
+        );
     }
 
     let mut receiver = Receiver::None;
@@ -141,7 +163,13 @@ pub(crate) fn function(cx: &Ctxt, sig: &Signature, identifiers: &[LitStr], in_ge
                     ),
                 }
                 let ty = &*typed.ty;
-                if is_named(ty, "JsRuntime") {
+                let runtime_ty = match ty {
+                    Type::Reference(reference) if reference.mutability.is_none() => {
+                        &*reference.elem
+                    }
+                    other => other,
+                };
+                if is_named(runtime_ty, "JsRuntime") {
                     params.push(Param::Runtime {
                         by_ref: matches!(ty, Type::Reference(_)),
                     });
@@ -166,7 +194,7 @@ pub(crate) fn function(cx: &Ctxt, sig: &Signature, identifiers: &[LitStr], in_ge
                     continue;
                 }
                 params.push(Param::Js {
-                    ty: ty.clone(),
+                    ty: Box::new(ty.clone()),
                     accepts_object_ref: accepts_object_ref(ty),
                 });
             }
@@ -180,10 +208,13 @@ pub(crate) fn function(cx: &Ctxt, sig: &Signature, identifiers: &[LitStr], in_ge
     }
 
     let mut returns_result = false;
+    let mut return_span = sig.ident.span();
     if let ReturnType::Type(_, ty) = &sig.output {
+        return_span = ty.span();
         if let Some(segment) = last_segment(ty).filter(|segment| segment.ident == "Result") {
             returns_result = true;
             if let Some(ok) = generic_args(segment).first() {
+                return_span = ok.span();
                 if is_vec_u8(ok) {
                     cx.error_spanned_by(ok, BYTE_ARRAY_HINT);
                 }
@@ -196,7 +227,10 @@ pub(crate) fn function(cx: &Ctxt, sig: &Signature, identifiers: &[LitStr], in_ge
     let identifiers = if identifiers.is_empty() {
         vec![(sig.ident.unraw().to_string(), sig.ident.span())]
     } else {
-        identifiers.iter().map(|lit| (lit.value(), lit.span())).collect()
+        identifiers
+            .iter()
+            .map(|lit| (lit.value(), lit.span()))
+            .collect()
     };
     Function {
         name: sig.ident.clone(),
@@ -205,5 +239,6 @@ pub(crate) fn function(cx: &Ctxt, sig: &Signature, identifiers: &[LitStr], in_ge
         is_async: sig.asyncness.is_some(),
         params,
         returns_result,
+        return_span,
     }
 }

@@ -47,7 +47,10 @@ fn string_value(cx: &Ctxt, name: &Ident, value: &syn::Expr) -> Option<LitStr> {
             ..
         }) => Some(lit.clone()),
         _ => {
-            cx.error_spanned_by(value, format!("`{name}` takes a string literal: `{name} = \"...\"`"));
+            cx.error_spanned_by(
+                value,
+                format!("`{name}` takes a string literal: `{name} = \"...\"`"),
+            );
             None
         }
     }

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{ImplItem, Item, ItemFn, ItemImpl, LitStr};
+use syn::{Ident, ImplItem, Item, ItemFn, ItemImpl, LitStr};
 
 use crate::ast::{self, Function, Param, Receiver};
 use crate::attr::{self, Attrs};
@@ -94,23 +94,34 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         Receiver::Shared => quote!(&*__jsinvokable_this,),
         Receiver::Exclusive => quote!(&mut *__jsinvokable_this,),
     };
-    let await_suffix = if function.is_async { quote!(.await) } else { quote!() };
+    let await_suffix = if function.is_async {
+        quote!(.await)
+    } else {
+        quote!()
+    };
     let invoke = quote!(#target(#this #(#args),*) #await_suffix);
     let result = if function.returns_result {
         quote!((#invoke).map_err(#krate::__private::error_text))
     } else {
         quote!(::core::result::Result::Ok::<_, ::std::string::String>(#invoke))
     };
+    // A return type that is not `Serialize` is reported on the user's return type: rustc
+    // blames the argument of `ready`, so the argument is a variable spanned there.
+    let returned = quote_spanned!(function.return_span=> __jsinvokable_result);
+    let ready = quote! {
+        let __jsinvokable_result = #result;
+        __call.ready(#returned)
+    };
     let busy = quote!(#krate::__private::Failure::Caller(#krate::__private::object_busy(#main_identifier)));
     let run = match (function.receiver, function.is_async) {
-        (Receiver::None, false) => quote!(__call.ready(#result)),
+        (Receiver::None, false) => ready,
         (Receiver::Shared, false) => quote! {
             let __jsinvokable_this = __object.try_borrow().ok_or_else(|| #busy)?;
-            __call.ready(#result)
+            #ready
         },
         (Receiver::Exclusive, _) => quote! {
             let mut __jsinvokable_this = __object.try_borrow_mut().ok_or_else(|| #busy)?;
-            __call.ready(#result)
+            #ready
         },
         (Receiver::None, true) => {
             let spawn = quote_spanned!(function.name.span()=> __call.spawn);
@@ -141,13 +152,32 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
 }
 
 /// A registry entry for a static function (free, or associated in a non-generic impl).
-fn static_entry(krate: &TokenStream, function: &Function, assembly: Option<&LitStr>, target: TokenStream, rust_path: TokenStream) -> TokenStream {
+fn static_entry(
+    krate: &TokenStream,
+    function: &Function,
+    assembly: Option<&LitStr>,
+    target: TokenStream,
+    rust_path: TokenStream,
+    const_name: Option<Ident>,
+) -> TokenStream {
+    // A free function's entry is a named const: were the function inside an unannotated impl,
+    // `const _` would add a parse error to the unresolved name. Entries after an annotated
+    // impl stay `const _`: two impls in one module may both have a `create`.
+    let const_name = match const_name {
+        Some(name) => name.into_token_stream(),
+        None => quote!(_),
+    };
     let body = shim_body(krate, function, target);
     let assembly = assembly_tokens(assembly);
-    let identifiers = function.identifiers.iter().map(|(identifier, _)| identifier);
+    let identifiers = function
+        .identifiers
+        .iter()
+        .map(|(identifier, _)| identifier);
     let is_async = function.is_async;
     quote! {
-        const _: () = {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, dead_code)]
+        const #const_name: () = {
             fn __jsinvokable_shim(
                 __call: &#krate::__private::Call<'_>,
             ) -> ::core::result::Result<#krate::__private::Invocation, #krate::__private::Failure> {
@@ -181,7 +211,14 @@ fn expand_free_fn(cx: Ctxt, attrs: &Attrs, item: ItemFn) -> TokenStream {
     }
     let krate = crate_path(attrs);
     let name = &function.name;
-    let entry = static_entry(&krate, &function, attrs.assembly.as_ref(), quote!(#name), quote!(::core::stringify!(#name)));
+    let entry = static_entry(
+        &krate,
+        &function,
+        attrs.assembly.as_ref(),
+        quote!(#name),
+        quote!(::core::stringify!(#name)),
+        Some(format_ident!("__jsinvokable_static_{}", name)),
+    );
     quote! {
         #item
         #entry
@@ -204,48 +241,57 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
     let is_generic = !block.generics.params.is_empty();
     let mut marked = Vec::new();
     for item in &mut block.items {
-        match item {
-            ImplItem::Fn(method) => {
-                let ours: Vec<_> = method.attrs.iter().filter(|attr| attr::is_jsinvokable(attr)).cloned().collect();
-                method.attrs.retain(|attr| !attr::is_jsinvokable(attr));
-                let Some(first) = ours.first() else {
-                    continue;
-                };
-                for repeated in &ours[1..] {
-                    cx.error_spanned_by(repeated, "repeated #[jsinvokable]: give every identifier in one attribute, `#[jsinvokable(\"Name\", \"Alias\")]`");
-                }
-                let method_attrs = attr::parse(&cx, attr::tokens_of(&cx, first));
-                if let Some(path) = &method_attrs.crate_path {
-                    cx.error_spanned_by(path, "set `crate = \"...\"` on the impl block, not on its methods");
-                }
-                let function = ast::function(&cx, &method.sig, &method_attrs.identifiers, is_generic);
-                if function.receiver != Receiver::None {
-                    if let Some(assembly) = &method_attrs.assembly {
-                        cx.error_spanned_by(
-                            assembly,
-                            "`assembly` has no meaning on a method with `self`: JavaScript calls it on an object, not by assembly",
-                        );
-                    }
-                    for (identifier, span) in &function.identifiers {
-                        if identifier == "__Dispose" {
-                            cx.syn_error(syn::Error::new(*span, "`__Dispose` is reserved: JavaScript's `dispose()` sends it, so a method with this identifier could never be called"));
-                        }
-                    }
-                }
-                marked.push(MarkedMethod {
-                    function,
-                    assembly: method_attrs.assembly.or_else(|| attrs.assembly.clone()),
-                });
-            }
-            _ => {}
+        let ImplItem::Fn(method) = item else {
+            continue;
+        };
+        let ours: Vec<_> = method
+            .attrs
+            .iter()
+            .filter(|attr| attr::is_jsinvokable(attr))
+            .cloned()
+            .collect();
+        method.attrs.retain(|attr| !attr::is_jsinvokable(attr));
+        let Some(first) = ours.first() else {
+            continue;
+        };
+        for repeated in &ours[1..] {
+            cx.error_spanned_by(repeated, "repeated #[jsinvokable]: give every identifier in one attribute, `#[jsinvokable(\"Name\", \"Alias\")]`");
         }
+        let method_attrs = attr::parse(&cx, attr::tokens_of(&cx, first));
+        let function = ast::function(&cx, &method.sig, &method_attrs.identifiers, is_generic);
+        if function.receiver != Receiver::None {
+            if let Some(assembly) = &method_attrs.assembly {
+                cx.error_spanned_by(
+                    assembly,
+                    "`assembly` has no meaning on a method with `self`: JavaScript calls it on an object, not by assembly",
+                );
+            }
+            for (identifier, span) in &function.identifiers {
+                if identifier == "__Dispose" {
+                    cx.syn_error(syn::Error::new(*span, "`__Dispose` is reserved: JavaScript's `dispose()` sends it, so a method with this identifier could never be called"));
+                }
+            }
+        }
+        if let Some(path) = &method_attrs.crate_path {
+            cx.error_spanned_by(
+                path,
+                "set `crate = \"...\"` on the impl block, not on its methods",
+            );
+        }
+        marked.push(MarkedMethod {
+            function,
+            assembly: method_attrs.assembly.or_else(|| attrs.assembly.clone()),
+        });
     }
     check_duplicates(&cx, &marked);
+    let krate = crate_path(attrs);
     if let Err(error) = cx.check() {
-        return with_errors(block.into_token_stream(), error);
+        // An empty method table keeps `ObjectRef<Type>` compiling elsewhere, so the user sees
+        // only the mistakes in this block, not one more error per use of the type.
+        let fallback = method_table(&krate, &block, &[]);
+        return with_errors(quote!(#block #fallback), error);
     }
 
-    let krate = crate_path(attrs);
     let self_ty = &block.self_ty;
     let mut statics = Vec::new();
     let mut entries = Vec::new();
@@ -257,12 +303,20 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
                 function,
                 assembly.as_ref(),
                 quote!(<#self_ty>::#name),
-                quote!(::core::stringify!(#self_ty), "::", ::core::stringify!(#name)),
+                quote!(
+                    ::core::stringify!(#self_ty),
+                    "::",
+                    ::core::stringify!(#name)
+                ),
+                None,
             ));
             continue;
         }
         let body = shim_body(&krate, function, quote!(<Self>::#name));
-        let identifiers = function.identifiers.iter().map(|(identifier, _)| identifier);
+        let identifiers = function
+            .identifiers
+            .iter()
+            .map(|(identifier, _)| identifier);
         let is_async = function.is_async;
         entries.push(quote! {
             #krate::__private::InstanceMethod {
@@ -272,6 +326,17 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
             }
         });
     }
+    let table = method_table(&krate, &block, &entries);
+    quote! {
+        #block
+        #table
+        #(#statics)*
+    }
+}
+
+/// `impl JsInvokable for Type` with the given method entries, generic as the impl block is.
+fn method_table(krate: &TokenStream, block: &ItemImpl, entries: &[TokenStream]) -> TokenStream {
+    let self_ty = &block.self_ty;
     let type_name = match &**self_ty {
         syn::Type::Path(path) => path
             .path
@@ -282,17 +347,12 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
         other => other.to_token_stream().to_string(),
     };
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
-    let table = quote_spanned! {self_ty.span()=>
+    quote_spanned! {self_ty.span()=>
         #[automatically_derived]
         impl #impl_generics #krate::__private::JsInvokable for #self_ty #where_clause {
             const TYPE_NAME: &'static str = #type_name;
             const METHODS: &'static [#krate::__private::InstanceMethod<Self>] = &[#(#entries),*];
         }
-    };
-    quote! {
-        #block
-        #table
-        #(#statics)*
     }
 }
 
@@ -303,9 +363,17 @@ fn check_duplicates(cx: &Ctxt, marked: &[MarkedMethod]) {
         let is_instance = method.function.receiver != Receiver::None;
         let assembly = method.assembly.as_ref().map(LitStr::value);
         for (identifier, span) in &method.function.identifiers {
-            let key = (is_instance, if is_instance { None } else { assembly.clone() }, identifier.as_str());
+            let key = (
+                is_instance,
+                if is_instance { None } else { assembly.clone() },
+                identifier.as_str(),
+            );
             if seen.contains(&key) {
-                let scope = if is_instance { "this type" } else { "this assembly" };
+                let scope = if is_instance {
+                    "this type"
+                } else {
+                    "this assembly"
+                };
                 cx.syn_error(syn::Error::new(
                     *span,
                     format!("the identifier \"{identifier}\" is already used by another #[jsinvokable] method of {scope}; give this one another identifier: `#[jsinvokable(\"OtherName\")]`"),

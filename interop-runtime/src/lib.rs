@@ -62,18 +62,23 @@ pub mod __private {
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot be a #[jsinvokable] parameter: it does not implement `serde::Deserialize`",
         label = "not deserializable from JSON",
-        note = "derive it: `#[derive(serde::Deserialize)]`, or take an owned type (`String`, not `&str`)"
+        note = "derive it: `#[derive(serde::Deserialize)]`; bound a type parameter by `serde::de::DeserializeOwned`; take owned data (`String`, not `&str`)"
     )]
     pub trait JsArgument: serde::de::DeserializeOwned {}
+    // Report `Point: JsArgument` with the message above, not the chain through serde's traits
+    // and its list of every deserializable type.
+    #[diagnostic::do_not_recommend]
     impl<T: serde::de::DeserializeOwned> JsArgument for T {}
 
     /// A type a `#[jsinvokable]` function can return to JavaScript.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot be returned by a #[jsinvokable] function: it does not implement `serde::Serialize`",
         label = "not serializable to JSON",
-        note = "derive it: `#[derive(serde::Serialize)]`"
+        note = "derive it: `#[derive(serde::Serialize)]`; bound a type parameter by `serde::Serialize`"
     )]
     pub trait JsReturn: serde::Serialize {}
+    // As for `JsArgument`.
+    #[diagnostic::do_not_recommend]
     impl<T: serde::Serialize + ?Sized> JsReturn for T {}
 
     pub use crate::error::texts::object_busy;

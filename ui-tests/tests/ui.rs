@@ -1,0 +1,8 @@
+//! Runs the compile-fail and compile-pass cases of `#[jsinvokable]`.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/fail/*.rs");
+    t.pass("tests/ui/pass/*.rs");
+}
