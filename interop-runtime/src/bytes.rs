@@ -121,7 +121,18 @@ pub mod byte_array {
 struct ByteArrayVisitor;
 
 fn unexpected<E: de::Error>(token: &str, expected: &str) -> E {
-    E::custom(format!("Unexpected JSON Token {token}, expected '{expected}'."))
+    E::custom(format!(
+        "Unexpected JSON Token {token}, expected '{expected}'."
+    ))
+}
+
+/// A value that is not a marker object. As in .NET, "nothing staged" is checked first.
+fn not_an_object<E: de::Error>(token: &str) -> E {
+    match with_scope(|scope| scope.runtime.inner().has_staged_bytes()) {
+        Ok(true) => unexpected(token, "StartObject"),
+        Ok(false) => E::custom(texts::UNEXPECTED_BYTE_ARRAY),
+        Err(text) => E::custom(text),
+    }
 }
 
 impl<'de> Visitor<'de> for ByteArrayVisitor {
@@ -134,7 +145,7 @@ impl<'de> Visitor<'de> for ByteArrayVisitor {
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<u8>, E> {
         base64::engine::general_purpose::STANDARD
             .decode(text)
-            .map_err(|_| E::custom(texts::UNEXPECTED_BYTE_ARRAY))
+            .map_err(|_| not_an_object("String"))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<u8>, A::Error> {
@@ -147,12 +158,18 @@ impl<'de> Visitor<'de> for ByteArrayVisitor {
             return Err(unexpected("EndObject", "PropertyName"));
         };
         if name != markers::BYTE_ARRAY {
-            return Err(de::Error::custom(format!("Unexpected JSON Property {name}.")));
+            return Err(de::Error::custom(format!(
+                "Unexpected JSON Property {name}."
+            )));
         }
         let index = match map.next_value::<serde_json::Value>()? {
             serde_json::Value::Number(number) => match number.as_i64() {
                 Some(index) if i32::try_from(index).is_ok() => index,
-                _ => return Err(de::Error::custom("Unexpected number, expected 32-bit integer.")),
+                _ => {
+                    return Err(de::Error::custom(
+                        "Unexpected number, expected 32-bit integer.",
+                    ))
+                }
             },
             other => return Err(unexpected(value_token(&other), "Number")),
         };
@@ -169,22 +186,22 @@ impl<'de> Visitor<'de> for ByteArrayVisitor {
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Vec<u8>, A::Error> {
-        Err(unexpected("StartArray", "StartObject"))
+        Err(not_an_object("StartArray"))
     }
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<Vec<u8>, E> {
-        Err(unexpected(if value { "True" } else { "False" }, "StartObject"))
+        Err(not_an_object(if value { "True" } else { "False" }))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Vec<u8>, E> {
-        Err(unexpected("Null", "StartObject"))
+        Err(not_an_object("Null"))
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<u8>, E> {
-        Err(unexpected("Number", "StartObject"))
+        Err(not_an_object("Number"))
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<u8>, E> {
-        Err(unexpected("Number", "StartObject"))
+        Err(not_an_object("Number"))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<u8>, E> {
-        Err(unexpected("Number", "StartObject"))
+        Err(not_an_object("Number"))
     }
 }
 

@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use serde::Serialize;
 
 use crate::context::Scope;
-use crate::error::texts;
+use crate::error::{deserialize_message, texts};
 use crate::host::{BoxFuture, ToJs};
 use crate::json_scan::{check_depth, token_name, ArrayReader};
 use crate::object_ref::TrackedObject;
@@ -71,13 +71,30 @@ pub enum Invocation {
 }
 
 /// Serializes a result inside a scope of `runtime`, collecting the byte arrays it produces.
-fn serialize_payload<R: Serialize>(runtime: &JsRuntime, identifier: &str, value: &R) -> Result<Payload, Failure> {
+fn serialize_payload<R: Serialize>(
+    runtime: &JsRuntime,
+    identifier: &str,
+    value: &R,
+) -> Result<Payload, Failure> {
     let scope = Scope::new(runtime);
     let json = scope
         .enter(|| serde_json::to_string(value))
-        .map_err(|error| Failure::User(format!("The result of '{identifier}' could not be serialized: {error}")))?;
-    check_depth(&json, runtime.inner().options().max_json_depth)
-        .map_err(|error| Failure::User(format!("The result of '{identifier}' could not be serialized: {error}")))?;
+        .map_err(|error| {
+            // A full object table is a limit (a caller error): sent verbatim, never hidden.
+            let text = error.to_string();
+            if text == texts::too_many_objects(runtime.inner().options().max_tracked_objects) {
+                Failure::Caller(text)
+            } else {
+                Failure::User(format!(
+                    "The result of '{identifier}' could not be serialized: {text}"
+                ))
+            }
+        })?;
+    check_depth(&json, runtime.inner().options().max_json_depth).map_err(|error| {
+        Failure::User(format!(
+            "The result of '{identifier}' could not be serialized: {error}"
+        ))
+    })?;
     Ok(Payload {
         json,
         bytes: scope.take_outgoing_bytes(),
@@ -92,7 +109,10 @@ fn short_type_name<T>() -> String {
     for (index, ch) in full.char_indices() {
         if ch == ':' {
             segment_start = index + 1;
-        } else if matches!(ch, '<' | '>' | ',' | ' ' | '(' | ')' | '[' | ']' | ';' | '&') {
+        } else if matches!(
+            ch,
+            '<' | '>' | ',' | ' ' | '(' | ')' | '[' | ']' | ';' | '&'
+        ) {
             short.push_str(&full[segment_start..index]);
             short.push(ch);
             segment_start = index + 1;
@@ -130,12 +150,21 @@ impl<'a> Call<'a> {
     ///
     /// Scalars (strings, numbers, literals) are deserialized in one pass from the text;
     /// objects and arrays are scanned first, for their depth and the object-reference marker.
-    pub fn arg<T: crate::__private::JsArgument>(&self, index: usize, count: usize, accepts_object_ref: bool) -> Result<T, Failure> {
+    pub fn arg<T: crate::__private::JsArgument>(
+        &self,
+        index: usize,
+        count: usize,
+        accepts_object_ref: bool,
+    ) -> Result<T, Failure> {
         let Some(mut reader) = self.reader.get() else {
             return Err(Failure::Caller(texts::INVALID_JSON.to_owned()));
         };
         let Some(start) = reader.next_start().map_err(Failure::Caller)? else {
-            return Err(Failure::Caller(texts::too_few_arguments(self.identifier, count, index)));
+            return Err(Failure::Caller(texts::too_few_arguments(
+                self.identifier,
+                count,
+                index,
+            )));
         };
         let json = self.args_json;
         let value = if matches!(json.as_bytes()[start], b'{' | b'[') {
@@ -148,12 +177,13 @@ impl<'a> Call<'a> {
                     index + 1,
                 )));
             }
-            serde_json::from_str::<T>(element.text(json)).map_err(|error| Failure::Caller(error.to_string()))?
+            serde_json::from_str::<T>(element.text(json))
+                .map_err(|error| Failure::Caller(deserialize_message(&error)))?
         } else {
             let mut values = serde_json::Deserializer::from_str(&json[start..]).into_iter::<T>();
             let value = match values.next() {
                 Some(Ok(value)) => value,
-                Some(Err(error)) => return Err(Failure::Caller(error.to_string())),
+                Some(Err(error)) => return Err(Failure::Caller(deserialize_message(&error))),
                 None => return Err(Failure::Caller(texts::INVALID_JSON.to_owned())),
             };
             reader.advance_to(start + values.byte_offset());
@@ -183,7 +213,10 @@ impl<'a> Call<'a> {
     }
 
     /// Serializes the result of a sync method.
-    pub fn ready<R: crate::__private::JsReturn>(&self, result: Result<R, String>) -> Result<Invocation, Failure> {
+    pub fn ready<R: crate::__private::JsReturn>(
+        &self,
+        result: Result<R, String>,
+    ) -> Result<Invocation, Failure> {
         let value = result.map_err(Failure::User)?;
         serialize_payload(self.runtime, self.identifier, &value).map(Invocation::Ready)
     }
@@ -198,7 +231,10 @@ impl<'a> Call<'a> {
         let identifier = self.identifier.to_owned();
         Ok(Invocation::Pending(Box::pin(async move {
             let value = future.await.map_err(Failure::User)?;
-            let runtime = runtime.upgrade().map(JsRuntime::from_inner).ok_or(Failure::Cancelled)?;
+            let runtime = runtime
+                .upgrade()
+                .map(JsRuntime::from_inner)
+                .ok_or(Failure::Cancelled)?;
             serialize_payload(&runtime, &identifier, &value)
         })))
     }
@@ -217,7 +253,13 @@ enum Target {
 }
 
 /// Sends a completion (after its byte arrays) or, for fire-and-forget calls, only logs failures.
-fn complete(inner: &RuntimeInner, call_id: u64, identifier: &str, assembly: Option<&str>, result: Result<Payload, Failure>) {
+fn complete(
+    inner: &RuntimeInner,
+    call_id: u64,
+    identifier: &str,
+    assembly: Option<&str>,
+    result: Result<Payload, Failure>,
+) {
     match result {
         Ok(payload) => {
             if call_id == 0 {
@@ -234,7 +276,12 @@ fn complete(inner: &RuntimeInner, call_id: u64, identifier: &str, assembly: Opti
         }
         Err(failure) => {
             if !matches!(failure, Failure::Caller(_)) {
-                tracing::warn!(identifier, ?assembly, ?failure, "a #[jsinvokable] call failed");
+                tracing::warn!(
+                    identifier,
+                    ?assembly,
+                    ?failure,
+                    "a #[jsinvokable] call failed"
+                );
             }
             let text = failure.into_text(inner.options().detailed_errors, identifier, assembly);
             if call_id != 0 {
@@ -261,7 +308,13 @@ impl PendingCall {
     fn finish(mut self, result: Result<Payload, Failure>) {
         self.finished = true;
         if let Some(runtime) = self.runtime.upgrade() {
-            complete(&runtime, self.call_id, &self.identifier, self.assembly.as_deref(), result);
+            complete(
+                &runtime,
+                self.call_id,
+                &self.identifier,
+                self.assembly.as_deref(),
+                result,
+            );
         }
     }
 }
@@ -271,7 +324,13 @@ impl Drop for PendingCall {
         if let Some(runtime) = self.runtime.upgrade() {
             runtime.end_in_flight();
             if !self.finished && !runtime.is_closed() {
-                complete(&runtime, self.call_id, &self.identifier, self.assembly.as_deref(), Err(Failure::Cancelled));
+                complete(
+                    &runtime,
+                    self.call_id,
+                    &self.identifier,
+                    self.assembly.as_deref(),
+                    Err(Failure::Cancelled),
+                );
             }
         }
     }
@@ -280,14 +339,21 @@ impl Drop for PendingCall {
 fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
     match value {
         None => Err(Failure::Caller(texts::null_parameter(parameter))),
-        Some(text) if text.bytes().all(|byte| byte.is_ascii_whitespace()) => Err(Failure::Caller(texts::blank_parameter(parameter))),
+        Some(text) if text.bytes().all(|byte| byte.is_ascii_whitespace()) => {
+            Err(Failure::Caller(texts::blank_parameter(parameter)))
+        }
         Some(_) => Ok(()),
     }
 }
 
 impl JsRuntime {
     /// Finds what a call addresses, in the reference's order of checks (PROTOCOL.md §4.2).
-    fn resolve(&self, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>) -> Result<Target, Failure> {
+    fn resolve(
+        &self,
+        assembly: Option<&str>,
+        identifier: Option<&str>,
+        object_id: Option<u64>,
+    ) -> Result<Target, Failure> {
         let inner = self.inner();
         if let Some(object_id) = object_id.filter(|&id| id != 0) {
             let object = inner
@@ -303,20 +369,31 @@ impl JsRuntime {
             }
             return match object.find_method(identifier) {
                 Some((index, is_async)) => Ok(Target::Instance(object, index, is_async)),
-                None => Err(Failure::Caller(texts::unknown_instance_method(object.type_name(), identifier))),
+                None => Err(Failure::Caller(texts::unknown_instance_method(
+                    object.type_name(),
+                    identifier,
+                ))),
             };
         }
         require(assembly, "assemblyKey.AssemblyName")?;
         require(identifier, "methodIdentifier")?;
         let (assembly, identifier) = (assembly.unwrap_or_default(), identifier.unwrap_or_default());
-        match Registry::get().lookup(assembly, identifier).map_err(Failure::Caller)? {
+        match Registry::get()
+            .lookup(assembly, identifier)
+            .map_err(Failure::Caller)?
+        {
             Slot::Unique(method) => Ok(Target::Static(method)),
             Slot::Duplicate(text) => Err(Failure::Caller(text.clone())),
         }
     }
 
     /// Binds and runs the call synchronously; a future is returned for async methods.
-    fn run(&self, target: &Target, identifier: &str, args_json: &str) -> Result<Invocation, Failure> {
+    fn run(
+        &self,
+        target: &Target,
+        identifier: &str,
+        args_json: &str,
+    ) -> Result<Invocation, Failure> {
         let call = Call {
             runtime: self,
             identifier,
@@ -350,14 +427,23 @@ impl JsRuntime {
         }
     }
 
-    fn prepare(&self, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>, args_json: &str) -> Result<Target, Failure> {
+    fn prepare(
+        &self,
+        assembly: Option<&str>,
+        identifier: Option<&str>,
+        object_id: Option<u64>,
+        args_json: &str,
+    ) -> Result<Target, Failure> {
         let inner = self.inner();
         if let Some(text) = inner.take_staging_error() {
             return Err(Failure::Caller(text));
         }
         if let Some(max) = inner.options().max_message_size {
             if args_json.len() > max {
-                return Err(Failure::Caller(texts::message_too_large(args_json.len(), max)));
+                return Err(Failure::Caller(texts::message_too_large(
+                    args_json.len(),
+                    max,
+                )));
             }
         }
         self.resolve(assembly, identifier, object_id)
@@ -369,28 +455,42 @@ impl JsRuntime {
     ///
     /// Lookup and argument binding happen before this returns, so calls are processed in
     /// arrival order; only an async method's future is spawned. Never panics.
-    pub fn begin_invoke_dotnet(&self, call_id: u64, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>, args_json: &str) {
+    pub fn begin_invoke_dotnet(
+        &self,
+        call_id: u64,
+        assembly: Option<&str>,
+        identifier: Option<&str>,
+        object_id: Option<u64>,
+        args_json: &str,
+    ) {
         let inner = self.inner();
         let name = identifier.unwrap_or_default();
         let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
-        let invocation = self.prepare(assembly, identifier, object_id, args_json).and_then(|target| {
-            let is_async = match &target {
-                Target::Static(method) => method.is_async,
-                Target::Instance(_, _, is_async) => *is_async,
-                Target::Dispose(_) => false,
-            };
-            if is_async && !inner.begin_in_flight() {
-                return Err(Failure::Caller(texts::too_many_in_flight(name, inner.options().max_in_flight_calls)));
-            }
-            let invocation = self.run(&target, name, args_json);
-            if is_async && !matches!(invocation, Ok(Invocation::Pending(_))) {
-                inner.end_in_flight();
-            }
-            invocation
-        });
+        let invocation = self
+            .prepare(assembly, identifier, object_id, args_json)
+            .and_then(|target| {
+                let is_async = match &target {
+                    Target::Static(method) => method.is_async,
+                    Target::Instance(_, _, is_async) => *is_async,
+                    Target::Dispose(_) => false,
+                };
+                if is_async && !inner.begin_in_flight() {
+                    return Err(Failure::Caller(texts::too_many_in_flight(
+                        name,
+                        inner.options().max_in_flight_calls,
+                    )));
+                }
+                let invocation = self.run(&target, name, args_json);
+                if is_async && !matches!(invocation, Ok(Invocation::Pending(_))) {
+                    inner.end_in_flight();
+                }
+                invocation
+            });
         inner.clear_staged();
         match invocation {
-            Ok(Invocation::Ready(payload)) => complete(inner, call_id, name, static_assembly, Ok(payload)),
+            Ok(Invocation::Ready(payload)) => {
+                complete(inner, call_id, name, static_assembly, Ok(payload))
+            }
             Err(failure) => complete(inner, call_id, name, static_assembly, Err(failure)),
             Ok(Invocation::Pending(future)) => {
                 let pending = PendingCall {
@@ -413,24 +513,32 @@ impl JsRuntime {
 
     /// `invokeDotNetFromJS`: runs a JS→Rust call synchronously (in-process hosts). Returns the
     /// result JSON, or the error text JavaScript should throw. Async methods are refused.
-    pub fn invoke_dotnet(&self, assembly: Option<&str>, identifier: Option<&str>, object_id: Option<u64>, args_json: &str) -> Result<String, String> {
+    pub fn invoke_dotnet(
+        &self,
+        assembly: Option<&str>,
+        identifier: Option<&str>,
+        object_id: Option<u64>,
+        args_json: &str,
+    ) -> Result<String, String> {
         let inner = self.inner();
         let name = identifier.unwrap_or_default();
         let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
-        let result = self.prepare(assembly, identifier, object_id, args_json).and_then(|target| {
-            let is_async = match &target {
-                Target::Static(method) => method.is_async,
-                Target::Instance(_, _, is_async) => *is_async,
-                Target::Dispose(_) => false,
-            };
-            if is_async {
-                return Err(Failure::Caller(texts::sync_call_of_async(name)));
-            }
-            match self.run(&target, name, args_json)? {
-                Invocation::Ready(payload) => Ok(payload),
-                Invocation::Pending(_) => Err(Failure::Caller(texts::sync_call_of_async(name))),
-            }
-        });
+        let result = self
+            .prepare(assembly, identifier, object_id, args_json)
+            .and_then(|target| {
+                let is_async = match &target {
+                    Target::Static(method) => method.is_async,
+                    Target::Instance(_, _, is_async) => *is_async,
+                    Target::Dispose(_) => false,
+                };
+                if is_async {
+                    return Err(Failure::Caller(texts::sync_call_of_async(name)));
+                }
+                match self.run(&target, name, args_json)? {
+                    Invocation::Ready(payload) => Ok(payload),
+                    Invocation::Pending(_) => Err(Failure::Caller(texts::sync_call_of_async(name))),
+                }
+            });
         inner.clear_staged();
         match result {
             Ok(payload) => {
@@ -441,7 +549,11 @@ impl JsRuntime {
             }
             Err(failure) => {
                 if !matches!(failure, Failure::Caller(_)) {
-                    tracing::warn!(identifier = name, ?failure, "a synchronous #[jsinvokable] call failed");
+                    tracing::warn!(
+                        identifier = name,
+                        ?failure,
+                        "a synchronous #[jsinvokable] call failed"
+                    );
                 }
                 Err(failure.into_text(inner.options().detailed_errors, name, static_assembly))
             }
@@ -456,7 +568,10 @@ mod tests {
     #[test]
     fn short_type_names_drop_paths() {
         assert_eq!(short_type_name::<String>(), "String");
-        assert_eq!(short_type_name::<Vec<Option<std::string::String>>>(), "Vec<Option<String>>");
+        assert_eq!(
+            short_type_name::<Vec<Option<std::string::String>>>(),
+            "Vec<Option<String>>"
+        );
         assert_eq!(short_type_name::<(u32, String)>(), "(u32, String)");
     }
 }

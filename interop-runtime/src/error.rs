@@ -44,7 +44,11 @@ pub(crate) mod texts {
             "Unexpected JSON token {token}. Ensure that the call to `{identifier}' is supplied with exactly '{expected}' parameters."
         )
     }
-    pub(crate) fn object_ref_to_plain_parameter(identifier: &str, type_name: &str, index: usize) -> String {
+    pub(crate) fn object_ref_to_plain_parameter(
+        identifier: &str,
+        type_name: &str,
+        index: usize,
+    ) -> String {
         format!(
             "In call to '{identifier}', parameter of type '{type_name}' at index {index} must be declared as type 'DotNetObjectRef<{type_name}>' to receive the incoming value."
         )
@@ -82,7 +86,8 @@ pub(crate) mod texts {
     pub(crate) fn message_too_large(size: usize, max: usize) -> String {
         format!("The message of {size} bytes exceeds the maximum message size of {max} bytes.")
     }
-    pub(crate) const BYTE_LIMIT: &str = "Exceeded the maximum byte array transfer limit for a call.";
+    pub(crate) const BYTE_LIMIT: &str =
+        "Exceeded the maximum byte array transfer limit for a call.";
     pub(crate) fn byte_array_out_of_order(index: u32, count: usize) -> String {
         format!("Element id '{index}' cannot be added to the byte arrays to be revived with length '{count}'.")
     }
@@ -111,6 +116,20 @@ pub(crate) mod texts {
     pub(crate) const OUTSIDE_CALL: &str =
         "interop values (ObjectRef, JsObjectRef, ByteArray) can only be (de)serialized by a JsRuntime during a call";
     pub(crate) const JS_OBJECT_DISPOSED: &str = "The JS object reference has been disposed.";
+}
+
+/// The message of a deserialization error without the position serde_json appends to data
+/// errors (`… at line 1 column 14`): the catalog texts the marker readers raise (`Byte array 5
+/// not found.`) must arrive verbatim, and the position is relative to one value's text anyway.
+pub(crate) fn deserialize_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    if error.is_data() && error.line() != 0 {
+        let suffix = format!(" at line {} column {}", error.line(), error.column());
+        if let Some(message) = text.strip_suffix(&suffix) {
+            return message.to_owned();
+        }
+    }
+    text
 }
 
 /// Why a Rust→JavaScript call failed.
@@ -154,7 +173,11 @@ pub struct RegistryError {
 
 impl fmt::Display for RegistryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} duplicate [JSInvokable] identifier(s):", self.duplicates.len())?;
+        writeln!(
+            f,
+            "{} duplicate [JSInvokable] identifier(s):",
+            self.duplicates.len()
+        )?;
         for line in &self.duplicates {
             writeln!(f, "  {line}")?;
         }

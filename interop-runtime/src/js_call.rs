@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::context::Scope;
-use crate::error::{texts, JsError};
+use crate::error::{deserialize_message, texts, JsError};
 use crate::host::{CallType, JsInvocation, ResultType, SyncCallError, ToJs};
 use crate::js_object_ref::JsObjectRef;
 use crate::runtime::{JsRuntime, RuntimeInner};
@@ -63,6 +63,9 @@ tuple_args!(A, B, C, D, E, F, G, H, I, J);
 tuple_args!(A, B, C, D, E, F, G, H, I, J, K);
 tuple_args!(A, B, C, D, E, F, G, H, I, J, K, L);
 
+/// Byte arrays to send before the call that refers to them: `(id, bytes)`.
+type OutgoingBytes = Vec<(u64, Vec<u8>)>;
+
 /// Serialized arguments and the byte arrays they refer to.
 struct Arguments {
     json: String,
@@ -98,13 +101,18 @@ fn null_object_ref(json: &str) -> bool {
     json.split_whitespace().collect::<String>() == r#"{"__jsObjectId":-1}"#
 }
 
-fn deserialize_result<R: DeserializeOwned>(json: &str, result_type: ResultType) -> Result<R, JsError> {
+fn deserialize_result<R: DeserializeOwned>(
+    json: &str,
+    result_type: ResultType,
+) -> Result<R, JsError> {
     let json = if result_type == ResultType::ObjectReference && null_object_ref(json) {
         "null"
     } else {
         json
     };
-    serde_json::from_str(json).map_err(|error| JsError::Result(texts::completion_deserialize(&error.to_string())))
+    serde_json::from_str(json).map_err(|error| {
+        JsError::Result(texts::completion_deserialize(&deserialize_message(&error)))
+    })
 }
 
 impl JsCall {
@@ -143,7 +151,12 @@ impl JsCall {
                     json,
                     bytes: scope.take_outgoing_bytes(),
                 })
-                .map_err(|error| JsError::Arguments(format!("The arguments of '{}' could not be serialized: {error}", self.identifier)));
+                .map_err(|error| {
+                    JsError::Arguments(format!(
+                        "The arguments of '{}' could not be serialized: {error}",
+                        self.identifier
+                    ))
+                });
         }
         self
     }
@@ -165,7 +178,11 @@ impl JsCall {
         self
     }
 
-    fn into_parts(self, result_type: ResultType, async_handle: u64) -> Result<(JsRuntime, JsInvocation, Vec<(u64, Vec<u8>)>), JsError> {
+    fn into_parts(
+        self,
+        result_type: ResultType,
+        async_handle: u64,
+    ) -> Result<(JsRuntime, JsInvocation, OutgoingBytes), JsError> {
         let runtime = self.runtime?;
         let args = self.args?;
         Ok((
@@ -224,7 +241,10 @@ impl JsCall {
                 Some((duration, sleep)) => match future::select(receiver, sleep).await {
                     Either::Left((received, _)) => received,
                     Either::Right(_) => {
-                        return Err(JsError::Timeout(texts::timed_out(&identifier, duration.as_millis())));
+                        return Err(JsError::Timeout(texts::timed_out(
+                            &identifier,
+                            duration.as_millis(),
+                        )));
                     }
                 },
             };
@@ -288,7 +308,11 @@ impl JsRuntime {
 
     /// Calls the global JS function `identifier` and deserializes its (awaited) result.
     /// Ask for a [`JsObjectRef`] to get an object reference, for `()` to discard the value.
-    pub fn invoke<R: DeserializeOwned + Send + 'static>(&self, identifier: &str, args: impl IntoJsArgs) -> JsCallFuture<R> {
+    pub fn invoke<R: DeserializeOwned + Send + 'static>(
+        &self,
+        identifier: &str,
+        args: impl IntoJsArgs,
+    ) -> JsCallFuture<R> {
         self.call(identifier).args(args).invoke()
     }
 
@@ -299,7 +323,11 @@ impl JsRuntime {
 
     /// Calls the global JS function `identifier` synchronously (in-process hosts only; a
     /// returned promise is not awaited).
-    pub fn invoke_sync<R: DeserializeOwned + 'static>(&self, identifier: &str, args: impl IntoJsArgs) -> Result<R, JsError> {
+    pub fn invoke_sync<R: DeserializeOwned + 'static>(
+        &self,
+        identifier: &str,
+        args: impl IntoJsArgs,
+    ) -> Result<R, JsError> {
         self.call(identifier).args(args).invoke_sync()
     }
 

@@ -59,7 +59,9 @@ pub struct JsObjectRef {
 
 impl fmt::Debug for JsObjectRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JsObjectRef").field("id", &self.state.id).finish()
+        f.debug_struct("JsObjectRef")
+            .field("id", &self.state.id)
+            .finish()
     }
 }
 
@@ -99,7 +101,11 @@ impl JsObjectRef {
     }
 
     /// Calls the method `identifier` of this object and deserializes its result.
-    pub fn invoke<R: DeserializeOwned + Send + 'static>(&self, identifier: &str, args: impl IntoJsArgs) -> JsCallFuture<R> {
+    pub fn invoke<R: DeserializeOwned + Send + 'static>(
+        &self,
+        identifier: &str,
+        args: impl IntoJsArgs,
+    ) -> JsCallFuture<R> {
         self.call(identifier).args(args).invoke()
     }
 
@@ -109,7 +115,11 @@ impl JsObjectRef {
     }
 
     /// Calls the method `identifier` of this object synchronously (in-process hosts only).
-    pub fn invoke_sync<R: DeserializeOwned + 'static>(&self, identifier: &str, args: impl IntoJsArgs) -> Result<R, JsError> {
+    pub fn invoke_sync<R: DeserializeOwned + 'static>(
+        &self,
+        identifier: &str,
+        args: impl IntoJsArgs,
+    ) -> Result<R, JsError> {
         self.call(identifier).args(args).invoke_sync()
     }
 }
@@ -129,7 +139,8 @@ impl<'de> Deserialize<'de> for JsObjectRef {
         let id = u64::try_from(id).map_err(|_| {
             de::Error::custom("The JS value was null or undefined: receive an Option<JsObjectRef>.")
         })?;
-        let runtime = with_scope(|scope| Arc::downgrade(scope.runtime.inner())).map_err(de::Error::custom)?;
+        let runtime =
+            with_scope(|scope| Arc::downgrade(scope.runtime.inner())).map_err(de::Error::custom)?;
         Ok(JsObjectRef {
             state: Arc::new(JsObjectState {
                 id,

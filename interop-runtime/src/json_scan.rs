@@ -103,8 +103,18 @@ impl<'a> ArrayReader<'a> {
             }
             Some(b',') if !self.first => at = skip_space(bytes, at + 1),
             Some(_) if self.first => {}
-            Some(_) => return Err(format!("{}: expected ',' or ']' at byte {at}", texts::INVALID_JSON)),
-            None => return Err(format!("{}: unexpected end of the array", texts::INVALID_JSON)),
+            Some(_) => {
+                return Err(format!(
+                    "{}: expected ',' or ']' at byte {at}",
+                    texts::INVALID_JSON
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "{}: unexpected end of the array",
+                    texts::INVALID_JSON
+                ))
+            }
         }
         self.first = false;
         self.at = at;
@@ -148,7 +158,10 @@ fn finish(bytes: &[u8], at: usize) -> Result<(), String> {
     if skip_space(bytes, at) == bytes.len() {
         Ok(())
     } else {
-        Err(format!("{}: trailing characters after the array", texts::INVALID_JSON))
+        Err(format!(
+            "{}: trailing characters after the array",
+            texts::INVALID_JSON
+        ))
     }
 }
 
@@ -187,7 +200,10 @@ fn scan_value(bytes: &[u8], start: usize, max_depth: usize) -> Result<(Element, 
         }
     }
     if i == start {
-        return Err(format!("{}: expected a value at byte {start}", texts::INVALID_JSON));
+        return Err(format!(
+            "{}: expected a value at byte {start}",
+            texts::INVALID_JSON
+        ));
     }
     Ok((
         Element {
@@ -203,7 +219,13 @@ fn scan_value(bytes: &[u8], start: usize, max_depth: usize) -> Result<(Element, 
 pub(crate) fn check_depth(json: &str, max_depth: usize) -> Result<(), String> {
     let bytes = json.as_bytes();
     // A text with no more openings than the limit cannot nest deeper than it.
-    if bytes.len() <= max_depth || bytes.iter().filter(|&&byte| byte == b'[' || byte == b'{').count() <= max_depth {
+    if bytes.len() <= max_depth
+        || bytes
+            .iter()
+            .filter(|&&byte| byte == b'[' || byte == b'{')
+            .count()
+            <= max_depth
+    {
         return Ok(());
     }
     let mut depth = 0usize;
@@ -243,13 +265,21 @@ mod tests {
     #[test]
     fn splits_scalars_strings_and_nested_values() {
         assert_eq!(texts_of("[]"), Vec::<&str>::new());
-        assert_eq!(texts_of(" [ 1 , \"a,]\\\"\" ,true,null ] "), ["1", "\"a,]\\\"\"", "true", "null"]);
-        assert_eq!(texts_of("[{\"a\":[1,2]},[3,{}],-1.5e3]"), ["{\"a\":[1,2]}", "[3,{}]", "-1.5e3"]);
+        assert_eq!(
+            texts_of(" [ 1 , \"a,]\\\"\" ,true,null ] "),
+            ["1", "\"a,]\\\"\"", "true", "null"]
+        );
+        assert_eq!(
+            texts_of("[{\"a\":[1,2]},[3,{}],-1.5e3]"),
+            ["{\"a\":[1,2]}", "[3,{}]", "-1.5e3"]
+        );
     }
 
     #[test]
     fn rejects_what_is_not_an_array() {
-        for bad in ["", "null", "{}", "\"[]\"", "[1,", "[1 2]", "[1]x", "[\"abc", "[,]"] {
+        for bad in [
+            "", "null", "{}", "\"[]\"", "[1,", "[1 2]", "[1]x", "[\"abc", "[,]",
+        ] {
             let error = split_array(bad, 32).unwrap_err();
             assert!(error.starts_with("Invalid JSON"), "{bad}: {error}");
         }

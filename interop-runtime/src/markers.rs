@@ -11,7 +11,11 @@ pub(crate) const JS_OBJECT: &str = "__jsObjectId";
 pub(crate) const BYTE_ARRAY: &str = "__byte[]";
 
 /// Writes `{"<key>":id}`.
-pub(crate) fn serialize_id<S: Serializer>(serializer: S, key: &'static str, id: u64) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_id<S: Serializer>(
+    serializer: S,
+    key: &'static str,
+    id: u64,
+) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(Some(1))?;
     map.serialize_entry(key, &id)?;
     map.end()
@@ -19,7 +23,10 @@ pub(crate) fn serialize_id<S: Serializer>(serializer: S, key: &'static str, id: 
 
 /// Reads `{"<key>":id}`: a missing key, an unknown key or a repeated key is an error with the
 /// reference's text.
-pub(crate) fn deserialize_id<'de, D: Deserializer<'de>>(deserializer: D, key: &'static str) -> Result<i64, D::Error> {
+pub(crate) fn deserialize_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    key: &'static str,
+) -> Result<i64, D::Error> {
     deserializer.deserialize_map(IdVisitor { key })
 }
 
@@ -38,10 +45,14 @@ impl<'de> Visitor<'de> for IdVisitor {
         let mut id = None;
         while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if name != self.key {
-                return Err(de::Error::custom(format!("Unexpected JSON property {name}.")));
+                return Err(de::Error::custom(format!(
+                    "Unexpected JSON property {name}."
+                )));
             }
             if id.is_some() {
-                return Err(de::Error::custom(format!("Duplicate JSON property {name}.")));
+                return Err(de::Error::custom(format!(
+                    "Duplicate JSON property {name}."
+                )));
             }
             id = Some(map.next_value::<i64>()?);
         }

@@ -75,7 +75,8 @@ impl Registry {
                         );
                         tracing::error!("duplicate [JSInvokable] identifier {line}");
                         duplicates.push(line);
-                        *slot = Slot::Duplicate(texts::duplicate_static(method.assembly, identifier));
+                        *slot =
+                            Slot::Duplicate(texts::duplicate_static(method.assembly, identifier));
                     }
                 }
             }
@@ -123,15 +124,17 @@ impl Registry {
             .assemblies
             .iter()
             .flat_map(|(assembly, methods)| {
-                methods.iter().filter_map(move |(identifier, slot)| match slot {
-                    Slot::Unique(method) => Some(RegisteredMethod {
-                        assembly,
-                        identifier,
-                        rust_path: method.rust_path,
-                        is_async: method.is_async,
-                    }),
-                    Slot::Duplicate(_) => None,
-                })
+                methods
+                    .iter()
+                    .filter_map(move |(identifier, slot)| match slot {
+                        Slot::Unique(method) => Some(RegisteredMethod {
+                            assembly,
+                            identifier,
+                            rust_path: method.rust_path,
+                            is_async: method.is_async,
+                        }),
+                        Slot::Duplicate(_) => None,
+                    })
             })
             .collect();
         entries.sort_by_key(|entry| (entry.assembly, entry.identifier));

@@ -158,7 +158,11 @@ impl RuntimeInner {
         check_depth(json, self.options.max_json_depth)
     }
 
-    pub(crate) fn register_pending(&self, identifier: String, complete: Completion) -> Result<u64, JsError> {
+    pub(crate) fn register_pending(
+        &self,
+        identifier: String,
+        complete: Completion,
+    ) -> Result<u64, JsError> {
         if self.is_closed() {
             return Err(JsError::Disconnected);
         }
@@ -170,7 +174,13 @@ impl RuntimeInner {
             )));
         }
         let handle = self.next_handle.fetch_add(1, Ordering::Relaxed) + 1;
-        state.pending.insert(handle, PendingJsCall { identifier, complete });
+        state.pending.insert(
+            handle,
+            PendingJsCall {
+                identifier,
+                complete,
+            },
+        );
         Ok(handle)
     }
 
@@ -183,7 +193,9 @@ impl RuntimeInner {
     pub(crate) fn begin_in_flight(&self) -> bool {
         let max = self.options.max_in_flight_calls;
         self.in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| (current < max).then_some(current + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                (current < max).then_some(current + 1)
+            })
             .is_ok()
     }
 
@@ -200,7 +212,10 @@ impl JsRuntime {
 
     /// A runtime with `options` over `host`. Fails only under
     /// [`strict_registry`](RuntimeOptions::strict_registry) when identifiers are duplicated.
-    pub fn with_options(host: Arc<dyn Host>, options: RuntimeOptions) -> Result<JsRuntime, RegistryError> {
+    pub fn with_options(
+        host: Arc<dyn Host>,
+        options: RuntimeOptions,
+    ) -> Result<JsRuntime, RegistryError> {
         if options.strict_registry {
             Registry::get().check()?;
         }
@@ -305,7 +320,17 @@ impl JsRuntime {
         let inner = &self.inner;
         if let Some(max) = inner.options.max_message_size {
             if triple_json.len() > max {
-                return Err(texts::message_too_large(triple_json.len(), max));
+                let text = texts::message_too_large(triple_json.len(), max);
+                // Fail the call it names rather than leave it waiting for its timeout.
+                let handle = ArrayReader::open(triple_json)
+                    .ok()
+                    .and_then(|mut reader| reader.next(inner.options.max_json_depth).ok().flatten())
+                    .and_then(|handle| serde_json::from_str::<u64>(handle.text(triple_json)).ok());
+                let pending = handle.and_then(|handle| lock(&inner.state).pending.remove(&handle));
+                if let Some(pending) = pending {
+                    (pending.complete)(Err(text.clone()));
+                }
+                return Err(text);
             }
         }
         let mut reader = ArrayReader::open(triple_json)?;
@@ -318,9 +343,11 @@ impl JsRuntime {
         };
         let envelope = (|| {
             let succeeded = reader.next(depth)?.ok_or_else(invalid)?;
-            let succeeded: bool = serde_json::from_str(succeeded.text(triple_json)).map_err(|_| invalid())?;
+            let succeeded: bool =
+                serde_json::from_str(succeeded.text(triple_json)).map_err(|_| invalid())?;
             let value = reader.next(depth)?.ok_or_else(invalid)?;
-            if reader.next(depth)?.is_some() {
+            // A fourth element or a missing `]` are both `Invalid JSON`, as in .NET.
+            if reader.next(depth).map_err(|_| invalid())?.is_some() {
                 return Err(invalid());
             }
             Ok((succeeded, value.text(triple_json)))
@@ -355,7 +382,10 @@ impl JsRuntime {
         let (objects, pending) = {
             let mut state = lock(&inner.state);
             state.staged.clear();
-            (std::mem::take(&mut state.objects), std::mem::take(&mut state.pending))
+            (
+                std::mem::take(&mut state.objects),
+                std::mem::take(&mut state.pending),
+            )
         };
         for object in objects.values() {
             object.mark_disposed();

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use interop_runtime::{jsinvokable, ByteArray, JsRuntime, ObjectRef};
+use interop_runtime::{jsinvokable, ByteArray, JsError, JsRuntime, ObjectRef};
 use serde::{Deserialize, Serialize};
 
 /// A plain data type crossing the boundary.
@@ -14,6 +14,16 @@ pub struct Person {
     pub name: String,
     /// Age.
     pub age: u32,
+}
+
+/// A struct with a byte buffer nested in it (`{"name":"a","data":{"__byte[]":0}}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Upload {
+    /// Name.
+    pub name: String,
+    /// The bytes, sent out of band.
+    #[serde(with = "interop_runtime::byte_array")]
+    pub data: Vec<u8>,
 }
 
 /// Returns its argument.
@@ -32,13 +42,105 @@ pub fn add_person(name: String, age: u32) -> Person {
 #[jsinvokable("AsyncVoid", assembly = "Conformance")]
 pub async fn async_void() {}
 
+/// Sync, no result.
+#[jsinvokable("SyncVoid", assembly = "Conformance")]
+pub fn sync_void() {}
+
+/// No parameters: extra arguments are ignored unless `strict_arguments` is on.
+#[jsinvokable("NoArgs", assembly = "Conformance")]
+pub fn no_args() -> u32 {
+    7
+}
+
+/// Registered under its function name (`default_identifier`).
+#[jsinvokable(assembly = "Conformance")]
+pub fn default_identifier() -> String {
+    "default".to_owned()
+}
+
+/// Answers to `Primary` and to its alias `Secondary`.
+#[jsinvokable("Primary", "Secondary", assembly = "Conformance")]
+pub fn aliased() -> String {
+    "aliased".to_owned()
+}
+
+/// A static method whose identifier is `__Dispose`: an ordinary static lookup.
+#[jsinvokable("__Dispose", assembly = "Conformance")]
+pub fn static_dispose() -> String {
+    "static __Dispose".to_owned()
+}
+
+/// Returns its argument, whatever JSON it is (depth limits).
+#[jsinvokable("EchoValue", assembly = "Conformance")]
+pub fn echo_value(value: serde_json::Value) -> serde_json::Value {
+    value
+}
+
+/// Returns its argument wrapped in an array: one level deeper than it came.
+#[jsinvokable("Wrap", assembly = "Conformance")]
+pub fn wrap(value: serde_json::Value) -> Vec<serde_json::Value> {
+    vec![value]
+}
+
+/// Fails with the given text (an `Err` of user code).
+#[jsinvokable("Fail", assembly = "Conformance")]
+pub fn fail(text: String) -> Result<(), String> {
+    Err(text)
+}
+
+/// Panics with the given text.
+#[jsinvokable("Panic", assembly = "Conformance")]
+pub fn panic(text: String) {
+    std::panic::panic_any(text)
+}
+
+/// Panics with the given text, in an async method.
+#[jsinvokable("PanicAsync", assembly = "Conformance")]
+pub async fn panic_async(text: String) {
+    std::panic::panic_any(text)
+}
+
 /// Returns a new counter object.
 #[jsinvokable("NewCounter", assembly = "Conformance")]
 pub fn new_counter(start: u64) -> ObjectRef<Counter> {
-    ObjectRef::new(Counter { value: AtomicU64::new(start), log: Mutex::new(Vec::new()) })
+    ObjectRef::new(Counter::new(start))
 }
 
-/// Bytes in, length and bytes out.
+/// Returns an object of another type than [`Counter`].
+#[jsinvokable("NewOther", assembly = "Conformance")]
+pub fn new_other() -> ObjectRef<Other> {
+    ObjectRef::new(Other)
+}
+
+/// Reads a counter JavaScript passes back as `{"__dotNetObject":n}`.
+#[jsinvokable("CounterValue", assembly = "Conformance")]
+pub fn counter_value(counter: ObjectRef<Counter>) -> u64 {
+    counter.borrow().value.load(Ordering::SeqCst)
+}
+
+/// Reads an optional counter (`null` gives 0).
+#[jsinvokable("MaybeCounterValue", assembly = "Conformance")]
+pub fn maybe_counter_value(counter: Option<ObjectRef<Counter>>) -> u64 {
+    counter.map_or(0, |counter| counter.borrow().value.load(Ordering::SeqCst))
+}
+
+/// Serializes references A, B, C, A and a new one: ids `n, n+1, n+2, n, n+3`.
+#[jsinvokable("RefSequence", assembly = "Conformance")]
+pub fn ref_sequence() -> Vec<ObjectRef<Counter>> {
+    let a = ObjectRef::new(Counter::new(1));
+    let b = ObjectRef::new(Counter::new(2));
+    let c = ObjectRef::new(Counter::new(3));
+    vec![a.clone(), b, c, a, ObjectRef::new(Counter::new(1))]
+}
+
+/// Two clones of one reference: one id.
+#[jsinvokable("Clones", assembly = "Conformance")]
+pub fn clones() -> (ObjectRef<Counter>, ObjectRef<Counter>) {
+    let a = ObjectRef::new(Counter::new(0));
+    (a.clone(), a)
+}
+
+/// Bytes in, the same bytes reversed out.
 #[jsinvokable("ReverseBytes", assembly = "Conformance")]
 pub fn reverse_bytes(bytes: ByteArray) -> ByteArray {
     let mut bytes = bytes.into_vec();
@@ -46,9 +148,24 @@ pub fn reverse_bytes(bytes: ByteArray) -> ByteArray {
     ByteArray::from(bytes)
 }
 
+/// Two byte arrays in, their concatenation out.
+#[jsinvokable("ConcatBytes", assembly = "Conformance")]
+pub fn concat_bytes(first: ByteArray, second: ByteArray) -> ByteArray {
+    let mut bytes = first.into_vec();
+    bytes.extend_from_slice(&second);
+    ByteArray::from(bytes)
+}
+
+/// A struct with nested bytes in; the same struct out, its bytes reversed.
+#[jsinvokable("ReverseUpload", assembly = "Conformance")]
+pub fn reverse_upload(mut upload: Upload) -> Upload {
+    upload.data.reverse();
+    upload
+}
+
 /// Calls JavaScript back with the runtime it was called from.
 #[jsinvokable("CallBack", assembly = "Conformance")]
-pub async fn call_back(runtime: JsRuntime, identifier: String) -> Result<String, interop_runtime::JsError> {
+pub async fn call_back(runtime: JsRuntime, identifier: String) -> Result<String, JsError> {
     runtime.invoke::<String>(&identifier, ()).await
 }
 
@@ -56,6 +173,16 @@ pub async fn call_back(runtime: JsRuntime, identifier: String) -> Result<String,
 pub struct Counter {
     value: AtomicU64,
     log: Mutex<Vec<String>>,
+}
+
+impl Counter {
+    /// A counter starting at `start`.
+    pub fn new(start: u64) -> Self {
+        Counter {
+            value: AtomicU64::new(start),
+            log: Mutex::new(Vec::new()),
+        }
+    }
 }
 
 #[jsinvokable]
@@ -72,10 +199,99 @@ impl Counter {
         self.value.load(Ordering::SeqCst)
     }
 
-    /// Sync write through `&mut self`.
+    /// Sync write through `&mut self`; returns the notes so far.
     #[jsinvokable("Reset")]
-    pub fn reset(&mut self, note: String) {
+    pub fn reset(&mut self, note: String) -> Vec<String> {
         *self.value.get_mut() = 0;
-        self.log.lock().unwrap().push(note);
+        let log = self
+            .log
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        log.push(note);
+        log.clone()
     }
+
+    /// Calls the JS function `identifier` and returns its result plus the counter's value.
+    #[jsinvokable("AskJs")]
+    pub async fn ask_js(&self, runtime: JsRuntime, identifier: String) -> Result<String, JsError> {
+        let answer = runtime.invoke::<String>(&identifier, ()).await?;
+        Ok(format!("{answer}:{}", self.value.load(Ordering::SeqCst)))
+    }
+
+    /// Holds the object exclusively while calling the JS function `identifier` synchronously;
+    /// returns what JavaScript returned, or the text it threw.
+    #[jsinvokable("ExclusiveSyncCallBack")]
+    pub fn exclusive_sync_call_back(&mut self, runtime: JsRuntime, identifier: String) -> String {
+        *self.value.get_mut() += 1;
+        match runtime.invoke_sync::<String>(&identifier, ()) {
+            Ok(text) => text,
+            Err(error) => format!("threw: {error}"),
+        }
+    }
+
+    /// Panics while holding the object exclusively.
+    #[jsinvokable("PanicExclusive")]
+    pub fn panic_exclusive(&mut self) {
+        panic!("exclusive panic")
+    }
+
+    /// An `Err` from an instance method.
+    #[jsinvokable("FailInstance")]
+    pub fn fail_instance(&self, text: String) -> Result<u64, String> {
+        Err(text)
+    }
+}
+
+/// An object of another type, for wrong-type arguments.
+pub struct Other;
+
+#[jsinvokable]
+impl Other {
+    /// Its name.
+    #[jsinvokable("Name")]
+    pub fn name(&self) -> String {
+        "other".to_owned()
+    }
+}
+
+/// A generic object: one method table per instance type.
+pub struct Holder<T> {
+    value: Mutex<Option<T>>,
+}
+
+#[jsinvokable]
+impl<T: serde::de::DeserializeOwned + Serialize + Clone + Send + Sync + 'static> Holder<T> {
+    /// Replaces the value.
+    #[jsinvokable("Set")]
+    pub fn set(&self, value: T) {
+        *self
+            .value
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(value);
+    }
+
+    /// The value, `null` before the first `Set`.
+    #[jsinvokable("Get")]
+    pub async fn get(&self) -> Option<T> {
+        self.value
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// A `Holder<String>`.
+#[jsinvokable("NewTextHolder", assembly = "Conformance")]
+pub fn new_text_holder() -> ObjectRef<Holder<String>> {
+    ObjectRef::new(Holder {
+        value: Mutex::new(None),
+    })
+}
+
+/// A `Holder<i32>`.
+#[jsinvokable("NewNumberHolder", assembly = "Conformance")]
+pub fn new_number_holder() -> ObjectRef<Holder<i32>> {
+    ObjectRef::new(Holder {
+        value: Mutex::new(None),
+    })
 }

@@ -4,10 +4,12 @@
 //! ```
 //! use interop_testkit::{Invoke, MemoryClient, WireClientExt};
 //! let mut client = MemoryClient::new(Default::default());
-//! let ((ok, json), _) = client.call(Invoke::r#static("Conformance", "Echo", r#"["hi"]"#));
+//! let (ok, json) = client.call(Invoke::r#static("Conformance", "Echo", r#"["hi"]"#));
 //! assert!(ok);
 //! assert_eq!(json, r#""hi""#);
 //! ```
+
+#![warn(missing_docs)]
 
 pub mod conformance;
 pub mod fixtures;
@@ -15,4 +17,4 @@ mod memory_host;
 mod wire;
 
 pub use memory_host::{MemoryHost, SyncResponder};
-pub use wire::{Invoke, MemoryClient, WireClient, WireClientExt};
+pub use wire::{Invoke, MemoryClient, Task, WireClient, WireClientExt};

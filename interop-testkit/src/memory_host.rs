@@ -9,14 +9,17 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use interop_runtime::{BoxFuture, Host, JsInvocation, JsRuntime, RuntimeOptions, SyncCallError, ToJs};
+use interop_runtime::{
+    BoxFuture, Host, JsInvocation, JsRuntime, RuntimeOptions, SyncCallError, ToJs,
+};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Answers synchronous Rust→JS calls in place of a JS engine.
-pub type SyncResponder = Box<dyn FnMut(&JsInvocation) -> Result<Option<String>, SyncCallError> + Send>;
+pub type SyncResponder =
+    Box<dyn FnMut(&JsInvocation) -> Result<Option<String>, SyncCallError> + Send>;
 
 struct Sleeper {
     deadline: Duration,
@@ -70,10 +73,17 @@ impl Host for MemoryHost {
     }
 
     fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {
-        match &mut *lock(&self.shared.sync_responder) {
-            Some(responder) => responder(&call),
-            None => Err(SyncCallError::Unsupported),
+        // The responder runs unlocked, so it may re-enter the runtime; a synchronous call it
+        // causes in turn finds no responder (unsupported) instead of deadlocking.
+        let Some(mut responder) = lock(&self.shared.sync_responder).take() else {
+            return Err(SyncCallError::Unsupported);
+        };
+        let result = responder(&call);
+        let mut slot = lock(&self.shared.sync_responder);
+        if slot.is_none() {
+            *slot = Some(responder);
         }
+        result
     }
 
     fn spawn(&self, task: BoxFuture<()>) {
@@ -103,7 +113,8 @@ impl MemoryHost {
         JsRuntime::with_options(Arc::new(self.clone()), options).expect("runtime options accepted")
     }
 
-    /// Makes synchronous Rust→JS calls possible, answered by `responder`.
+    /// Makes synchronous Rust→JS calls possible, answered by `responder` (which may call
+    /// into the runtime; a synchronous call nested in it is unsupported).
     pub fn set_sync_responder(&self, responder: SyncResponder) {
         *lock(&self.shared.sync_responder) = Some(responder);
     }
