@@ -28,7 +28,10 @@ impl<T: Clone> GenericType<T> {
     }
 
     fn set(&self, value: T) {
-        *self.value.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = value;
+        *self
+            .value
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = value;
     }
 }
 
@@ -37,14 +40,20 @@ impl<T: DeserializeOwned + Debug + Clone + Send + Sync + 'static> GenericType<T>
     /// Sets the value synchronously.
     #[jsinvokable("Update")]
     pub fn update(&self, new_value: T) {
-        println!("Update: GenericType<{}>: {new_value:?}", std::any::type_name::<T>());
+        println!(
+            "Update: GenericType<{}>: {new_value:?}",
+            std::any::type_name::<T>()
+        );
         self.set(new_value);
     }
 
     /// Sets the value asynchronously.
     #[jsinvokable("UpdateAsync")]
     pub async fn update_async(&self, new_value: T) {
-        println!("UpdateAsync: GenericType<{}>: {new_value:?}", std::any::type_name::<T>());
+        println!(
+            "UpdateAsync: GenericType<{}>: {new_value:?}",
+            std::any::type_name::<T>()
+        );
         self.set(new_value);
     }
 }
@@ -55,9 +64,15 @@ pub async fn invoke_interop(js: &JsRuntime, sync_interop: bool) -> Result<(Strin
     let generic_type1 = ObjectRef::new(GenericType::new("string 0".to_owned()));
     let generic_type2 = ObjectRef::new(GenericType::new(0i32));
     let result = js
-        .invoke_void("invokeMethodsAsync", (sync_interop, &generic_type1, &generic_type2))
+        .invoke_void(
+            "invokeMethodsAsync",
+            (sync_interop, &generic_type1, &generic_type2),
+        )
         .await;
-    let values = (generic_type1.borrow().value(), generic_type2.borrow().value());
+    let values = (
+        generic_type1.borrow().value(),
+        generic_type2.borrow().value(),
+    );
     generic_type1.dispose();
     generic_type2.dispose();
     result.map(|()| values)

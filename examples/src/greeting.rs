@@ -13,7 +13,10 @@ pub struct GreetingHelper {
 impl GreetingHelper {
     /// Sets the name the next greetings use (the page's input field).
     pub fn set_name(&self, name: &str) {
-        *self.name.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = name.to_owned();
+        *self
+            .name
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = name.to_owned();
     }
 
     fn name(&self) -> String {
@@ -40,6 +43,10 @@ impl GreetingHelper {
 }
 
 /// What the component does after its first render: hands itself to `GreetingHelpers`.
-pub async fn set_dot_net_helper(js: &JsRuntime, helper: &ObjectRef<GreetingHelper>) -> Result<(), JsError> {
-    js.invoke_void("GreetingHelpers.setDotNetHelper", (helper,)).await
+pub async fn set_dot_net_helper(
+    js: &JsRuntime,
+    helper: &ObjectRef<GreetingHelper>,
+) -> Result<(), JsError> {
+    js.invoke_void("GreetingHelpers.setDotNetHelper", (helper,))
+        .await
 }

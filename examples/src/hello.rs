@@ -72,7 +72,10 @@ pub async fn trigger_say_hello2(js: &JsRuntime, name: &str) -> Result<String, Js
 
 /// Sample 8: `jsFunction(dotNetHelper)` calls the object and disposes it from JavaScript.
 /// Returns the reference so the caller can check that JavaScript disposed it.
-pub async fn trigger_js_function(js: &JsRuntime, name: &str) -> Result<ObjectRef<HelloHelper>, JsError> {
+pub async fn trigger_js_function(
+    js: &JsRuntime,
+    name: &str,
+) -> Result<ObjectRef<HelloHelper>, JsError> {
     let helper = ObjectRef::new(HelloHelper::new(name));
     js.invoke_void("jsFunction", (&helper,)).await?;
     Ok(helper)

@@ -63,7 +63,11 @@ impl ListItems {
     pub fn states(&self) -> Vec<ListItemState> {
         self.items
             .iter()
-            .map(|item| item.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
+            .map(|item| {
+                item.lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .clone()
+            })
             .collect()
     }
 

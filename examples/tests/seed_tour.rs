@@ -7,14 +7,20 @@ fn tour(args: &[&str]) -> (bool, String) {
         .args(args)
         .output()
         .expect("the seed tour starts");
-    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 #[test]
 fn every_sample_passes_with_the_default_name() {
     let (success, stdout) = tour(&[]);
     assert!(success, "{stdout}");
-    assert!(stdout.contains("[ok  ] 3 sayHello1: Hello, Amy Pond!"), "{stdout}");
+    assert!(
+        stdout.contains("[ok  ] 3 sayHello1: Hello, Amy Pond!"),
+        "{stdout}"
+    );
     assert!(stdout.contains(" 0 failed"), "{stdout}");
     assert!(!stdout.contains("[FAIL]"), "{stdout}");
 }

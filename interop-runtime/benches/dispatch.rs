@@ -51,19 +51,28 @@ type NaiveShim = fn(&str) -> Result<String, String>;
 
 fn value_add_person(args: Vec<Value>) -> Result<Value, String> {
     let mut args = args.into_iter();
-    let name: String = serde_json::from_value(args.next().ok_or("missing name")?).map_err(|e| e.to_string())?;
-    let age: u32 = serde_json::from_value(args.next().ok_or("missing age")?).map_err(|e| e.to_string())?;
+    let name: String =
+        serde_json::from_value(args.next().ok_or("missing name")?).map_err(|e| e.to_string())?;
+    let age: u32 =
+        serde_json::from_value(args.next().ok_or("missing age")?).map_err(|e| e.to_string())?;
     serde_json::to_value(add_person(name, age)).map_err(|e| e.to_string())
 }
 
 type ValueShim = fn(Vec<Value>) -> Result<Value, String>;
 
-fn value_routing(routes: &HashMap<String, ValueShim>, assembly: &str, identifier: &str, args: &str) -> Result<String, String> {
+fn value_routing(
+    routes: &HashMap<String, ValueShim>,
+    assembly: &str,
+    identifier: &str,
+    args: &str,
+) -> Result<String, String> {
     let args: Value = serde_json::from_str(args).map_err(|e| e.to_string())?;
     let Value::Array(args) = args else {
         return Err("Invalid JSON".into());
     };
-    let route = routes.get(&format!("{assembly}::{identifier}")).ok_or("unknown")?;
+    let route = routes
+        .get(&format!("{assembly}::{identifier}"))
+        .ok_or("unknown")?;
     let result = route(args)?;
     serde_json::to_string(&result).map_err(|e| e.to_string())
 }
@@ -92,7 +101,14 @@ fn dispatch(c: &mut Criterion) {
         })
     });
     group.bench_function("jsinvokable invoke_dotnet (sync)", |b| {
-        b.iter(|| runtime.invoke_dotnet(Some(black_box("Bench")), Some(black_box("AddPerson")), None, black_box(ARGS)))
+        b.iter(|| {
+            runtime.invoke_dotnet(
+                Some(black_box("Bench")),
+                Some(black_box("AddPerson")),
+                None,
+                black_box(ARGS),
+            )
+        })
     });
     group.bench_function("naive HashMap registry", |b| {
         b.iter(|| {
@@ -103,7 +119,14 @@ fn dispatch(c: &mut Criterion) {
         })
     });
     group.bench_function("serde_json::Value routing", |b| {
-        b.iter(|| value_routing(&routes, black_box("Bench"), black_box("AddPerson"), black_box(ARGS)))
+        b.iter(|| {
+            value_routing(
+                &routes,
+                black_box("Bench"),
+                black_box("AddPerson"),
+                black_box(ARGS),
+            )
+        })
     });
     group.finish();
 

@@ -82,7 +82,13 @@ impl Page {
 
     /// `invokeMethodAsync`: starts the call now, as the JS client does, and resolves with the
     /// parsed result or rejects with the error text.
-    fn invoke_method_async(&self, assembly: Option<&str>, object_id: Option<u64>, identifier: &str, args: Value) -> impl Future<Output = JsResult> + Send + 'static {
+    fn invoke_method_async(
+        &self,
+        assembly: Option<&str>,
+        object_id: Option<u64>,
+        identifier: &str,
+        args: Value,
+    ) -> impl Future<Output = JsResult> + Send + 'static {
         let (sender, receiver) = oneshot::channel();
         let call_id = {
             let mut state = lock(&self.state);
@@ -91,7 +97,11 @@ impl Page {
             state.pending.insert(call_id, sender);
             call_id
         };
-        let args = if args.is_null() { "null".to_owned() } else { args.to_string() };
+        let args = if args.is_null() {
+            "null".to_owned()
+        } else {
+            args.to_string()
+        };
         self.runtime
             .begin_invoke_dotnet(call_id, assembly, Some(identifier), object_id, &args);
         async move {
@@ -104,20 +114,35 @@ impl Page {
     }
 
     /// `DotNet.invokeMethodAsync(assembly, identifier, ...args)`.
-    fn static_async(&self, identifier: &str, args: Value) -> impl Future<Output = JsResult> + Send + 'static {
+    fn static_async(
+        &self,
+        identifier: &str,
+        args: Value,
+    ) -> impl Future<Output = JsResult> + Send + 'static {
         self.invoke_method_async(Some(ASSEMBLY), None, identifier, args)
     }
 
     /// `dotNetObject.invokeMethodAsync(identifier, ...args)`.
-    fn instance_async(&self, object: u64, identifier: &str, args: Value) -> impl Future<Output = JsResult> + Send + 'static {
+    fn instance_async(
+        &self,
+        object: u64,
+        identifier: &str,
+        args: Value,
+    ) -> impl Future<Output = JsResult> + Send + 'static {
         self.invoke_method_async(None, Some(object), identifier, args)
     }
 
     /// `dotNetObject.invokeMethod(identifier, ...args)` / `DotNet.invokeMethod(...)`.
-    fn invoke_method(&self, assembly: Option<&str>, object_id: Option<u64>, identifier: &str, args: Value) -> JsResult {
-        let json = self
-            .runtime
-            .invoke_dotnet(assembly, Some(identifier), object_id, &args.to_string())?;
+    fn invoke_method(
+        &self,
+        assembly: Option<&str>,
+        object_id: Option<u64>,
+        identifier: &str,
+        args: Value,
+    ) -> JsResult {
+        let json =
+            self.runtime
+                .invoke_dotnet(assembly, Some(identifier), object_id, &args.to_string())?;
         serde_json::from_str(&json).map_err(|error| error.to_string())
     }
 
@@ -138,7 +163,10 @@ impl Page {
 
     fn random_int(&self) -> u64 {
         let mut state = lock(&self.state);
-        state.random_seed = state.random_seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state.random_seed = state
+            .random_seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state.random_seed >> 33) % 99999
     }
 
@@ -146,12 +174,16 @@ impl Page {
         let function: JsFunction = match identifier {
             "sayHello1" => |page, args| Box::pin(say_hello1(page, args)),
             "sayHello2" => |page, args| Box::pin(say_hello2(page, args)),
-            "GreetingHelpers.setDotNetHelper" => |page, args| Box::pin(set_dot_net_helper(page, args)),
+            "GreetingHelpers.setDotNetHelper" => {
+                |page, args| Box::pin(set_dot_net_helper(page, args))
+            }
             "invokeMethodsAsync" => |page, args| Box::pin(invoke_methods_async(page, args)),
             "jsFunction" => |page, args| Box::pin(js_function(page, args)),
             "updateMessageCaller" => |page, args| Box::pin(update_message_caller(page, args)),
             "import" => |page, args| Box::pin(import(page, args)),
-            "DotNet.disposeJSObjectReferenceById" => |page, args| Box::pin(dispose_js_object(page, args)),
+            "DotNet.disposeJSObjectReferenceById" => {
+                |page, args| Box::pin(dispose_js_object(page, args))
+            }
             _ => return None,
         };
         Some(function)
@@ -183,7 +215,10 @@ impl Page {
                 self.host.spawn_detached(async move {
                     let result = match target_function {
                         Some(function) => function(page.clone(), args).await,
-                        None => Err(format!("Could not find '{0}' ('{0}' was undefined).", call.identifier)),
+                        None => Err(format!(
+                            "Could not find '{0}' ('{0}' was undefined).",
+                            call.identifier
+                        )),
                     };
                     if call.async_handle != 0 {
                         let triple = match result {
@@ -233,12 +268,14 @@ impl SpawnDetached for MemoryHost {
 
 async fn say_hello1(page: Page, args: Vec<Value>) -> JsResult {
     let helper = object_id(&args[0])?;
-    page.instance_async(helper, "GetHelloMessage", json!([])).await
+    page.instance_async(helper, "GetHelloMessage", json!([]))
+        .await
 }
 
 async fn say_hello2(page: Page, args: Vec<Value>) -> JsResult {
     let helper = object_id(&args[0])?;
-    page.instance_async(helper, "GetHelloMessage", json!([args[1]])).await
+    page.instance_async(helper, "GetHelloMessage", json!([args[1]]))
+        .await
 }
 
 async fn set_dot_net_helper(page: Page, args: Vec<Value>) -> JsResult {
@@ -247,9 +284,14 @@ async fn set_dot_net_helper(page: Page, args: Vec<Value>) -> JsResult {
 }
 
 async fn greeting_helpers_call(page: Page, identifier: &str) -> JsResult {
-    let helper = lock(&page.state).greeting_helper.ok_or("no dotNetHelper set")?;
+    let helper = lock(&page.state)
+        .greeting_helper
+        .ok_or("no dotNetHelper set")?;
     let message = page.instance_async(helper, identifier, json!([])).await?;
-    page.alert(format!("Message from .NET: \"{}\"", message.as_str().unwrap_or_default()));
+    page.alert(format!(
+        "Message from .NET: \"{}\"",
+        message.as_str().unwrap_or_default()
+    ));
     Ok(Value::Null)
 }
 
@@ -258,13 +300,23 @@ async fn invoke_methods_async(page: Page, args: Vec<Value>) -> JsResult {
     let (helper1, helper2) = (object_id(&args[1])?, object_id(&args[2])?);
     let mut last = (Value::Null, Value::Null);
     for (helper, is_string) in [(helper1, true), (helper2, false)] {
-        let value = |n: u64| if is_string { json!(format!("string {n}")) } else { json!(n) };
+        let value = |n: u64| {
+            if is_string {
+                json!(format!("string {n}"))
+            } else {
+                json!(n)
+            }
+        };
         for (identifier, sync) in [("Update", false), ("UpdateAsync", false), ("Update", true)] {
             if sync && !sync_interop {
                 continue;
             }
             let n = value(page.random_int());
-            let call = if sync { "invokeMethod" } else { "invokeMethodAsync" };
+            let call = if sync {
+                "invokeMethod"
+            } else {
+                "invokeMethodAsync"
+            };
             println!("    console.log: JS: {call}:{identifier}({n})");
             if sync {
                 page.invoke_method(None, Some(helper), identifier, json!([n]))?;
@@ -301,7 +353,11 @@ async fn update_message_caller(page: Page, args: Vec<Value>) -> JsResult {
 }
 
 async fn import(page: Page, args: Vec<Value>) -> JsResult {
-    let specifier = args.first().and_then(Value::as_str).unwrap_or_default().to_owned();
+    let specifier = args
+        .first()
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if specifier != "./scripts/isolation.js" {
         return Err(format!("could not load module '{specifier}'"));
     }
@@ -316,7 +372,11 @@ fn module_export(identifier: &str) -> Option<JsFunction> {
     match identifier {
         "greet" => Some(|_, args| {
             Box::pin(async move {
-                let name = args.first().and_then(Value::as_str).unwrap_or_default().to_owned();
+                let name = args
+                    .first()
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
                 Ok(json!(format!("Hello from a JS module, {name}!")))
             })
         }),
@@ -349,7 +409,11 @@ impl Tour {
         if got != expected {
             println!("       expected: {expected}");
         }
-        self.checks.push(Check { sample, got, expected });
+        self.checks.push(Check {
+            sample,
+            got,
+            expected,
+        });
     }
 }
 
@@ -405,21 +469,32 @@ fn main() -> ExitCode {
 
     let flow_js = js.clone();
     let flow_name = name.clone();
-    let result = page.run(async move { hello::trigger_dotnet_instance_method(&flow_js, &flow_name).await });
-    tour.check("3 sayHello1", result.map_err(|e| e.to_string()).unwrap_or_else(|e| e), format!("Hello, {name}!"));
+    let result =
+        page.run(async move { hello::trigger_dotnet_instance_method(&flow_js, &flow_name).await });
+    tour.check(
+        "3 sayHello1",
+        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
+        format!("Hello, {name}!"),
+    );
 
     let flow_js = js.clone();
     let flow_name = name.clone();
     let result = page.run(async move { hello::trigger_say_hello2(&flow_js, &flow_name).await });
-    tour.check("4 sayHello2", result.map_err(|e| e.to_string()).unwrap_or_else(|e| e), format!("Hello, {name}!"));
+    tour.check(
+        "4 sayHello2",
+        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
+        format!("Hello, {name}!"),
+    );
 
     let helper = ObjectRef::new(greeting::GreetingHelper::default());
     helper.borrow().set_name(&name);
     let (flow_js, flow_helper) = (js.clone(), helper.clone());
     page.run(async move { greeting::set_dot_net_helper(&flow_js, &flow_helper).await })
         .unwrap_or_else(|error| println!("    setDotNetHelper failed: {error}"));
-    page.run(greeting_helpers_call(page.clone(), "GetHelloMessage")).ok();
-    page.run(greeting_helpers_call(page.clone(), "GetWelcomeMessage")).ok();
+    page.run(greeting_helpers_call(page.clone(), "GetHelloMessage"))
+        .ok();
+    page.run(greeting_helpers_call(page.clone(), "GetWelcomeMessage"))
+        .ok();
     let alerts = lock(&page.state).alerts.join(" | ");
     tour.check(
         "5 GreetingHelpers",
@@ -434,7 +509,13 @@ fn main() -> ExitCode {
     tour.check(
         "6 GenericType<String>, GenericType<i32>",
         format!("{values:?}"),
-        format!("{:?}", Ok::<_, interop_runtime::JsError>((expected[0].as_str().unwrap_or_default().to_owned(), expected[1].as_i64().unwrap_or_default() as i32))),
+        format!(
+            "{:?}",
+            Ok::<_, interop_runtime::JsError>((
+                expected[0].as_str().unwrap_or_default().to_owned(),
+                expected[1].as_i64().unwrap_or_default() as i32
+            ))
+        ),
     );
 
     let flow_js = js.clone();
@@ -444,7 +525,11 @@ fn main() -> ExitCode {
             .call_hello_helper_get_hello_message(&flow_name)
             .await
     });
-    tour.check("7 JsInteropClasses3", result.map_err(|e| e.to_string()).unwrap_or_else(|e| e), format!("Hello, {name}!"));
+    tour.check(
+        "7 JsInteropClasses3",
+        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
+        format!("Hello, {name}!"),
+    );
 
     let flow_js = js.clone();
     let flow_name = name.clone();
@@ -473,7 +558,17 @@ fn main() -> ExitCode {
     let states = items
         .states()
         .iter()
-        .map(|state| format!("{}{}", state.message, if state.button_visible { " [InteropCall]" } else { "" }))
+        .map(|state| {
+            format!(
+                "{}{}",
+                state.message,
+                if state.button_visible {
+                    " [InteropCall]"
+                } else {
+                    ""
+                }
+            )
+        })
         .collect::<Vec<_>>()
         .join(" | ");
     let untouched = "Select one of these list items. [InteropCall]";
@@ -487,27 +582,46 @@ fn main() -> ExitCode {
     let send_bytes = page.clone();
     let result = page.run(async move {
         let _ = flow_js;
-        send_bytes.runtime.receive_byte_array(0, byte_arrays::SEED_BYTES.to_vec()).ok();
-        send_bytes.static_async("ReceiveByteArray", json!([{ "__byte[]": 0 }])).await
+        send_bytes
+            .runtime
+            .receive_byte_array(0, byte_arrays::SEED_BYTES.to_vec())
+            .ok();
+        send_bytes
+            .static_async("ReceiveByteArray", json!([{ "__byte[]": 0 }]))
+            .await
     });
     if let Ok(Value::String(text)) = &result {
         page.alert(text.clone());
     }
-    tour.check("10 ReceiveByteArray", show(result), "\"Everything's shiny, Captian. Not to fret.\"");
+    tour.check(
+        "10 ReceiveByteArray",
+        show(result),
+        "\"Everything's shiny, Captian. Not to fret.\"",
+    );
 
     let flow_js = js.clone();
     let result = page.run(async move {
         let module = flow_js.import("./scripts/isolation.js").await?;
         module.invoke::<String>("greet", ("Rust",)).await
     });
-    tour.check("12 JS isolation (module export)", result.map_err(|e| e.to_string()).unwrap_or_else(|e| e), "Hello from a JS module, Rust!");
+    tour.check(
+        "12 JS isolation (module export)",
+        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
+        "Hello from a JS module, Rust!",
+    );
 
     let sender = page.clone();
     let result = page.run(async move {
         sender.runtime.receive_byte_array(0, vec![0; 40_000]).ok();
-        sender.static_async("ReceiveByteArray", json!([{ "__byte[]": 0 }])).await
+        sender
+            .static_async("ReceiveByteArray", json!([{ "__byte[]": 0 }]))
+            .await
     });
-    tour.check("14 byte arrays over the limit", show(result), "error: Exceeded the maximum byte array transfer limit for a call.");
+    tour.check(
+        "14 byte arrays over the limit",
+        show(result),
+        "error: Exceeded the maximum byte array transfer limit for a call.",
+    );
     let big = "x".repeat(100_000);
     let result = page.run(page.static_async("ReceiveByteArray", json!([big])));
     tour.check(
@@ -519,13 +633,28 @@ fn main() -> ExitCode {
     tour.check("14 the page keeps working", show(result), "[1,2,3]");
 
     println!("\nskipped: 11 (streams) and 13 (circular JS values) need a JavaScript engine");
-    let failures = tour.checks.iter().filter(|check| check.got != check.expected).count();
-    println!("{} passed, {} failed", tour.checks.len() - failures, failures);
+    let failures = tour
+        .checks
+        .iter()
+        .filter(|check| check.got != check.expected)
+        .count();
+    println!(
+        "{} passed, {} failed",
+        tour.checks.len() - failures,
+        failures
+    );
     if failures == 0 {
         ExitCode::SUCCESS
     } else {
-        for check in tour.checks.iter().filter(|check| check.got != check.expected) {
-            eprintln!("FAILED {}: got {}, expected {}", check.sample, check.got, check.expected);
+        for check in tour
+            .checks
+            .iter()
+            .filter(|check| check.got != check.expected)
+        {
+            eprintln!(
+                "FAILED {}: got {}, expected {}",
+                check.sample, check.got, check.expected
+            );
         }
         ExitCode::FAILURE
     }
