@@ -14,7 +14,7 @@ use crate::error::{deserialize_message, texts};
 use crate::host::{BoxFuture, ToJs};
 use crate::json_scan::{check_depth, token_name, ArrayReader};
 use crate::object_ref::TrackedObject;
-use crate::registry::{Registry, Slot};
+use crate::registry::Registry;
 use crate::runtime::{JsRuntime, RuntimeInner};
 
 /// Why a JS→Rust call failed.
@@ -70,31 +70,35 @@ pub enum Invocation {
     Pending(BoxFuture<Result<Payload, Failure>>),
 }
 
-/// Serializes a result inside a scope of `runtime`, collecting the byte arrays it produces.
+/// Serializes a result in the current scope (markers in it reach `runtime`).
+fn to_json<R: Serialize>(runtime: &JsRuntime, identifier: &str, value: &R) -> Result<String, Failure> {
+    let json = serde_json::to_string(value).map_err(|error| {
+        // A full object table is a limit (a caller error): sent verbatim, never hidden.
+        let text = error.to_string();
+        if text == texts::too_many_objects(runtime.inner().options().max_tracked_objects) {
+            Failure::Caller(text)
+        } else {
+            Failure::User(format!(
+                "The result of '{identifier}' could not be serialized: {text}"
+            ))
+        }
+    })?;
+    check_depth(&json, runtime.inner().options().max_json_depth).map_err(|error| {
+        Failure::User(format!(
+            "The result of '{identifier}' could not be serialized: {error}"
+        ))
+    })?;
+    Ok(json)
+}
+
+/// Serializes a result inside a new scope of `runtime`, collecting the byte arrays it produces.
 fn serialize_payload<R: Serialize>(
     runtime: &JsRuntime,
     identifier: &str,
     value: &R,
 ) -> Result<Payload, Failure> {
     let scope = Scope::new(runtime);
-    let json = scope
-        .enter(|| serde_json::to_string(value))
-        .map_err(|error| {
-            // A full object table is a limit (a caller error): sent verbatim, never hidden.
-            let text = error.to_string();
-            if text == texts::too_many_objects(runtime.inner().options().max_tracked_objects) {
-                Failure::Caller(text)
-            } else {
-                Failure::User(format!(
-                    "The result of '{identifier}' could not be serialized: {text}"
-                ))
-            }
-        })?;
-    check_depth(&json, runtime.inner().options().max_json_depth).map_err(|error| {
-        Failure::User(format!(
-            "The result of '{identifier}' could not be serialized: {error}"
-        ))
-    })?;
+    let json = scope.enter(|| to_json(runtime, identifier, value))?;
     Ok(Payload {
         json,
         bytes: scope.take_outgoing_bytes(),
@@ -218,7 +222,12 @@ impl<'a> Call<'a> {
         result: Result<R, String>,
     ) -> Result<Invocation, Failure> {
         let value = result.map_err(Failure::User)?;
-        serialize_payload(self.runtime, self.identifier, &value).map(Invocation::Ready)
+        // Sync methods run inside the dispatch scope, which collects the byte arrays.
+        let json = to_json(self.runtime, self.identifier, &value)?;
+        Ok(Invocation::Ready(Payload {
+            json,
+            bytes: Vec::new(),
+        }))
     }
 
     /// Wraps the future of an async method; its result is serialized when it completes.
@@ -378,13 +387,10 @@ impl JsRuntime {
         require(assembly, "assemblyKey.AssemblyName")?;
         require(identifier, "methodIdentifier")?;
         let (assembly, identifier) = (assembly.unwrap_or_default(), identifier.unwrap_or_default());
-        match Registry::get()
+        Registry::get()
             .lookup(assembly, identifier)
-            .map_err(Failure::Caller)?
-        {
-            Slot::Unique(method) => Ok(Target::Static(method)),
-            Slot::Duplicate(text) => Err(Failure::Caller(text.clone())),
-        }
+            .map(Target::Static)
+            .map_err(Failure::Caller)
     }
 
     /// Binds and runs the call synchronously; a future is returned for async methods.
@@ -435,6 +441,9 @@ impl JsRuntime {
         args_json: &str,
     ) -> Result<Target, Failure> {
         let inner = self.inner();
+        if inner.is_closed() {
+            return Err(Failure::Caller(texts::DISCONNECTED.to_owned()));
+        }
         if let Some(text) = inner.take_staging_error() {
             return Err(Failure::Caller(text));
         }

@@ -175,7 +175,7 @@ pub(crate) struct RefState<T> {
 /// assert_eq!(helper.borrow().get_hello_message(), "Hello, Amy Pond!");
 /// assert_eq!(helper.id(), None); // not handed to JavaScript yet
 /// ```
-pub struct ObjectRef<T: JsInvokable> {
+pub struct ObjectRef<T> {
     state: Arc<RefState<T>>,
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::dispatch::{Call, Failure, Invocation};
 use crate::error::{texts, RegistryError};
@@ -35,31 +35,31 @@ impl StaticMethod {
 }
 
 /// What one `(assembly, identifier)` key leads to.
-pub(crate) enum Slot {
+enum Slot {
     Unique(&'static StaticMethod),
     /// Two or more functions claim the key: calls fail with the reference's text.
     Duplicate(String),
 }
 
-/// The hash index of every static function, keyed by assembly then identifier.
+/// The hash index of every static function, keyed by `(assembly, identifier)`: one hash and
+/// one probe per call. The assembly names are kept apart for the "no loaded assembly" text.
 pub(crate) struct Registry {
-    assemblies: FxHashMap<&'static str, FxHashMap<&'static str, Slot>>,
+    methods: FxHashMap<(&'static str, &'static str), Slot>,
+    assemblies: FxHashSet<&'static str>,
     duplicates: Vec<String>,
 }
 
 impl Registry {
     fn build() -> Registry {
-        let mut assemblies: FxHashMap<&'static str, FxHashMap<&'static str, Slot>> =
-            FxHashMap::default();
+        let mut methods: FxHashMap<(&'static str, &'static str), Slot> = FxHashMap::default();
+        let mut assemblies = FxHashSet::default();
         let mut duplicates = Vec::new();
-        let mut count = 0usize;
         for method in inventory::iter::<StaticMethod> {
-            let methods = assemblies.entry(method.assembly).or_default();
+            assemblies.insert(method.assembly);
             for &identifier in method.identifiers {
-                count += 1;
-                match methods.get_mut(identifier) {
+                match methods.get_mut(&(method.assembly, identifier)) {
                     None => {
-                        methods.insert(identifier, Slot::Unique(method));
+                        methods.insert((method.assembly, identifier), Slot::Unique(method));
                     }
                     Some(slot) => {
                         let previous = match slot {
@@ -82,11 +82,12 @@ impl Registry {
             }
         }
         tracing::debug!(
-            identifiers = count,
+            identifiers = methods.len(),
             assemblies = assemblies.len(),
             "registry of #[jsinvokable] functions built"
         );
         Registry {
+            methods,
             assemblies,
             duplicates,
         }
@@ -99,14 +100,22 @@ impl Registry {
     }
 
     /// Looks a static call up, with the reference's texts for unknown names.
-    pub(crate) fn lookup(&self, assembly: &str, identifier: &str) -> Result<&Slot, String> {
-        let methods = self
-            .assemblies
-            .get(assembly)
-            .ok_or_else(|| texts::unknown_assembly(assembly))?;
-        methods
-            .get(identifier)
-            .ok_or_else(|| texts::unknown_static_method(assembly, identifier))
+    /// A duplicated key gives the reference's duplicate text.
+    pub(crate) fn lookup(
+        &self,
+        assembly: &str,
+        identifier: &str,
+    ) -> Result<&'static StaticMethod, String> {
+        // The map is covariant in its key, so borrowed names can be looked up directly.
+        let methods: &FxHashMap<(&str, &str), Slot> = &self.methods;
+        match methods.get(&(assembly, identifier)) {
+            Some(Slot::Unique(method)) => Ok(*method),
+            Some(Slot::Duplicate(text)) => Err(text.clone()),
+            None if self.assemblies.contains(assembly) => {
+                Err(texts::unknown_static_method(assembly, identifier))
+            }
+            None => Err(texts::unknown_assembly(assembly)),
+        }
     }
 
     pub(crate) fn check(&self) -> Result<(), RegistryError> {
@@ -121,20 +130,16 @@ impl Registry {
 
     fn entries(&self) -> Vec<RegisteredMethod> {
         let mut entries: Vec<RegisteredMethod> = self
-            .assemblies
+            .methods
             .iter()
-            .flat_map(|(assembly, methods)| {
-                methods
-                    .iter()
-                    .filter_map(move |(identifier, slot)| match slot {
-                        Slot::Unique(method) => Some(RegisteredMethod {
-                            assembly,
-                            identifier,
-                            rust_path: method.rust_path,
-                            is_async: method.is_async,
-                        }),
-                        Slot::Duplicate(_) => None,
-                    })
+            .filter_map(|(&(assembly, identifier), slot)| match slot {
+                Slot::Unique(method) => Some(RegisteredMethod {
+                    assembly,
+                    identifier,
+                    rust_path: method.rust_path,
+                    is_async: method.is_async,
+                }),
+                Slot::Duplicate(_) => None,
             })
             .collect();
         entries.sort_by_key(|entry| (entry.assembly, entry.identifier));
