@@ -49,6 +49,11 @@ pub use options::RuntimeOptions;
 pub use registry::{check_registry, registered_methods, RegisteredMethod};
 pub use runtime::JsRuntime;
 
+/// The project's JavaScript client: an ES module exporting `DotNet`, wire-compatible with
+/// Microsoft's `@microsoft/dotnet-js-interop`. Hosts serve or load it; its source, tests and
+/// type declarations live in `interop-runtime/js/`.
+pub const CLIENT_JS: &str = include_str!("../js/dotnet-interop.js");
+
 /// What the `#[jsinvokable]` expansion reaches. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {

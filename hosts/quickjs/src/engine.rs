@@ -1,0 +1,593 @@
+//! The engine: a QuickJS runtime and context, a JS client attached to a `JsRuntime`, and the
+//! loop that drives QuickJS's job queue and Rust's futures together.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use interop_runtime::{JsRuntime, RuntimeOptions};
+use rquickjs::function::Func;
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Exception, Function, Object, Persistent, Promise, TypedArray, Value};
+
+use crate::bridge::{self, Bridge, CallbackScope};
+use crate::error::EngineError;
+use crate::host::{QuickJsHost, Shared};
+use crate::loader::{FileLoader, FileResolver, CLIENT_SPECIFIER};
+
+/// Which JavaScript client the engine loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Client {
+    /// The project's own client ([`interop_runtime::CLIENT_JS`]).
+    Builtin,
+    /// An ES module file exporting `DotNet`, such as Microsoft's
+    /// `@microsoft/dotnet-js-interop` (`dist/src/Microsoft.JSInterop.js`).
+    File(PathBuf),
+}
+
+/// A console line or an `alert` from JavaScript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// `console.log`, `console.info`, `console.debug`.
+    Log,
+    /// `console.warn`.
+    Warn,
+    /// `console.error`.
+    Error,
+    /// `alert(...)`.
+    Alert,
+}
+
+/// Receives what JavaScript prints and alerts.
+pub type OutputSink = Arc<dyn Fn(OutputKind, &str) + Send + Sync>;
+
+/// Settings of an [`Engine`].
+#[derive(Clone)]
+pub struct EngineOptions {
+    /// Limits and policies of the interop runtime.
+    pub runtime: RuntimeOptions,
+    /// The JavaScript client to load.
+    pub client: Client,
+    /// Where `./` module specifiers resolve from (`document.baseURI`).
+    pub module_root: PathBuf,
+    /// The JS heap limit in bytes.
+    pub memory_limit: Option<usize>,
+    /// How long JavaScript may run before it is interrupted, each time Rust enters it.
+    pub script_budget: Option<Duration>,
+    /// Where console lines and alerts go (default: stdout, warnings and errors to stderr).
+    pub output: OutputSink,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            runtime: RuntimeOptions::default(),
+            client: Client::Builtin,
+            module_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            memory_limit: Some(256 * 1024 * 1024),
+            script_budget: Some(Duration::from_secs(10)),
+            output: Arc::new(|kind, text| match kind {
+                OutputKind::Log => println!("{text}"),
+                OutputKind::Alert => println!("alert: {text}"),
+                OutputKind::Warn | OutputKind::Error => eprintln!("{text}"),
+            }),
+        }
+    }
+}
+
+/// When JavaScript must stop: armed each time Rust enters the engine.
+#[derive(Default)]
+struct Budget {
+    deadline: Mutex<Option<Instant>>,
+}
+
+impl Budget {
+    fn expired(&self) -> bool {
+        self.deadline
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|deadline| Instant::now() >= deadline)
+    }
+
+    fn arm(&self, budget: Option<Duration>) {
+        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner) =
+            budget.map(|budget| Instant::now() + budget);
+    }
+}
+
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
+
+const BOOTSTRAP: &str = "\
+import { DotNet } from '@jsinvokable/client';
+globalThis.DotNet = DotNet;
+globalThis.__jsinvokable_dispatcher = DotNet.attachDispatcher(globalThis.__jsinvokable_host);
+delete globalThis.__jsinvokable_host;
+";
+
+/// QuickJS with a JS client attached to a [`JsRuntime`]: JavaScript run here calls
+/// `#[jsinvokable]` Rust through `DotNet`, and Rust calls JavaScript through
+/// [`runtime`](Self::runtime). Synchronous calls work both ways.
+///
+/// The engine is driven by the calls that wait on it ([`run_module`](Self::run_module),
+/// [`block_on`](Self::block_on), …): they run QuickJS's job queue and Rust's futures (on a
+/// current-thread tokio runtime) together until what they wait for is done. An `Engine` stays
+/// on the thread that created it.
+pub struct Engine {
+    id: u64,
+    interop: JsRuntime,
+    shared: Arc<Shared>,
+    budget: Arc<Budget>,
+    script_budget: Option<Duration>,
+    client: String,
+    tokio: Option<tokio::runtime::Runtime>,
+    context: Context,
+    qjs: rquickjs::Runtime,
+}
+
+fn non_negative_integer(value: &Value<'_>, what: &str) -> Result<u64, String> {
+    match value.as_number() {
+        Some(number) if number >= 0.0 && number.fract() == 0.0 && number < 2f64.powi(53) => {
+            Ok(number as u64)
+        }
+        _ => Err(format!("{what} must be a non-negative integer")),
+    }
+}
+
+fn optional_string(value: &Value<'_>, what: &str) -> Result<Option<String>, String> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .and_then(|text| text.to_string().ok())
+        .map(Some)
+        .ok_or_else(|| format!("{what} must be a string or null"))
+}
+
+fn optional_object_id(value: &Value<'_>) -> Result<Option<u64>, String> {
+    if value.is_null() || value.is_undefined() {
+        Ok(None)
+    } else {
+        non_negative_integer(value, "dotNetObjectId").map(Some)
+    }
+}
+
+fn throw(ctx: &Ctx<'_>, message: String) -> rquickjs::Error {
+    Exception::throw_type(ctx, &message)
+}
+
+/// The arguments every JS→Rust call carries.
+struct CallArgs {
+    assembly: Option<String>,
+    identifier: Option<String>,
+    object_id: Option<u64>,
+    args_json: String,
+}
+
+fn call_args(
+    assembly: &Value<'_>,
+    identifier: &Value<'_>,
+    object_id: &Value<'_>,
+    args_json: &Value<'_>,
+) -> Result<CallArgs, String> {
+    Ok(CallArgs {
+        assembly: optional_string(assembly, "assemblyName")?,
+        identifier: optional_string(identifier, "methodIdentifier")?,
+        object_id: optional_object_id(object_id)?,
+        args_json: optional_string(args_json, "argsJson")?.unwrap_or_else(|| "null".to_owned()),
+    })
+}
+
+/// The object handed to `DotNet.attachDispatcher`: what JavaScript calls to reach Rust.
+fn host_object<'js>(
+    ctx: &Ctx<'js>,
+    engine_id: u64,
+    interop: &JsRuntime,
+) -> rquickjs::Result<Object<'js>> {
+    let host = Object::new(ctx.clone())?;
+
+    let runtime = interop.clone();
+    host.set(
+        "beginInvokeDotNetFromJS",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  call_id: Value<'js>,
+                  assembly: Value<'js>,
+                  identifier: Value<'js>,
+                  object_id: Value<'js>,
+                  args_json: Value<'js>|
+                  -> rquickjs::Result<()> {
+                let call_id =
+                    non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
+                let call = call_args(&assembly, &identifier, &object_id, &args_json)
+                    .map_err(|text| throw(&ctx, text))?;
+                let _scope = CallbackScope::enter(engine_id, &ctx);
+                runtime.begin_invoke_dotnet(
+                    call_id,
+                    call.assembly.as_deref(),
+                    call.identifier.as_deref(),
+                    call.object_id,
+                    &call.args_json,
+                );
+                Ok(())
+            },
+        )?,
+    )?;
+
+    let runtime = interop.clone();
+    host.set(
+        "invokeDotNetFromJS",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  assembly: Value<'js>,
+                  identifier: Value<'js>,
+                  object_id: Value<'js>,
+                  args_json: Value<'js>|
+                  -> rquickjs::Result<String> {
+                let call = call_args(&assembly, &identifier, &object_id, &args_json)
+                    .map_err(|text| throw(&ctx, text))?;
+                let _scope = CallbackScope::enter(engine_id, &ctx);
+                let result = runtime.invoke_dotnet(
+                    call.assembly.as_deref(),
+                    call.identifier.as_deref(),
+                    call.object_id,
+                    &call.args_json,
+                );
+                // Byte arrays of the result must reach JavaScript before the call returns.
+                if let Some(bridge) = bridge::find(engine_id) {
+                    bridge::deliver_all(&bridge, &ctx);
+                }
+                result.map_err(|text| Exception::throw_message(&ctx, &text))
+            },
+        )?,
+    )?;
+
+    let runtime = interop.clone();
+    host.set(
+        "endInvokeJSFromDotNet",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  _handle: Value<'js>,
+                  _succeeded: Value<'js>,
+                  triple: Value<'js>| {
+                // Must not throw: a bad completion is logged and answered by the runtime.
+                let _scope = CallbackScope::enter(engine_id, &ctx);
+                match optional_string(&triple, "tripleJson") {
+                    Ok(Some(triple)) => {
+                        if let Err(text) = runtime.end_invoke_js(&triple) {
+                            tracing::warn!("a completion from JavaScript was refused: {text}");
+                        }
+                    }
+                    _ => tracing::warn!("a completion from JavaScript had no JSON text"),
+                }
+            },
+        )?,
+    )?;
+
+    let runtime = interop.clone();
+    host.set(
+        "sendByteArray",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, index: Value<'js>, bytes: Value<'js>| -> rquickjs::Result<()> {
+                let index = non_negative_integer(&index, "index")
+                    .ok()
+                    .and_then(|index| u32::try_from(index).ok())
+                    .ok_or_else(|| {
+                        throw(
+                            &ctx,
+                            "the byte array index must be a 32-bit integer".to_owned(),
+                        )
+                    })?;
+                let bytes = TypedArray::<u8>::from_value(bytes)
+                    .ok()
+                    // SAFETY: the slice is copied at once, before any JavaScript can run.
+                    .and_then(|array| unsafe { array.as_bytes() }.map(<[u8]>::to_vec))
+                    .ok_or_else(|| throw(&ctx, "sendByteArray expects a Uint8Array".to_owned()))?;
+                // A refusal (order, size) is reported to the call that carries the JSON.
+                if let Err(text) = runtime.receive_byte_array(index, bytes) {
+                    tracing::warn!("a byte array from JavaScript was refused: {text}");
+                }
+                Ok(())
+            },
+        )?,
+    )?;
+    Ok(host)
+}
+
+fn install_globals(
+    ctx: &Ctx<'_>,
+    engine_id: u64,
+    interop: &JsRuntime,
+    base_uri: &str,
+    output: &OutputSink,
+) -> rquickjs::Result<()> {
+    let globals = ctx.globals();
+    let print = Arc::clone(output);
+    globals.set(
+        "__jsinvokable_print",
+        Func::from(move |level: String, text: String| {
+            let kind = match level.as_str() {
+                "warn" => OutputKind::Warn,
+                "error" => OutputKind::Error,
+                _ => OutputKind::Log,
+            };
+            print(kind, &text);
+        }),
+    )?;
+    let alert = Arc::clone(output);
+    globals.set(
+        "__jsinvokable_alert",
+        Func::from(move |text: String| alert(OutputKind::Alert, &text)),
+    )?;
+    globals.set("__jsinvokable_base_uri", base_uri)?;
+    ctx.eval::<(), _>(include_str!("../js/prelude.js"))?;
+    globals.set("__jsinvokable_host", host_object(ctx, engine_id, interop)?)?;
+    Ok(())
+}
+
+impl Engine {
+    /// Starts QuickJS, installs the browser globals the client needs (`window`, `console`,
+    /// `alert`, `document.baseURI`, `URL`, `Blob`, `Response`), loads the client and attaches
+    /// it to a new `JsRuntime`.
+    pub fn new(options: EngineOptions) -> Result<Engine, EngineError> {
+        let setup = |error: rquickjs::Error| EngineError::Setup(error.to_string());
+        let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
+        let (client_source, client) = match &options.client {
+            Client::Builtin => (interop_runtime::CLIENT_JS.to_owned(), "builtin".to_owned()),
+            Client::File(path) => (
+                std::fs::read_to_string(path).map_err(|error| {
+                    EngineError::Setup(format!(
+                        "cannot read the JS client {}: {error}",
+                        path.display()
+                    ))
+                })?,
+                path.display().to_string(),
+            ),
+        };
+        let qjs = rquickjs::Runtime::new().map_err(setup)?;
+        if let Some(limit) = options.memory_limit {
+            qjs.set_memory_limit(limit);
+        }
+        let budget = Arc::new(Budget::default());
+        let interrupt = Arc::clone(&budget);
+        qjs.set_interrupt_handler(Some(Box::new(move || interrupt.expired())));
+        let root = std::fs::canonicalize(&options.module_root)
+            .unwrap_or_else(|_| options.module_root.clone());
+        qjs.set_loader(
+            FileResolver { root: root.clone() },
+            FileLoader { client_source },
+        );
+        let context = Context::full(&qjs).map_err(setup)?;
+        let tokio = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|error| EngineError::Setup(error.to_string()))?;
+        let shared = Arc::new(Shared::new(id));
+        let host = Arc::new(QuickJsHost {
+            shared: Arc::clone(&shared),
+            tokio: tokio.handle().clone(),
+        });
+        let interop = JsRuntime::with_options(host, options.runtime)
+            .map_err(|error| EngineError::Setup(error.to_string()))?;
+        let base_uri = format!("file://{}/", root.display());
+        let mut engine = Engine {
+            id,
+            interop,
+            shared,
+            budget,
+            script_budget: options.script_budget,
+            client,
+            tokio: Some(tokio),
+            context,
+            qjs,
+        };
+        engine.context.with(|ctx| {
+            install_globals(&ctx, id, &engine.interop, &base_uri, &options.output)
+                .map_err(|error| EngineError::Setup(bridge::exception_text(&ctx, error)))
+        })?;
+        engine.settle_module("<bootstrap>", BOOTSTRAP)?;
+        let dispatcher =
+            engine
+                .context
+                .with(|ctx| -> Result<Persistent<Object<'static>>, EngineError> {
+                    let globals = ctx.globals();
+                    let dispatcher: Object =
+                        globals.get("__jsinvokable_dispatcher").map_err(|_| {
+                            EngineError::Setup(format!(
+                                "the JS client ({}) did not attach a dispatcher",
+                                engine.client
+                            ))
+                        })?;
+                    let _ = globals.remove("__jsinvokable_dispatcher");
+                    Ok(Persistent::save(&ctx, dispatcher))
+                })?;
+        bridge::register(
+            id,
+            Bridge::new(
+                engine.context.clone(),
+                dispatcher,
+                Arc::clone(&engine.shared),
+            ),
+        );
+        engine.client = format!("{} ({CLIENT_SPECIFIER})", engine.client);
+        Ok(engine)
+    }
+
+    /// The runtime JavaScript calls into; use it to call JavaScript from Rust.
+    pub fn runtime(&self) -> &JsRuntime {
+        &self.interop
+    }
+
+    /// Which client was loaded: `builtin` or the path of the client file.
+    pub fn client(&self) -> &str {
+        &self.client
+    }
+
+    fn tokio(&self) -> &tokio::runtime::Runtime {
+        self.tokio
+            .as_ref()
+            .expect("the tokio runtime lives as long as the engine")
+    }
+
+    /// Delivers queued messages and runs QuickJS jobs until neither has anything left.
+    fn pump(&self) {
+        self.budget.arm(self.script_budget);
+        loop {
+            let mut progressed = false;
+            if self.shared.has_messages() {
+                if let Some(bridge) = bridge::find(self.id) {
+                    progressed |= self.context.with(|ctx| bridge::deliver_all(&bridge, &ctx));
+                }
+            }
+            loop {
+                match self.qjs.execute_pending_job() {
+                    Ok(true) => progressed = true,
+                    Ok(false) => break,
+                    Err(error) => {
+                        progressed = true;
+                        let text = error.0.with(|ctx| value_of_exception(&ctx));
+                        tracing::warn!("a JavaScript job threw: {text}");
+                    }
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+        self.budget.arm(None);
+    }
+
+    /// Runs the engine until `future` completes (Rust→JS calls made by it progress meanwhile).
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.tokio().block_on(async {
+            let mut future = pin!(future);
+            loop {
+                self.pump();
+                tokio::select! {
+                    biased;
+                    output = &mut future => return output,
+                    () = self.shared.wake.notified() => {}
+                }
+            }
+        })
+    }
+
+    /// Drives the engine until `promise` settles.
+    fn settle(
+        &self,
+        promise: Persistent<Promise<'static>>,
+    ) -> Result<Persistent<Value<'static>>, EngineError> {
+        self.tokio().block_on(async {
+            loop {
+                self.pump();
+                let state = self.context.with(
+                    |ctx| -> Result<Option<Persistent<Value<'static>>>, EngineError> {
+                        let promise = promise
+                            .clone()
+                            .restore(&ctx)
+                            .map_err(|error| EngineError::Js(error.to_string()))?;
+                        match promise.state() {
+                            PromiseState::Pending => Ok(None),
+                            PromiseState::Resolved => {
+                                let value: Value = promise
+                                    .result()
+                                    .unwrap_or(Ok(Value::new_undefined(ctx.clone())))
+                                    .unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
+                                Ok(Some(Persistent::save(&ctx, value)))
+                            }
+                            PromiseState::Rejected => {
+                                let reason = match promise.result::<Value>() {
+                                    Some(Err(error)) => bridge::exception_text(&ctx, error),
+                                    Some(Ok(value)) => bridge::value_text(&value),
+                                    None => "the promise was rejected".to_owned(),
+                                };
+                                Err(self.classify(reason))
+                            }
+                        }
+                    },
+                )?;
+                if let Some(value) = state {
+                    return Ok(value);
+                }
+                if !self.shared.has_messages()
+                    && self.shared.live_tasks() == 0
+                    && !self.qjs.is_job_pending()
+                {
+                    return Err(EngineError::Stalled);
+                }
+                self.shared.wake.notified().await;
+            }
+        })
+    }
+
+    fn classify(&self, text: String) -> EngineError {
+        if text.starts_with("interrupted") || text.contains("InternalError: interrupted") {
+            EngineError::Interrupted(self.script_budget.unwrap_or_default())
+        } else {
+            EngineError::Js(text)
+        }
+    }
+
+    fn settle_module(
+        &self,
+        name: &str,
+        source: &str,
+    ) -> Result<Persistent<Value<'static>>, EngineError> {
+        self.budget.arm(self.script_budget);
+        let promise = self.context.with(|ctx| {
+            rquickjs::Module::evaluate(ctx.clone(), name, source)
+                .map(|promise| Persistent::save(&ctx, promise))
+                .map_err(|error| self.classify(bridge::exception_text(&ctx, error)))
+        });
+        self.budget.arm(None);
+        self.settle(promise?)
+    }
+
+    /// Runs an ES module (top-level `await` allowed; `./` imports resolve from the module
+    /// root) and drives the engine until it has finished.
+    pub fn run_module(&self, name: &str, source: &str) -> Result<(), EngineError> {
+        self.settle_module(name, source).map(drop)
+    }
+
+    /// Runs an ES module file.
+    pub fn run_module_file(&self, path: &Path) -> Result<(), EngineError> {
+        let source = std::fs::read_to_string(path).map_err(|error| {
+            EngineError::Setup(format!("cannot read {}: {error}", path.display()))
+        })?;
+        self.run_module(&path.display().to_string(), &source)
+    }
+
+    /// Runs the body of an async function and returns the JSON of what it returns (`None` for
+    /// `undefined`). For tests and tools: `engine.eval_json("return 1 + 1")`.
+    pub fn eval_json(&self, body: &str) -> Result<Option<String>, EngineError> {
+        let source = format!("const __value = await (async () => {{\n{body}\n}})();\nglobalThis.__jsinvokable_eval = JSON.stringify(__value);");
+        self.settle_module("<eval>", &source)?;
+        Ok(self.context.with(|ctx| {
+            let globals = ctx.globals();
+            let value: Option<String> = globals.get("__jsinvokable_eval").ok();
+            let _ = globals.remove("__jsinvokable_eval");
+            value
+        }))
+    }
+}
+
+fn value_of_exception(ctx: &Ctx<'_>) -> String {
+    bridge::value_text(&ctx.catch())
+}
+
+impl Drop for Engine {
+    /// Teardown order: the runtime fails pending calls and releases objects; the tokio tasks
+    /// are dropped; the dispatcher handle is released; then the context and QuickJS go.
+    fn drop(&mut self) {
+        self.interop.close();
+        drop(self.tokio.take());
+        drop(bridge::unregister(self.id));
+    }
+}
