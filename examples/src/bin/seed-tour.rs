@@ -1,560 +1,337 @@
-//! The seed tour: runs the seed's samples against the Rust ports and checks every result.
-//!
-//! For now the JavaScript side is a wire-level page emulation on the in-memory host: each
-//! seed function is ported to an async Rust closure that speaks exactly the messages the JS
-//! client would (call ids from 1, `__Dispose` with `"null"`, byte arrays before the JSON,
-//! completion triples), and prints what it received, as the seed's JavaScript does. The
-//! embedded-engine host replaces this emulation with the seed's JavaScript itself.
+//! The seed tour: runs the samples of "Call .NET methods from JavaScript functions" in the
+//! embedded QuickJS engine, with the document's JavaScript as written (`examples/js/seed.js`),
+//! against the Rust ports of `examples`. Every result checked is what JavaScript printed or
+//! alerted; the tour exits with 1 if any differs from the expected one.
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use examples::{byte_arrays, generics, greeting, hello, list_items, ASSEMBLY};
-use futures_channel::oneshot;
-use interop_runtime::{JsRuntime, ObjectRef, RuntimeOptions, ToJs};
-use interop_testkit::MemoryHost;
-use serde_json::{json, Value};
+use examples::{generics, greeting, hello, list_items};
+use interop_quickjs::{Client, Engine, EngineOptions, OutputKind};
+use interop_runtime::{JsError, JsRuntime, ObjectRef, RuntimeOptions};
 
 const USAGE: &str = "\
-seed-tour: runs the samples of \"Call .NET methods from JavaScript functions\" against Rust
+seed-tour: runs the samples of \"Call .NET methods from JavaScript functions\" in an embedded
+JavaScript engine (QuickJS) against their Rust ports, and checks every result
 
-USAGE: seed-tour [--name NAME]
+USAGE: seed-tour [--name NAME] [--client PATH]
 
 OPTIONS:
-    --name NAME   the name used by the name samples (default: Amy Pond)
-    -h, --help    this text
+    --name NAME     the name the name samples use (default: Amy Pond)
+    --client PATH   load this JS client instead of the built-in one, e.g. Microsoft's
+                    node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js
+    -h, --help      this text
 
-Exits with 1 if any result differs from the expected one.";
+Exits with 1 if any result differs from the expected one, 2 on bad arguments.";
 
-type JsResult = Result<Value, String>;
-type JsFuture = Pin<Box<dyn Future<Output = JsResult> + Send>>;
-type JsFunction = fn(Page, Vec<Value>) -> JsFuture;
+/// The maximum message size and byte-array total of the tour's runtime (Blazor Server's
+/// SignalR default is 32 KB), so the size-limit sample has something to hit.
+const MAX_MESSAGE: usize = 64 * 1024;
+const MAX_STAGED_BYTES: usize = 32 * 1024;
+
+struct Arguments {
+    name: String,
+    client: Client,
+}
+
+fn parse_arguments() -> Result<Option<Arguments>, String> {
+    let mut arguments = Arguments {
+        name: "Amy Pond".to_owned(),
+        client: Client::Builtin,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--name" => arguments.name = args.next().ok_or("--name needs a value")?,
+            "--client" => {
+                arguments.client =
+                    Client::File(PathBuf::from(args.next().ok_or("--client needs a path")?))
+            }
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok(Some(arguments))
+}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-#[derive(Default)]
-struct PageState {
-    next_call_id: u64,
-    pending: HashMap<u64, oneshot::Sender<(bool, String)>>,
-    received_bytes: HashMap<u64, Vec<u8>>,
-    greeting_helper: Option<u64>,
-    js_function_helper: Option<u64>,
-    js_objects: HashMap<u64, &'static str>,
-    next_js_object: u64,
-    alerts: Vec<String>,
-    last_random: Vec<Value>,
-    random_seed: u64,
-}
-
-/// The page: the JavaScript half of the wire, with the seed's functions.
-#[derive(Clone)]
-struct Page {
-    host: MemoryHost,
-    runtime: JsRuntime,
-    state: Arc<Mutex<PageState>>,
-}
-
-fn object_id(value: &Value) -> Result<u64, String> {
-    value
-        .get("__dotNetObject")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| format!("expected a DotNetObject, got {value}"))
-}
-
-impl Page {
-    fn new(options: RuntimeOptions) -> Page {
-        let host = MemoryHost::new();
-        let runtime = host.runtime(options);
-        Page {
-            host,
-            runtime,
-            state: Arc::new(Mutex::new(PageState {
-                random_seed: 0x5eed,
-                ..PageState::default()
-            })),
-        }
-    }
-
-    /// `invokeMethodAsync`: starts the call now, as the JS client does, and resolves with the
-    /// parsed result or rejects with the error text.
-    fn invoke_method_async(
-        &self,
-        assembly: Option<&str>,
-        object_id: Option<u64>,
-        identifier: &str,
-        args: Value,
-    ) -> impl Future<Output = JsResult> + Send + 'static {
-        let (sender, receiver) = oneshot::channel();
-        let call_id = {
-            let mut state = lock(&self.state);
-            state.next_call_id += 1;
-            let call_id = state.next_call_id;
-            state.pending.insert(call_id, sender);
-            call_id
-        };
-        let args = if args.is_null() {
-            "null".to_owned()
-        } else {
-            args.to_string()
-        };
-        self.runtime
-            .begin_invoke_dotnet(call_id, assembly, Some(identifier), object_id, &args);
-        async move {
-            match receiver.await {
-                Ok((true, json)) => serde_json::from_str(&json).map_err(|error| error.to_string()),
-                Ok((false, text)) => Err(text),
-                Err(_) => Err("the page was closed".to_owned()),
-            }
-        }
-    }
-
-    /// `DotNet.invokeMethodAsync(assembly, identifier, ...args)`.
-    fn static_async(
-        &self,
-        identifier: &str,
-        args: Value,
-    ) -> impl Future<Output = JsResult> + Send + 'static {
-        self.invoke_method_async(Some(ASSEMBLY), None, identifier, args)
-    }
-
-    /// `dotNetObject.invokeMethodAsync(identifier, ...args)`.
-    fn instance_async(
-        &self,
-        object: u64,
-        identifier: &str,
-        args: Value,
-    ) -> impl Future<Output = JsResult> + Send + 'static {
-        self.invoke_method_async(None, Some(object), identifier, args)
-    }
-
-    /// `dotNetObject.invokeMethod(identifier, ...args)` / `DotNet.invokeMethod(...)`.
-    fn invoke_method(
-        &self,
-        assembly: Option<&str>,
-        object_id: Option<u64>,
-        identifier: &str,
-        args: Value,
-    ) -> JsResult {
-        let json =
-            self.runtime
-                .invoke_dotnet(assembly, Some(identifier), object_id, &args.to_string())?;
-        serde_json::from_str(&json).map_err(|error| error.to_string())
-    }
-
-    /// `dotNetObject.dispose()`: fire-and-forget; the client only logs a failure.
-    fn dispose(&self, object: u64) {
-        let disposal = self.invoke_method_async(None, Some(object), "__Dispose", Value::Null);
-        self.host.spawn_detached(async move {
-            if let Err(text) = disposal.await {
-                eprintln!("console.error: {text}");
-            }
-        });
-    }
-
-    fn alert(&self, text: String) {
-        println!("    alert: {text}");
-        lock(&self.state).alerts.push(text);
-    }
-
-    fn random_int(&self) -> u64 {
-        let mut state = lock(&self.state);
-        state.random_seed = state
-            .random_seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state.random_seed >> 33) % 99999
-    }
-
-    fn js_function(identifier: &str) -> Option<JsFunction> {
-        let function: JsFunction = match identifier {
-            "sayHello1" => |page, args| Box::pin(say_hello1(page, args)),
-            "sayHello2" => |page, args| Box::pin(say_hello2(page, args)),
-            "GreetingHelpers.setDotNetHelper" => {
-                |page, args| Box::pin(set_dot_net_helper(page, args))
-            }
-            "invokeMethodsAsync" => |page, args| Box::pin(invoke_methods_async(page, args)),
-            "jsFunction" => |page, args| Box::pin(js_function(page, args)),
-            "updateMessageCaller" => |page, args| Box::pin(update_message_caller(page, args)),
-            "import" => |page, args| Box::pin(import(page, args)),
-            "DotNet.disposeJSObjectReferenceById" => {
-                |page, args| Box::pin(dispose_js_object(page, args))
-            }
-            _ => return None,
-        };
-        Some(function)
-    }
-
-    /// Applies one message from Rust, as the JS client's dispatcher does.
-    fn deliver(&self, message: ToJs) {
-        match message {
-            ToJs::EndInvokeDotNet {
-                call_id,
-                success,
-                result_or_error,
-            } => {
-                if let Some(sender) = lock(&self.state).pending.remove(&call_id) {
-                    let _ = sender.send((success, result_or_error));
-                }
-            }
-            ToJs::ReceiveByteArray { id, bytes } => {
-                lock(&self.state).received_bytes.insert(id, bytes);
-            }
-            ToJs::BeginInvokeJs(call) => {
-                let page = self.clone();
-                let args: Vec<Value> = serde_json::from_str(&call.args_json).unwrap_or_default();
-                let target_function = if call.target_instance_id == 0 {
-                    Page::js_function(&call.identifier)
-                } else {
-                    module_export(&call.identifier)
-                };
-                self.host.spawn_detached(async move {
-                    let result = match target_function {
-                        Some(function) => function(page.clone(), args).await,
-                        None => Err(format!(
-                            "Could not find '{0}' ('{0}' was undefined).",
-                            call.identifier
-                        )),
-                    };
-                    if call.async_handle != 0 {
-                        let triple = match result {
-                            Ok(value) => json!([call.async_handle, true, value]),
-                            Err(text) => json!([call.async_handle, false, text]),
-                        };
-                        let _ = page.runtime.end_invoke_js(&triple.to_string());
-                    }
-                });
-            }
-        }
-    }
-
-    /// Runs a Rust-side flow while serving JavaScript, until the flow finishes.
-    fn run<T: Send + 'static>(&self, flow: impl Future<Output = T> + Send + 'static) -> T {
-        let (sender, mut receiver) = oneshot::channel();
-        self.host.spawn_detached(async move {
-            let _ = sender.send(flow.await);
-        });
-        loop {
-            self.host.run_until_stalled();
-            let messages = self.host.take_messages();
-            if messages.is_empty() {
-                match receiver.try_recv() {
-                    Ok(Some(value)) => return value,
-                    _ => panic!("the page stalled before the flow finished"),
-                }
-            }
-            for message in messages {
-                self.deliver(message);
-            }
-        }
-    }
-}
-
-trait SpawnDetached {
-    fn spawn_detached(&self, future: impl Future<Output = ()> + Send + 'static);
-}
-
-impl SpawnDetached for MemoryHost {
-    fn spawn_detached(&self, future: impl Future<Output = ()> + Send + 'static) {
-        interop_runtime::Host::spawn(self, Box::pin(future));
-    }
-}
-
-// The seed's JavaScript functions, ported line by line.
-
-async fn say_hello1(page: Page, args: Vec<Value>) -> JsResult {
-    let helper = object_id(&args[0])?;
-    page.instance_async(helper, "GetHelloMessage", json!([]))
-        .await
-}
-
-async fn say_hello2(page: Page, args: Vec<Value>) -> JsResult {
-    let helper = object_id(&args[0])?;
-    page.instance_async(helper, "GetHelloMessage", json!([args[1]]))
-        .await
-}
-
-async fn set_dot_net_helper(page: Page, args: Vec<Value>) -> JsResult {
-    lock(&page.state).greeting_helper = Some(object_id(&args[0])?);
-    Ok(Value::Null)
-}
-
-async fn greeting_helpers_call(page: Page, identifier: &str) -> JsResult {
-    let helper = lock(&page.state)
-        .greeting_helper
-        .ok_or("no dotNetHelper set")?;
-    let message = page.instance_async(helper, identifier, json!([])).await?;
-    page.alert(format!(
-        "Message from .NET: \"{}\"",
-        message.as_str().unwrap_or_default()
-    ));
-    Ok(Value::Null)
-}
-
-async fn invoke_methods_async(page: Page, args: Vec<Value>) -> JsResult {
-    let sync_interop = args[0].as_bool().unwrap_or(false);
-    let (helper1, helper2) = (object_id(&args[1])?, object_id(&args[2])?);
-    let mut last = (Value::Null, Value::Null);
-    for (helper, is_string) in [(helper1, true), (helper2, false)] {
-        let value = |n: u64| {
-            if is_string {
-                json!(format!("string {n}"))
-            } else {
-                json!(n)
-            }
-        };
-        for (identifier, sync) in [("Update", false), ("UpdateAsync", false), ("Update", true)] {
-            if sync && !sync_interop {
-                continue;
-            }
-            let n = value(page.random_int());
-            let call = if sync {
-                "invokeMethod"
-            } else {
-                "invokeMethodAsync"
-            };
-            println!("    console.log: JS: {call}:{identifier}({n})");
-            if sync {
-                page.invoke_method(None, Some(helper), identifier, json!([n]))?;
-            } else {
-                page.instance_async(helper, identifier, json!([n])).await?;
-            }
-            if is_string {
-                last.0 = n;
-            } else {
-                last.1 = n;
-            }
-        }
-    }
-    lock(&page.state).last_random = vec![last.0, last.1];
-    Ok(Value::Null)
-}
-
-async fn js_function(page: Page, args: Vec<Value>) -> JsResult {
-    let helper = object_id(&args[0])?;
-    lock(&page.state).js_function_helper = Some(helper);
-    let call = page.instance_async(helper, "GetHelloMessage", json!([]));
-    page.dispose(helper);
-    let result = call.await?;
-    println!("    console.log: jsFunction: GetHelloMessage returned {result}");
-    Ok(Value::Null)
-}
-
-async fn update_message_caller(page: Page, args: Vec<Value>) -> JsResult {
-    let helper = object_id(&args[0])?;
-    let call = page.instance_async(helper, ASSEMBLY, json!(["UpdateMessageCaller"]));
-    page.dispose(helper);
-    drop(call);
-    Ok(Value::Null)
-}
-
-async fn import(page: Page, args: Vec<Value>) -> JsResult {
-    let specifier = args
-        .first()
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if specifier != "./scripts/isolation.js" {
-        return Err(format!("could not load module '{specifier}'"));
-    }
-    let mut state = lock(&page.state);
-    state.next_js_object += 1;
-    let id = state.next_js_object;
-    state.js_objects.insert(id, "isolation module");
-    Ok(json!({ "__jsObjectId": id }))
-}
-
-fn module_export(identifier: &str) -> Option<JsFunction> {
-    match identifier {
-        "greet" => Some(|_, args| {
-            Box::pin(async move {
-                let name = args
-                    .first()
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                Ok(json!(format!("Hello from a JS module, {name}!")))
-            })
-        }),
-        _ => None,
-    }
-}
-
-async fn dispose_js_object(page: Page, args: Vec<Value>) -> JsResult {
-    let id = args.first().and_then(Value::as_u64).unwrap_or_default();
-    lock(&page.state).js_objects.remove(&id);
-    Ok(Value::Null)
-}
-
-/// One checked result of the tour.
-struct Check {
-    sample: &'static str,
-    got: String,
-    expected: String,
-}
-
 struct Tour {
-    checks: Vec<Check>,
+    engine: Engine,
+    output: Arc<Mutex<Vec<String>>>,
+    passed: usize,
+    failed: Vec<String>,
 }
 
 impl Tour {
-    fn check(&mut self, sample: &'static str, got: impl ToString, expected: impl ToString) {
-        let (got, expected) = (got.to_string(), expected.to_string());
-        let mark = if got == expected { "ok  " } else { "FAIL" };
-        println!("[{mark}] {sample}: {got}");
-        if got != expected {
-            println!("       expected: {expected}");
-        }
-        self.checks.push(Check {
-            sample,
-            got,
-            expected,
-        });
+    fn js(&self) -> JsRuntime {
+        self.engine.runtime().clone()
     }
-}
 
-fn show(result: JsResult) -> String {
-    match result {
-        Ok(value) => value.to_string(),
-        Err(text) => format!("error: {text}"),
+    /// What JavaScript printed (`console.*`) and alerted (`alert: …`) since the last call.
+    fn output(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.output))
+    }
+
+    fn check(&mut self, sample: &str, got: &str, expected: &str) {
+        if got == expected {
+            println!("[ok  ] {sample}: {got}");
+            self.passed += 1;
+        } else {
+            println!("[FAIL] {sample}: {got}\n       expected: {expected}");
+            self.failed.push(sample.to_owned());
+        }
+    }
+
+    /// Checks that JavaScript printed `expected` among its output lines since the last call.
+    fn check_printed(&mut self, sample: &str, expected: &str) {
+        let output = self.output();
+        let got = output
+            .iter()
+            .find(|line| *line == expected)
+            .cloned()
+            .unwrap_or_else(|| output.join(" | "));
+        self.check(sample, &got, expected);
+    }
+
+    fn script(&mut self, name: &str, source: &str) {
+        if let Err(error) = self.engine.eval_script(name, source) {
+            println!("       script {name} failed: {error}");
+        }
+    }
+
+    fn eval(&mut self, body: &str) -> String {
+        match self.engine.eval_json(body) {
+            Ok(Some(json)) => serde_json::from_str::<String>(&json).unwrap_or(json),
+            Ok(None) => "undefined".to_owned(),
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    /// Shows a value in the page (`render`), as a component would.
+    fn render<T: std::fmt::Display>(&self, sample: &str, result: Result<T, JsError>) {
+        let text = match result {
+            Ok(value) => value.to_string(),
+            Err(error) => format!("error: {error}"),
+        };
+        let js = self.js();
+        let sample = sample.to_owned();
+        if let Err(error) = self
+            .engine
+            .block_on(async move { js.invoke_void("render", (sample, text)).await })
+        {
+            println!("       render failed: {error}");
+        }
+        self.engine.run_until_idle();
     }
 }
 
 fn main() -> ExitCode {
-    let mut name = "Amy Pond".to_owned();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            "--name" => match args.next() {
-                Some(value) => name = value,
-                None => {
-                    eprintln!("--name needs a value\n\n{USAGE}");
-                    return ExitCode::from(2);
-                }
-            },
-            other => {
-                eprintln!("unknown argument '{other}'\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
+    let arguments = match parse_arguments() {
+        Ok(Some(arguments)) => arguments,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
         }
+        Err(error) => {
+            eprintln!("{error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&output);
+    let options = EngineOptions {
+        runtime: RuntimeOptions::default()
+            .max_message_size(Some(MAX_MESSAGE))
+            .max_staged_bytes(Some(MAX_STAGED_BYTES)),
+        client: arguments.client,
+        module_root: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/js")),
+        output: Arc::new(move |kind, text| {
+            let line = match kind {
+                OutputKind::Alert => format!("alert: {text}"),
+                OutputKind::Log | OutputKind::Warn | OutputKind::Error => text.to_owned(),
+            };
+            println!("    js> {line}");
+            lock(&sink).push(line);
+        }),
+        ..EngineOptions::default()
+    };
+    let engine = match Engine::new(options) {
+        Ok(engine) => engine,
+        Err(error) => {
+            eprintln!("the JavaScript engine could not start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("Seed tour in QuickJS, JS client: {}\n", engine.client());
+    let mut tour = Tour {
+        engine,
+        output,
+        passed: 0,
+        failed: Vec::new(),
+    };
+    tour.script("seed.js", include_str!("../../js/seed.js"));
+    tour.script("page.js", include_str!("../../js/page.js"));
+    tour.output();
+    run_samples(&mut tour, &arguments.name);
+
+    println!("\nskipped: 11 (streams from JavaScript to Rust) until streams land");
+    println!("{} passed, {} failed", tour.passed, tour.failed.len());
+    if tour.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("failed: {}", tour.failed.join(", "));
+        ExitCode::FAILURE
     }
-    let options = RuntimeOptions::default()
-        .max_message_size(Some(64 * 1024))
-        .max_staged_bytes(Some(32 * 1024));
-    let page = Page::new(options);
-    let js = page.runtime.clone();
-    let mut tour = Tour { checks: Vec::new() };
-    println!("Seed tour on the in-memory host (JavaScript side emulated at the wire level)\n");
+}
 
-    let result = page.run(page.static_async("ReturnArrayAsync", json!([])));
-    tour.check("1 ReturnArrayAsync", show(result), "[1,2,3]");
-    let result = page.run(page.static_async("DifferentMethodName", json!([])));
-    tour.check("2 DifferentMethodName (async)", show(result), "[1,2,3]");
-    let result = page.invoke_method(Some(ASSEMBLY), None, "DifferentMethodName", json!([]));
-    tour.check("2 DifferentMethodName (sync)", show(result), "[1,2,3]");
-    let result = page.invoke_method(Some(ASSEMBLY), None, "ReturnArrayAsync", json!([]));
+fn run_samples(tour: &mut Tour, name: &str) {
+    // 1. A static method, by its default identifier.
+    tour.script("sample 1", "returnArrayAsync();");
+    tour.check_printed("1 ReturnArrayAsync", "[1,2,3]");
+
+    // 2. The same array under a different identifier, asynchronously and synchronously.
+    let got = tour.eval("return JSON.stringify([await DotNet.invokeMethodAsync('BlazorSample', 'DifferentMethodName'), DotNet.invokeMethod('BlazorSample', 'DifferentMethodName')]);");
     tour.check(
-        "2 ReturnArrayAsync (sync)",
-        show(result),
-        "error: The method 'ReturnArrayAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead.",
+        "2 DifferentMethodName (async, sync)",
+        &got,
+        "[[1,2,3],[1,2,3]]",
+    );
+    let got = tour.eval("try { DotNet.invokeMethod('BlazorSample', 'ReturnArrayAsync'); return 'no error'; } catch (error) { return error.message; }");
+    tour.check(
+        "2 invokeMethod of an async method",
+        &got,
+        "The method 'ReturnArrayAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead.",
     );
 
-    let flow_js = js.clone();
-    let flow_name = name.clone();
-    let result =
-        page.run(async move { hello::trigger_dotnet_instance_method(&flow_js, &flow_name).await });
-    tour.check(
-        "3 sayHello1",
-        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
-        format!("Hello, {name}!"),
-    );
+    // 3, 4. An object handed to one function, without and with an argument.
+    let js = tour.js();
+    let owned = name.to_owned();
+    let result = tour
+        .engine
+        .block_on(async move { hello::trigger_dotnet_instance_method(&js, &owned).await });
+    tour.render("3", result);
+    tour.check_printed("3 sayHello1", &format!("[3] Hello, {name}!"));
+    let js = tour.js();
+    let owned = name.to_owned();
+    let result = tour
+        .engine
+        .block_on(async move { hello::trigger_say_hello2(&js, &owned).await });
+    tour.render("4", result);
+    tour.check_printed("4 sayHello2", &format!("[4] Hello, {name}!"));
 
-    let flow_js = js.clone();
-    let flow_name = name.clone();
-    let result = page.run(async move { hello::trigger_say_hello2(&flow_js, &flow_name).await });
-    tour.check(
-        "4 sayHello2",
-        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
-        format!("Hello, {name}!"),
-    );
-
+    // 5. One reference held by a JS class with two functions (the page's two buttons).
     let helper = ObjectRef::new(greeting::GreetingHelper::default());
-    helper.borrow().set_name(&name);
-    let (flow_js, flow_helper) = (js.clone(), helper.clone());
-    page.run(async move { greeting::set_dot_net_helper(&flow_js, &flow_helper).await })
-        .unwrap_or_else(|error| println!("    setDotNetHelper failed: {error}"));
-    page.run(greeting_helpers_call(page.clone(), "GetHelloMessage"))
-        .ok();
-    page.run(greeting_helpers_call(page.clone(), "GetWelcomeMessage"))
-        .ok();
-    let alerts = lock(&page.state).alerts.join(" | ");
-    tour.check(
-        "5 GreetingHelpers",
-        alerts,
-        format!("Message from .NET: \"Hello, {name}!\" | Message from .NET: \"Welcome, {name}!\""),
+    helper.borrow().set_name(name);
+    let (js, handed) = (tour.js(), helper.clone());
+    if let Err(error) = tour
+        .engine
+        .block_on(async move { greeting::set_dot_net_helper(&js, &handed).await })
+    {
+        println!("       setDotNetHelper failed: {error}");
+    }
+    tour.script("sample 5 buttons", "GreetingHelpers.sayHello();");
+    tour.check_printed(
+        "5 GreetingHelpers.sayHello",
+        &format!("alert: Message from .NET: \"Hello, {name}!\""),
+    );
+    tour.script("sample 5 buttons", "GreetingHelpers.welcomeVisitor();");
+    tour.check_printed(
+        "5 GreetingHelpers.welcomeVisitor",
+        &format!("alert: Message from .NET: \"Welcome, {name}!\""),
     );
     helper.dispose();
 
-    let flow_js = js.clone();
-    let values = page.run(async move { generics::invoke_interop(&flow_js, true).await });
-    let expected = lock(&page.state).last_random.clone();
-    tour.check(
-        "6 GenericType<String>, GenericType<i32>",
-        format!("{values:?}"),
-        format!(
-            "{:?}",
-            Ok::<_, interop_runtime::JsError>((
-                expected[0].as_str().unwrap_or_default().to_owned(),
-                expected[1].as_i64().unwrap_or_default() as i32
-            ))
-        ),
+    // 6. Methods of GenericType<String> and GenericType<i32>, synchronous calls included.
+    let js = tour.js();
+    let values = tour
+        .engine
+        .block_on(async move { generics::invoke_interop(&js, true).await });
+    let console = tour.output();
+    let last_sent = |prefix: &str| {
+        console
+            .iter()
+            .filter_map(|line| line.strip_prefix(prefix))
+            .last()
+            .map(|value| value.trim_end_matches(')').trim_matches('\'').to_owned())
+            .unwrap_or_default()
+    };
+    let expected = format!(
+        "genericType1: {}, genericType2: {}",
+        last_sent("JS: invokeMethod:Update('"),
+        last_sent("JS: invokeMethod:Update(")
+    );
+    let shown =
+        values.map(|(text, number)| format!("genericType1: {text}, genericType2: {number}"));
+    tour.render("6", shown);
+    tour.check_printed(
+        "6 GenericType values after invokeMethodsAsync",
+        &format!("[6] {expected}"),
     );
 
-    let flow_js = js.clone();
-    let flow_name = name.clone();
-    let result = page.run(async move {
-        hello::JsInteropClasses3::new(flow_js)
-            .call_hello_helper_get_hello_message(&flow_name)
+    // 7. A class instance calls JavaScript with a new helper and disposes it.
+    let js = tour.js();
+    let owned = name.to_owned();
+    let result = tour.engine.block_on(async move {
+        hello::JsInteropClasses3::new(js)
+            .call_hello_helper_get_hello_message(&owned)
             .await
     });
+    tour.render("7", result);
+    tour.check_printed("7 JsInteropClasses3", &format!("[7] Hello, {name}!"));
+
+    // 8. JavaScript calls the object and disposes it, back to back: the call runs first.
+    let called = Arc::new(Mutex::new(false));
+    let flag = Arc::clone(&called);
+    let helper = ObjectRef::new(list_items::MessageUpdateInvokeHelper::new(move || {
+        *lock(&flag) = true
+    }));
+    let (js, handed) = (tour.js(), helper.clone());
+    let later = tour.engine.block_on(async move {
+        js.invoke_void("keepReference", (&handed,)).await?;
+        js.invoke_void("jsFunction", (&handed,)).await?;
+        js.invoke::<String>("callKeptReference", ()).await
+    });
+    let id = helper
+        .id()
+        .map_or_else(|| "<disposed>".to_owned(), |id| id.to_string());
+    tour.render(
+        "8",
+        later.map(|text| {
+            format!(
+                "called: {}, disposed: {}, a later call: {text}",
+                *lock(&called),
+                helper.is_disposed()
+            )
+        }),
+    );
+    let output = tour
+        .output()
+        .join(" | ")
+        .replace(&format!("'{id}'"), "'<id>'");
+    let expected = "[8] called: true, disposed: true, a later call: There is no tracked object with id '<id>'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')";
+    let got = output
+        .split(" | ")
+        .find(|line| line.starts_with("[8]"))
+        .unwrap_or(&output)
+        .to_owned();
+    let got = redact_ids(&got);
     tour.check(
-        "7 JsInteropClasses3",
-        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
-        format!("Hello, {name}!"),
+        "8 jsFunction: call, dispose, then a later call",
+        &got,
+        expected,
     );
 
-    let flow_js = js.clone();
-    let flow_name = name.clone();
-    let helper = page.run(async move { hello::trigger_js_function(&flow_js, &flow_name).await });
-    let after = match helper {
-        Ok(helper) if helper.is_disposed() => {
-            let id = lock(&page.state).js_function_helper.unwrap_or_default();
-            page.run(page.instance_async(id, "GetHelloMessage", json!([])))
-                .err()
-                .unwrap_or_default()
-                .replace(&format!("'{id}'"), "'<id>'")
-        }
-        Ok(_) => "the object was not disposed by JavaScript".to_owned(),
-        Err(error) => error.to_string(),
-    };
-    tour.check(
-        "8 jsFunction then a later call",
-        after,
-        "There is no tracked object with id '<id>'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
-    );
-
+    // 9. Four list items, each with its own helper; the second one is clicked.
     let items = Arc::new(list_items::ListItems::default());
-    let (flow_js, flow_items) = (js.clone(), Arc::clone(&items));
-    page.run(async move { flow_items.click(&flow_js, 1).await })
-        .unwrap_or_else(|error| println!("    updateMessageCaller failed: {error}"));
+    let (js, clicked) = (tour.js(), Arc::clone(&items));
+    let result = tour
+        .engine
+        .block_on(async move { clicked.click(&js, 1).await });
+    tour.engine.run_until_idle();
     let states = items
         .states()
         .iter()
@@ -570,92 +347,79 @@ fn main() -> ExitCode {
             )
         })
         .collect::<Vec<_>>()
-        .join(" | ");
+        .join(" / ");
+    tour.render("9", result.map(|()| states));
     let untouched = "Select one of these list items. [InteropCall]";
-    tour.check(
+    tour.check_printed(
         "9 ListItems after clicking the second",
-        states,
-        format!("{untouched} | UpdateMessage Called! | {untouched} | {untouched}"),
+        &format!("[9] {untouched} / UpdateMessage Called! / {untouched} / {untouched}"),
     );
 
-    let flow_js = js.clone();
-    let send_bytes = page.clone();
-    let result = page.run(async move {
-        let _ = flow_js;
-        send_bytes
-            .runtime
-            .receive_byte_array(0, byte_arrays::SEED_BYTES.to_vec())
-            .ok();
-        send_bytes
-            .static_async("ReceiveByteArray", json!([{ "__byte[]": 0 }]))
-            .await
-    });
-    if let Ok(Value::String(text)) = &result {
-        page.alert(text.clone());
-    }
-    tour.check(
-        "10 ReceiveByteArray",
-        show(result),
-        "\"Everything's shiny, Captian. Not to fret.\"",
+    // 10. A byte array from JavaScript.
+    tour.script("sample 10", "sendByteArray();");
+    tour.check_printed(
+        "10 sendByteArray",
+        "alert: Everything's shiny, Captian. Not to fret.",
     );
 
-    let flow_js = js.clone();
-    let result = page.run(async move {
-        let module = flow_js.import("./scripts/isolation.js").await?;
-        module.invoke::<String>("greet", ("Rust",)).await
+    // 12. JS isolation: a module imported by Rust, called through its reference.
+    let js = tour.js();
+    let owned = name.to_owned();
+    let result = tour.engine.block_on(async move {
+        let module = js.import("./scripts/isolation.js").await?;
+        let greeting = module.invoke::<String>("greet", ("Rust",)).await?;
+        let helper = ObjectRef::new(hello::HelloHelper::new(owned));
+        let hello = module.invoke::<String>("callRust", (&helper,)).await;
+        helper.dispose();
+        Ok::<_, JsError>(format!("{greeting} / {}", hello?))
     });
-    tour.check(
-        "12 JS isolation (module export)",
-        result.map_err(|e| e.to_string()).unwrap_or_else(|e| e),
-        "Hello from a JS module, Rust!",
+    tour.render("12", result);
+    tour.check_printed(
+        "12 JS isolation",
+        &format!("[12] Hello from a JS module, Rust! / Hello, {name}!"),
     );
+    let got = tour.eval("return typeof greet;");
+    tour.check("12 the module defines no global", &got, "undefined");
 
-    let sender = page.clone();
-    let result = page.run(async move {
-        sender.runtime.receive_byte_array(0, vec![0; 40_000]).ok();
-        sender
-            .static_async("ReceiveByteArray", json!([{ "__byte[]": 0 }]))
-            .await
-    });
+    // 13. A circular value cannot be sent; the engine keeps working.
+    let got = tour.eval("const value = { name: 'loop' }; value.self = value; try { await DotNet.invokeMethodAsync('BlazorSample', 'ReceiveByteArray', value); return 'sent'; } catch (error) { return error.message; }");
+    let verdict = if got.to_lowercase().contains("circular") {
+        "rejected: circular value".to_owned()
+    } else {
+        got
+    };
+    tour.check("13 circular value", &verdict, "rejected: circular value");
+
+    // 14. Payloads over the limits fail clearly; the page keeps working.
+    let got = tour.eval(&format!("try {{ await DotNet.invokeMethodAsync('BlazorSample', 'ReceiveByteArray', new Uint8Array({})); return 'sent'; }} catch (error) {{ return error.message; }}", MAX_STAGED_BYTES + 1));
     tour.check(
         "14 byte arrays over the limit",
-        show(result),
-        "error: Exceeded the maximum byte array transfer limit for a call.",
+        &got,
+        "Exceeded the maximum byte array transfer limit for a call.",
     );
-    let big = "x".repeat(100_000);
-    let result = page.run(page.static_async("ReceiveByteArray", json!([big])));
+    let got = tour.eval("try { await DotNet.invokeMethodAsync('BlazorSample', 'ReceiveByteArray', 'x'.repeat(100000)); return 'sent'; } catch (error) { return error.message; }");
     tour.check(
         "14 message over the limit",
-        show(result),
-        "error: The message of 100004 bytes exceeds the maximum message size of 65536 bytes.",
+        &got,
+        &format!(
+            "The message of 100004 bytes exceeds the maximum message size of {MAX_MESSAGE} bytes."
+        ),
     );
-    let result = page.run(page.static_async("ReturnArrayAsync", json!([])));
-    tour.check("14 the page keeps working", show(result), "[1,2,3]");
+    let got = tour.eval("return JSON.stringify(await DotNet.invokeMethodAsync('BlazorSample', 'ReturnArrayAsync'));");
+    tour.check("14 the page keeps working", &got, "[1,2,3]");
+}
 
-    println!("\nskipped: 11 (streams) and 13 (circular JS values) need a JavaScript engine");
-    let failures = tour
-        .checks
-        .iter()
-        .filter(|check| check.got != check.expected)
-        .count();
-    println!(
-        "{} passed, {} failed",
-        tour.checks.len() - failures,
-        failures
-    );
-    if failures == 0 {
-        ExitCode::SUCCESS
-    } else {
-        for check in tour
-            .checks
-            .iter()
-            .filter(|check| check.got != check.expected)
-        {
-            eprintln!(
-                "FAILED {}: got {}, expected {}",
-                check.sample, check.got, check.expected
-            );
-        }
-        ExitCode::FAILURE
+/// Replaces object ids in a text by `<id>`, so runs compare equal.
+fn redact_ids(text: &str) -> String {
+    let mut redacted = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("with id '") {
+        let (head, tail) = rest.split_at(start + "with id '".len());
+        redacted.push_str(head);
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        redacted.push_str(if digits > 0 { "<id>" } else { "" });
+        rest = &tail[digits..];
     }
+    redacted.push_str(rest);
+    redacted
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use interop_runtime::{JsRuntime, RuntimeOptions};
+use rquickjs::context::EvalOptions;
 use rquickjs::function::Func;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Exception, Function, Object, Persistent, Promise, TypedArray, Value};
@@ -16,7 +17,7 @@ use rquickjs::{Context, Ctx, Exception, Function, Object, Persistent, Promise, T
 use crate::bridge::{self, Bridge, CallbackScope};
 use crate::error::EngineError;
 use crate::host::{QuickJsHost, Shared};
-use crate::loader::{FileLoader, FileResolver, CLIENT_SPECIFIER};
+use crate::loader::{FileLoader, FileResolver};
 
 /// Which JavaScript client the engine loads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -416,7 +417,6 @@ impl Engine {
                 Arc::clone(&engine.shared),
             ),
         );
-        engine.client = format!("{} ({CLIENT_SPECIFIER})", engine.client);
         Ok(engine)
     }
 
@@ -562,6 +562,40 @@ impl Engine {
             EngineError::Setup(format!("cannot read {}: {error}", path.display()))
         })?;
         self.run_module(&path.display().to_string(), &source)
+    }
+
+    /// Runs a classic script (its top-level declarations become globals, as a page's
+    /// `<script>` does), then drives the engine until nothing is left to do.
+    pub fn eval_script(&self, name: &str, source: &str) -> Result<(), EngineError> {
+        self.budget.arm(self.script_budget);
+        let result = self.context.with(|ctx| {
+            let mut options = EvalOptions::default();
+            options.global = true;
+            options.strict = false;
+            options.filename = Some(name.to_owned());
+            ctx.eval_with_options::<(), _>(source, options)
+                .map_err(|error| self.classify(bridge::exception_text(&ctx, error)))
+        });
+        self.budget.arm(None);
+        result?;
+        self.run_until_idle();
+        Ok(())
+    }
+
+    /// Drives the engine until no message, job or Rust task is left.
+    pub fn run_until_idle(&self) {
+        self.tokio().block_on(async {
+            loop {
+                self.pump();
+                if !self.shared.has_messages()
+                    && self.shared.live_tasks() == 0
+                    && !self.qjs.is_job_pending()
+                {
+                    return;
+                }
+                self.shared.wake.notified().await;
+            }
+        });
     }
 
     /// Runs the body of an async function and returns the JSON of what it returns (`None` for
