@@ -1,0 +1,94 @@
+// A fake host (DotNetCallDispatcher) that records every call the client makes, in order.
+//
+// `host.log` holds plain tuples `[name, ...args]`; byte arrays are recorded as plain number
+// arrays (`host.sentBytes` keeps the original Uint8Array objects, in order).
+
+/**
+ * @param {object} [options]
+ * @param {boolean} [options.sync=true] implement the optional `invokeDotNetFromJS`
+ * @param {(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => void} [options.onBegin]
+ * @param {(assemblyName, methodIdentifier, dotNetObjectId, argsJson) => any} [options.onSync]
+ * @param {(handle, succeeded, tripleJson) => void} [options.onEnd]
+ * @param {(index, bytes) => void} [options.onBytes]
+ */
+export function createFakeHost(options = {}) {
+    const { sync = true, onBegin, onSync, onEnd, onBytes } = options;
+    const log = [];
+    const sentBytes = [];
+    const host = {
+        log,
+        sentBytes,
+        beginInvokeDotNetFromJS(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) {
+            log.push(["beginInvokeDotNetFromJS", callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson]);
+            if (onBegin) {
+                onBegin(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+            }
+        },
+        endInvokeJSFromDotNet(handle, succeeded, tripleJson) {
+            log.push(["endInvokeJSFromDotNet", handle, succeeded, tripleJson]);
+            if (onEnd) {
+                onEnd(handle, succeeded, tripleJson);
+            }
+        },
+        sendByteArray(index, bytes) {
+            log.push(["sendByteArray", index, Array.from(bytes)]);
+            sentBytes.push(bytes);
+            if (onBytes) {
+                onBytes(index, bytes);
+            }
+        },
+        /** The log entries for one host function. */
+        callsOf(name) {
+            return log.filter((entry) => entry[0] === name);
+        },
+        /** The names of the logged calls, in order. */
+        names() {
+            return log.map((entry) => entry[0]);
+        },
+        clear() {
+            log.length = 0;
+            sentBytes.length = 0;
+        },
+    };
+    if (sync) {
+        host.invokeDotNetFromJS = function (assemblyName, methodIdentifier, dotNetObjectId, argsJson) {
+            log.push(["invokeDotNetFromJS", assemblyName, methodIdentifier, dotNetObjectId, argsJson]);
+            return onSync ? onSync(assemblyName, methodIdentifier, dotNetObjectId, argsJson) : null;
+        };
+    }
+    return host;
+}
+
+/** Lets every queued promise job run (the client builds every async path on promises). */
+export function flush() {
+    return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The parsed triple of the last `endInvokeJSFromDotNet` call. */
+export function lastTriple(host) {
+    const ends = host.callsOf("endInvokeJSFromDotNet");
+    if (ends.length === 0) {
+        throw new Error("no endInvokeJSFromDotNet call was recorded");
+    }
+    return JSON.parse(ends[ends.length - 1][3]);
+}
+
+/** The first line (the JS message) of a failure triple's text. */
+export function failureMessage(triple) {
+    if (triple[1] !== false) {
+        throw new Error(`expected a failure triple, got ${JSON.stringify(triple)}`);
+    }
+    return String(triple[2]).split("\n")[0];
+}
+
+let instanceCounter = 0;
+
+/**
+ * Loads a fresh, independent instance of the project's client (its own JS object table,
+ * revivers and default dispatcher).
+ */
+export async function loadFreshClient() {
+    instanceCounter++;
+    const url = new URL(`../dotnet-interop.js?instance=${instanceCounter}`, import.meta.url);
+    return (await import(url.href)).DotNet;
+}
