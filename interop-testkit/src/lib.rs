@@ -14,6 +14,7 @@
 pub mod conformance;
 pub mod fixtures;
 mod memory_host;
+pub mod npm;
 mod wire;
 
 pub use memory_host::{MemoryHost, SyncResponder};

@@ -378,7 +378,7 @@ impl Engine {
         let interop = JsRuntime::with_options(host, options.runtime)
             .map_err(|error| EngineError::Setup(error.to_string()))?;
         let base_uri = format!("file://{}/", root.display());
-        let mut engine = Engine {
+        let engine = Engine {
             id,
             interop,
             shared,

@@ -1,0 +1,467 @@
+//! The QuickJS host end to end, with the project's client and with Microsoft's npm client.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use interop_quickjs::{Client, Engine, EngineError, EngineOptions, OutputKind};
+use interop_runtime::{
+    jsinvokable, ByteArray, JsError, JsObjectRef, JsRuntime, ObjectRef, RuntimeOptions,
+};
+use serde::{Deserialize, Serialize};
+
+// --- Rust items the scripts call (assembly "QuickJsTests") ---
+
+#[jsinvokable("Add", assembly = "QuickJsTests")]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+#[jsinvokable("AddAsync", assembly = "QuickJsTests")]
+async fn add_async(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+#[jsinvokable("Fail", assembly = "QuickJsTests")]
+fn fail(text: String) -> Result<(), String> {
+    Err(text)
+}
+
+#[jsinvokable("Panic", assembly = "QuickJsTests")]
+fn panics() -> i32 {
+    panic!("boom")
+}
+
+/// Bytes nested in objects, several per call.
+#[derive(Serialize, Deserialize)]
+struct Parcel {
+    label: String,
+    #[serde(with = "interop_runtime::byte_array")]
+    data: Vec<u8>,
+}
+
+#[jsinvokable("SwapParcels", assembly = "QuickJsTests")]
+fn swap_parcels(first: Parcel, second: Parcel, extra: ByteArray) -> Vec<Parcel> {
+    vec![
+        Parcel {
+            label: first.label,
+            data: second.data,
+        },
+        Parcel {
+            label: second.label,
+            data: [first.data, extra.into_vec()].concat(),
+        },
+    ]
+}
+
+/// Calls JavaScript synchronously from inside a synchronous call from JavaScript.
+#[jsinvokable("Reenter", assembly = "QuickJsTests")]
+fn reenter(runtime: JsRuntime, depth: i32) -> Result<i32, JsError> {
+    runtime.invoke_sync::<i32>("reenterJs", (depth,))
+}
+
+#[jsinvokable("CallJsAsync", assembly = "QuickJsTests")]
+async fn call_js_async(runtime: JsRuntime, identifier: String) -> Result<String, JsError> {
+    runtime.invoke::<String>(&identifier, ()).await
+}
+
+struct Counter {
+    count: Mutex<i64>,
+}
+
+#[jsinvokable]
+impl Counter {
+    #[jsinvokable("Increment")]
+    fn increment(&self) -> i64 {
+        let mut count = self.count.lock().unwrap();
+        *count += 1;
+        *count
+    }
+
+    #[jsinvokable("NewCounter", assembly = "QuickJsTests")]
+    fn new_counter() -> ObjectRef<Counter> {
+        ObjectRef::new(Counter {
+            count: Mutex::new(0),
+        })
+    }
+}
+
+// --- Engines ---
+
+fn npm_client() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let node_modules = interop_testkit::npm::install(
+        &manifest.join("npm-client"),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-client"),
+    )
+    .expect("the pinned npm client installs");
+    node_modules.join("@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js")
+}
+
+fn clients() -> Vec<Client> {
+    vec![Client::Builtin, Client::File(npm_client())]
+}
+
+type Lines = Arc<Mutex<Vec<String>>>;
+
+fn engine_with(client: Client, configure: impl FnOnce(&mut EngineOptions)) -> (Engine, Lines) {
+    let lines: Lines = Arc::default();
+    let sink = Arc::clone(&lines);
+    let mut options = EngineOptions {
+        client,
+        module_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests"),
+        output: Arc::new(move |kind, text| {
+            let prefix = match kind {
+                OutputKind::Alert => "alert: ",
+                OutputKind::Log => "",
+                OutputKind::Warn => "warn: ",
+                OutputKind::Error => "error: ",
+            };
+            sink.lock().unwrap().push(format!("{prefix}{text}"));
+        }),
+        ..EngineOptions::default()
+    };
+    configure(&mut options);
+    (Engine::new(options).expect("the engine starts"), lines)
+}
+
+fn engine(client: Client) -> Engine {
+    engine_with(client, |_| {}).0
+}
+
+fn eval(engine: &Engine, body: &str) -> String {
+    engine
+        .eval_json(body)
+        .expect("the script runs")
+        .unwrap_or_default()
+}
+
+// --- Tests ---
+
+#[test]
+fn the_builtin_client_is_the_default_and_the_npm_client_loads() {
+    assert_eq!(engine(Client::Builtin).client(), "builtin");
+    let path = npm_client();
+    let engine = engine(Client::File(path.clone()));
+    assert_eq!(engine.client(), path.display().to_string());
+    assert!(path.ends_with("@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js"));
+}
+
+#[test]
+fn static_instance_sync_and_async_calls() {
+    for client in clients() {
+        let engine = engine(client);
+        let got = eval(
+            &engine,
+            "const counter = await DotNet.invokeMethodAsync('QuickJsTests', 'NewCounter');
+             await counter.invokeMethodAsync('Increment');
+             return [
+               await DotNet.invokeMethodAsync('QuickJsTests', 'Add', 2, 3),
+               DotNet.invokeMethod('QuickJsTests', 'Add', 4, 5),
+               await DotNet.invokeMethodAsync('QuickJsTests', 'AddAsync', 6, 7),
+               counter.invokeMethod('Increment'),
+             ];",
+        );
+        assert_eq!(got, "[5,9,13,2]", "{}", engine.client());
+    }
+}
+
+#[test]
+fn byte_arrays_travel_both_ways_several_per_call_nested_in_objects() {
+    for client in clients() {
+        let engine = engine(client);
+        let got = eval(
+            &engine,
+            "const parcels = await DotNet.invokeMethodAsync('QuickJsTests', 'SwapParcels',
+               { label: 'a', data: new Uint8Array([1, 2]) },
+               { label: 'b', data: new Uint8Array([3]) },
+               new Uint8Array([4, 5]));
+             return parcels.map(p => [p.label, p.data instanceof Uint8Array, Array.from(p.data)]);",
+        );
+        assert_eq!(
+            got,
+            r#"[["a",true,[3]],["b",true,[1,2,4,5]]]"#,
+            "{}",
+            engine.client()
+        );
+    }
+}
+
+#[test]
+fn errors_of_rust_reach_javascript_and_the_engine_keeps_serving() {
+    for client in clients() {
+        let engine = engine(client);
+        let got = eval(
+            &engine,
+            "const texts = [];
+             for (const [id, args] of [['Fail', ['no luck']], ['Panic', []], ['Nope', []], ['Add', [1]]]) {
+               try { await DotNet.invokeMethodAsync('QuickJsTests', id, ...args); texts.push('ok'); }
+               catch (error) { texts.push(error.message); }
+             }
+             try { DotNet.invokeMethod('QuickJsTests', 'Fail', 'sync'); } catch (error) { texts.push(error.message); }
+             texts.push(await DotNet.invokeMethodAsync('QuickJsTests', 'Add', 1, 1));
+             return texts;",
+        );
+        assert_eq!(
+            got,
+            r#"["no luck","The call to 'Panic' panicked. boom","The assembly 'QuickJsTests' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")].","The call to 'Add' expects '2' parameters, but received '1'.","sync",2]"#,
+            "{}",
+            engine.client()
+        );
+    }
+}
+
+#[test]
+fn rust_calls_javascript_and_receives_results_errors_and_object_references() {
+    for client in clients() {
+        let (engine, _) = engine_with(client, |_| {});
+        engine
+            .eval_script(
+                "setup.js",
+                "window.double = (n) => n * 2;
+                 window.later = async (text) => text.toUpperCase();
+                 window.thrower = () => { throw new Error('broken on purpose'); };
+                 window.makeThing = () => ({ hello: (n) => `hello ${n}` });",
+            )
+            .unwrap();
+        let js = engine.runtime().clone();
+        let (doubled, later, thrown, hello) = engine.block_on(async move {
+            let doubled = js.invoke::<i32>("double", (21,)).await;
+            let later = js.invoke::<String>("later", ("quiet",)).await;
+            let thrown = js.invoke::<()>("thrower", ()).await;
+            let thing = js.invoke::<JsObjectRef>("makeThing", ()).await.unwrap();
+            let hello = thing.invoke::<String>("hello", ("there",)).await;
+            (doubled, later, thrown, hello)
+        });
+        assert_eq!(doubled, Ok(42));
+        assert_eq!(later, Ok("QUIET".to_owned()));
+        let Err(JsError::Js(text)) = thrown else {
+            panic!("expected a JS error, got {thrown:?}")
+        };
+        assert!(text.starts_with("broken on purpose"), "{text}");
+        assert!(
+            text.contains("setup.js"),
+            "the stack names the file: {text}"
+        );
+        assert_eq!(hello, Ok("hello there".to_owned()));
+        assert_eq!(engine.runtime().invoke_sync::<i32>("double", (5,)), Ok(10));
+    }
+}
+
+#[test]
+fn reentrant_calls_js_rust_js_rust_do_not_deadlock() {
+    for client in clients() {
+        let engine = engine(client);
+        let got = eval(
+            &engine,
+            "window.reenterJs = (depth) => depth <= 0 ? 0 : 1 + DotNet.invokeMethod('QuickJsTests', 'Reenter', depth - 1);
+             window.fromRust = () => 'js answered';
+             return [
+               DotNet.invokeMethod('QuickJsTests', 'Reenter', 5),
+               await DotNet.invokeMethodAsync('QuickJsTests', 'Reenter', 3),
+               await DotNet.invokeMethodAsync('QuickJsTests', 'CallJsAsync', 'fromRust'),
+             ];",
+        );
+        assert_eq!(got, r#"[5,3,"js answered"]"#, "{}", engine.client());
+    }
+}
+
+#[test]
+fn a_promise_that_never_settles_times_out() {
+    let (engine, _) = engine_with(Client::Builtin, |options| {
+        options.runtime =
+            RuntimeOptions::default().js_call_timeout(Some(Duration::from_millis(50)));
+    });
+    engine
+        .eval_script("never.js", "window.never = () => new Promise(() => {});")
+        .unwrap();
+    let js = engine.runtime().clone();
+    let result = engine.block_on(async move { js.invoke::<i32>("never", ()).await });
+    assert_eq!(
+        result,
+        Err(JsError::Timeout(
+            "The JS interop call 'never' timed out after 50ms.".to_owned()
+        ))
+    );
+    assert_eq!(engine.runtime().pending_js_call_count(), 0);
+    assert_eq!(eval(&engine, "return 1 + 1"), "2");
+}
+
+#[test]
+fn a_runaway_script_is_interrupted_and_the_engine_keeps_working() {
+    let (engine, _) = engine_with(Client::Builtin, |options| {
+        options.script_budget = Some(Duration::from_millis(100));
+    });
+    let error = engine.eval_script("loop.js", "for (;;) {}").unwrap_err();
+    assert_eq!(error, EngineError::Interrupted(Duration::from_millis(100)));
+    assert_eq!(
+        eval(
+            &engine,
+            "return await DotNet.invokeMethodAsync('QuickJsTests', 'Add', 1, 2)"
+        ),
+        "3"
+    );
+}
+
+#[test]
+fn the_heap_limit_stops_a_script_that_allocates_without_bound() {
+    let (engine, _) = engine_with(Client::Builtin, |options| {
+        options.memory_limit = Some(16 * 1024 * 1024);
+    });
+    let error = engine
+        .eval_script(
+            "hog.js",
+            "const hog = []; for (;;) hog.push(new Array(100000).fill(1));",
+        )
+        .unwrap_err();
+    let EngineError::Js(text) = &error else {
+        panic!("expected a JS error, got {error:?}")
+    };
+    assert!(text.contains("out of memory"), "{text}");
+}
+
+#[test]
+fn a_promise_nothing_can_settle_is_reported_not_awaited_forever() {
+    let engine = engine(Client::Builtin);
+    assert_eq!(
+        engine.eval_json("await new Promise(() => {});"),
+        Err(EngineError::Stalled)
+    );
+}
+
+#[test]
+fn console_and_alert_reach_the_embedder() {
+    let (engine, lines) = engine_with(Client::Builtin, |_| {});
+    engine
+        .eval_script(
+            "talk.js",
+            "console.log('a', 1, [2], {b: 3}); console.warn('careful'); alert('hi');",
+        )
+        .unwrap();
+    assert_eq!(
+        *lines.lock().unwrap(),
+        ["a 1 [2] {\"b\":3}", "warn: careful", "alert: hi"]
+    );
+}
+
+#[test]
+fn modules_import_relative_files_and_the_import_identifier_works() {
+    for client in clients() {
+        let engine = engine(client);
+        let js = engine.runtime().clone();
+        let greeting = engine.block_on(async move {
+            let module = js.import("./modules/greeter.js").await?;
+            module.invoke::<String>("greet", ("module",)).await
+        });
+        assert_eq!(
+            greeting,
+            Ok("greetings, module (from a nested import)".to_owned())
+        );
+    }
+}
+
+#[test]
+fn dropping_the_engine_releases_everything_in_order() {
+    let engine = engine(Client::Builtin);
+    let js = engine.runtime().clone();
+    let counter = ObjectRef::new(Counter {
+        count: Mutex::new(0),
+    });
+    engine
+        .eval_script("keep.js", "window.keep = (c) => { window.kept = c; };")
+        .unwrap();
+    let handed = counter.clone();
+    engine
+        .block_on(async move { js.invoke_void("keep", (&handed,)).await })
+        .unwrap();
+    assert_eq!(engine.runtime().tracked_object_count(), 1);
+    let runtime = engine.runtime().clone();
+    drop(engine);
+    assert!(runtime.is_closed());
+    assert!(counter.is_disposed());
+    assert_eq!(runtime.tracked_object_count(), 0);
+}
+
+#[test]
+fn the_clients_differ_where_intended_on_a_missing_byte_array() {
+    for client in clients() {
+        let builtin = client == Client::Builtin;
+        let (engine, _) = engine_with(client, |_| {});
+        engine
+            .eval_script("describe.js", "window.describe = (value) => String(value);")
+            .unwrap();
+        let js = engine.runtime().clone();
+        let result = engine.block_on(async move {
+            js.invoke::<String>("describe", (serde_json::json!({ "__byte[]": 999 }),))
+                .await
+        });
+        if builtin {
+            let Err(JsError::Js(text)) = &result else {
+                panic!("expected a JS error, got {result:?}")
+            };
+            assert!(
+                text.starts_with("Byte array index '999' does not exist."),
+                "{text}"
+            );
+        } else {
+            // Microsoft's client revives a missing byte array as null (PROTOCOL.md §7).
+            assert_eq!(result, Ok("null".to_owned()));
+        }
+    }
+}
+
+/// A hand-written "client" that exposes the raw host object, so a test can send what no
+/// well-behaved client would.
+fn raw_host_engine() -> Engine {
+    let client = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/raw-host-client.js");
+    engine(Client::File(client))
+}
+
+#[test]
+fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
+    let engine = raw_host_engine();
+    let got = eval(
+        &engine,
+        "const host = globalThis.rawHost;
+         const replies = globalThis.replies;
+         const results = [];
+         const call = (id, ...args) => { try { host.beginInvokeDotNetFromJS(id, ...args); } catch (error) { results.push('threw: ' + error.message); } };
+         call(1, 'QuickJsTests', 'Add', null, '[1, 2');
+         call(2, 'QuickJsTests', 'Add', null, '{\"a\": 1}');
+         call(3, 'QuickJsTests', 'Add', null, '[1, \"two\"]');
+         call(4, 'QuickJsTests', 'Add', null, '[1, 2, 3]');
+         call(5, 'NoSuchAssembly', 'Add', null, '[]');
+         call(6, null, 'Add', 12345, '[]');
+         call(7, null, '__Dispose', 777, 'null');
+         call(8, 'QuickJsTests', 'Add', null, '[' + '['.repeat(40) + ']'.repeat(40) + ', 1]');
+         call('not a number', 'QuickJsTests', 'Add', null, '[1, 2]');
+         call(9, 42, 'Add', null, '[1, 2]');
+         try { host.sendByteArray(0, 'not bytes'); } catch (error) { results.push('threw: ' + error.message); }
+         host.endInvokeJSFromDotNet(99, true, 'garbage');
+         call(10, 'QuickJsTests', 'Add', null, '[20, 22]');
+         await null;
+         return [results, replies.map(([id, ok, text]) => `${id} ${ok} ${text}`)];",
+    );
+    let expected = serde_json::json!([
+        [
+            "threw: callId must be a non-negative integer",
+            "threw: assemblyName must be a string or null",
+            "threw: sendByteArray expects a Uint8Array"
+        ],
+        [
+            "1 false Invalid JSON: unexpected end of the array",
+            "2 false Invalid JSON",
+            "3 false invalid type: string \"two\", expected i64",
+            "4 false Unexpected JSON token Number. Ensure that the call to `Add' is supplied with exactly '2' parameters.",
+            "5 false There is no loaded assembly with the name 'NoSuchAssembly'.",
+            "6 false There is no tracked object with id '12345'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
+            "7 false There is no tracked object with id '777'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
+            "8 false The JSON value exceeds the maximum depth of 32.",
+            "10 true 42"
+        ]
+    ]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&got).unwrap(),
+        expected
+    );
+}
