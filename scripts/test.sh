@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# The project's test command: everything the tests need, then every test of the workspace.
-# Works alone on a fresh machine (today the tests need only cargo; hosts that need npm
-# packages or Chromium install them here).
+# The project's test command: installs what the tests need, then runs every test.
+# Works alone on a fresh machine. The Rust tests that drive Microsoft's npm client install
+# the pinned package themselves (npm ci into target/, once, under a lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Criterion benches run once each in test mode, so they are compiled and exercised.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "== installing Node.js and npm (Debian packages)"
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+
+echo "== JS client: node --test, side by side with Microsoft's pinned npm client"
+pin=target/npm-client-js
+mkdir -p "$pin"
+cp hosts/quickjs/npm-client/package.json hosts/quickjs/npm-client/package-lock.json "$pin/"
+(cd "$pin" && npm ci --no-audit --no-fund --loglevel=error)
+export DOTNET_JS_INTEROP_PATH="$PWD/$pin/node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js"
+(cd interop-runtime/js && node --test)
+
+echo "== Rust: benches in test mode, then every test of the workspace"
 cargo test --workspace --benches
 cargo test --workspace
