@@ -254,8 +254,8 @@ fn run_samples(tour: &mut Tour, name: &str) {
     let last_sent = |prefix: &str| {
         console
             .iter()
-            .filter_map(|line| line.strip_prefix(prefix))
-            .last()
+            .rev()
+            .find_map(|line| line.strip_prefix(prefix))
             .map(|value| value.trim_end_matches(')').trim_matches('\'').to_owned())
             .unwrap_or_default()
     };
