@@ -71,7 +71,11 @@ pub enum Invocation {
 }
 
 /// Serializes a result in the current scope (markers in it reach `runtime`).
-fn to_json<R: Serialize>(runtime: &JsRuntime, identifier: &str, value: &R) -> Result<String, Failure> {
+fn to_json<R: Serialize>(
+    runtime: &JsRuntime,
+    identifier: &str,
+    value: &R,
+) -> Result<String, Failure> {
     let json = serde_json::to_string(value).map_err(|error| {
         // A full object table is a limit (a caller error): sent verbatim, never hidden.
         let text = error.to_string();
