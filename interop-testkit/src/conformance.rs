@@ -2025,9 +2025,14 @@ pub fn close_fails_pending_calls_and_disposes_objects(factory: &Factory) {
         ),
         (0, 0)
     );
+    // Calls from JavaScript after the close fail with the same text, objects or not.
     assert_eq!(
         client.call_err(Invoke::instance(counter, "Add", "[1]")),
-        unknown_object(counter)
+        "The JS runtime has been disconnected."
+    );
+    assert_eq!(
+        client.call_err(st("Echo", r#"["late"]"#)),
+        "The JS runtime has been disconnected."
     );
     // Dropping a JS object reference after the close sends nothing.
     drop(object);
