@@ -391,6 +391,11 @@ impl JsRuntime {
         require(assembly, "assemblyKey.AssemblyName")?;
         require(identifier, "methodIdentifier")?;
         let (assembly, identifier) = (assembly.unwrap_or_default(), identifier.unwrap_or_default());
+        if let Some(allowed) = &inner.options().allowed_assemblies {
+            if !allowed.iter().any(|name| name == assembly) {
+                return Err(Failure::Caller(texts::unknown_assembly(assembly)));
+            }
+        }
         Registry::get()
             .lookup(assembly, identifier)
             .map(Target::Static)

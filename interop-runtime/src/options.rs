@@ -35,6 +35,9 @@ pub struct RuntimeOptions {
     pub max_tracked_objects: usize,
     /// Default timeout of Rust→JS calls (`None`: wait forever).
     pub js_call_timeout: Option<Duration>,
+    /// The assemblies JavaScript may call static functions of (`None`: all). Others answer
+    /// as if they did not exist: `There is no loaded assembly with the name '<asm>'.`
+    pub allowed_assemblies: Option<Vec<String>>,
 }
 
 impl Default for RuntimeOptions {
@@ -50,6 +53,7 @@ impl Default for RuntimeOptions {
             max_in_flight_calls: 10_000,
             max_tracked_objects: 100_000,
             js_call_timeout: Some(Duration::from_secs(60)),
+            allowed_assemblies: None,
         }
     }
 }
@@ -100,6 +104,17 @@ impl RuntimeOptions {
         self.max_tracked_objects = objects;
         self
     }
+    /// Sets [`allowed_assemblies`](Self::allowed_assemblies).
+    pub fn allowed_assemblies<I, S>(mut self, assemblies: Option<I>) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_assemblies =
+            assemblies.map(|assemblies| assemblies.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Sets [`js_call_timeout`](Self::js_call_timeout).
     pub fn js_call_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.js_call_timeout = timeout;

@@ -1,5 +1,6 @@
 //! `JsRuntime`: the Rust half of one JavaScript realm or connection.
 
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -43,6 +44,8 @@ pub(crate) struct RuntimeInner {
     next_handle: AtomicU64,
     next_byte_array_id: AtomicU64,
     in_flight: AtomicUsize,
+    /// Values a host attaches to the connection (the authenticated user, …), by type.
+    extensions: Mutex<FxHashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 /// The Rust half of one JavaScript realm or connection: its object table, its pending Rust→JS
@@ -236,6 +239,7 @@ impl JsRuntime {
                 next_handle: AtomicU64::new(0),
                 next_byte_array_id: AtomicU64::new(0),
                 in_flight: AtomicUsize::new(0),
+                extensions: Mutex::new(FxHashMap::default()),
             }),
         }
     }
@@ -271,6 +275,42 @@ impl JsRuntime {
     /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
         self.inner.is_closed()
+    }
+
+    /// Attaches a value to this runtime, one per type (a host fills these from the connection,
+    /// e.g. the authenticated user); methods taking a `JsRuntime` read them back.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # struct NoHost;
+    /// # impl interop_runtime::Host for NoHost {
+    /// #     fn send(&self, _: interop_runtime::ToJs) {}
+    /// #     fn spawn(&self, _: interop_runtime::BoxFuture<()>) {}
+    /// #     fn sleep(&self, _: std::time::Duration) -> interop_runtime::BoxFuture<()> { Box::pin(async {}) }
+    /// # }
+    /// struct User(String);
+    /// let runtime = interop_runtime::JsRuntime::new(Arc::new(NoHost));
+    /// runtime.insert_extension(User("amy".into()));
+    /// assert_eq!(runtime.extension::<User>().unwrap().0, "amy");
+    /// ```
+    pub fn insert_extension<T: Any + Send + Sync>(&self, value: T) {
+        self.inner
+            .extensions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    /// The value of type `T` attached with [`insert_extension`](Self::insert_extension).
+    pub fn extension<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        let value = self
+            .inner
+            .extensions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&TypeId::of::<T>())
+            .cloned()?;
+        value.downcast::<T>().ok()
     }
 
     /// Whether two handles are the same runtime.
