@@ -11,7 +11,9 @@
 //!
 //! The argument is anything callable as `Fn(RuntimeOptions) -> impl WireClient`: each case
 //! creates fresh clients (one runtime each) with the options it needs. Cases needing a
-//! capability the host lacks (synchronous calls) check it and print a note instead.
+//! capability the host lacks (synchronous calls: [`WireClient::invoke_sync`] returns `None`; a
+//! virtual clock: [`WireClient::clock`] is [`HostClock::Real`]) check it and print a note
+//! instead.
 
 use std::time::Duration;
 
@@ -21,7 +23,7 @@ use interop_runtime::{
 };
 
 use crate::fixtures::Counter;
-use crate::wire::{Invoke, WireClient, WireClientExt};
+use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
 
 /// Creates a fresh client, with its own runtime, for the given options.
 pub struct Factory {
@@ -117,6 +119,7 @@ macro_rules! __conformance_cases {
             js_call_completion_depth_limit,
             js_call_bytes_both_ways,
             js_call_timeout,
+            js_call_timeout_elapses,
             js_call_dropped_future,
             js_call_types,
             js_object_ref_results,
@@ -1689,9 +1692,17 @@ pub fn js_call_bytes_both_ways(factory: &Factory) {
 
 /// The runtime's timeout (virtual clock) fails the call with the exact text; a late
 /// completion is ignored; `timeout(..)` overrides it per call, `None` waits forever.
+/// [`js_call_timeout_elapses`] covers what needs no virtual clock.
 pub fn js_call_timeout(factory: &Factory) {
     let mut client =
         factory.client(RuntimeOptions::default().js_call_timeout(Some(Duration::from_secs(5))));
+    if client.clock() != HostClock::Virtual {
+        return skip(
+            "js_call_timeout",
+            "the host's clock is real: the millisecond edge and hour-long waits need a virtual \
+             one (js_call_timeout_elapses covers the rest)",
+        );
+    }
     let runtime = client.runtime();
     let task = client.start(runtime.invoke::<String>("slow", ()));
     client.next_js_call();
@@ -1744,6 +1755,65 @@ pub fn js_call_timeout(factory: &Factory) {
             "The JS interop call 'slow' timed out after 5000ms.".to_owned()
         )
     );
+}
+
+/// Timeouts on any clock, real ones included: short timeouts only, and no assertion that
+/// depends on when exactly a timer fires (a timeout has fired once the clock moved by it; a
+/// call without one never times out). The exact text, the per-call override, the late
+/// completion, and a JS→Rust call waiting on a timed-out call.
+pub fn js_call_timeout_elapses(factory: &Factory) {
+    let default = Duration::from_millis(20);
+    let mut client = factory.client(RuntimeOptions::default().js_call_timeout(Some(default)));
+    let runtime = client.runtime();
+    let task = client.start(runtime.invoke::<String>("slow", ()));
+    assert_eq!(client.next_js_call().0.async_handle, 1);
+    client.advance(default);
+    assert_eq!(
+        client.finish(&task),
+        Err(JsError::Timeout(
+            "The JS interop call 'slow' timed out after 20ms.".to_owned()
+        ))
+    );
+    assert_eq!(runtime.pending_js_call_count(), 0);
+    client.end_invoke_js(r#"[1,true,"late"]"#);
+    client.assert_quiet();
+
+    let task = client.start(
+        runtime
+            .call("slower")
+            .timeout(Some(Duration::from_millis(5)))
+            .invoke::<String>(),
+    );
+    assert_eq!(client.next_js_call().0.async_handle, 2);
+    client.advance(Duration::from_millis(5));
+    assert_eq!(
+        client.finish(&task),
+        Err(JsError::Timeout(
+            "The JS interop call 'slower' timed out after 5ms.".to_owned()
+        ))
+    );
+
+    let task = client.start(runtime.call("patient").timeout(None).invoke::<String>());
+    assert_eq!(client.next_js_call().0.async_handle, 3);
+    client.advance(default);
+    client.assert_quiet();
+    assert!(task.take().is_none());
+    assert_eq!(runtime.pending_js_call_count(), 1);
+    client.end_invoke_js(r#"[3,true,"done"]"#);
+    assert_eq!(client.finish(&task), Ok("done".to_owned()));
+
+    let id = client.begin_invoke(st("CallBack", r#"["slow"]"#));
+    assert_eq!(client.next_js_call().0.async_handle, 4);
+    client.advance(default);
+    assert_eq!(
+        client.completion_of(id),
+        (
+            false,
+            "The JS interop call 'slow' timed out after 20ms.".to_owned()
+        )
+    );
+    assert_eq!(runtime.pending_js_call_count(), 0);
+    assert_eq!(client.runtime().in_flight_call_count(), 0);
 }
 
 /// Dropping the future removes the pending entry; its completion is then ignored.

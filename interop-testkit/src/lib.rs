@@ -18,4 +18,4 @@ pub mod npm;
 mod wire;
 
 pub use memory_host::{MemoryHost, SyncResponder};
-pub use wire::{Invoke, MemoryClient, Task, WireClient, WireClientExt};
+pub use wire::{HostClock, Invoke, MemoryClient, Task, WireClient, WireClientExt};

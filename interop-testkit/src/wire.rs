@@ -53,6 +53,17 @@ impl<'a> Invoke<'a> {
     }
 }
 
+/// How [`WireClient::advance`] moves a host's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostClock {
+    /// A virtual clock: `advance` moves it by exactly the duration, without waiting, so cases
+    /// can test timeouts to the millisecond and over hours.
+    Virtual,
+    /// The real clock: `advance` waits that long for real. Cases advance it by a few
+    /// milliseconds only, and assert nothing that depends on when exactly a timer fires.
+    Real,
+}
+
 /// The JavaScript side of one connection, as the conformance suite drives it. Every host
 /// implements it over its real transport; the in-memory host implements it directly.
 pub trait WireClient {
@@ -76,8 +87,11 @@ pub trait WireClient {
     /// Lets the host make progress (spawned futures, transport), then returns every message
     /// the runtime sent since the last call, in order.
     fn pump(&mut self) -> Vec<ToJs>;
-    /// Moves the host's clock forward (timeouts), then lets the host make progress.
+    /// Moves the host's clock forward (timeouts), then lets the host make progress. Messages
+    /// sent meanwhile are returned by the next [`pump`](Self::pump).
     fn advance(&mut self, duration: Duration);
+    /// Whether [`advance`](Self::advance) moves a virtual clock or waits for real.
+    fn clock(&self) -> HostClock;
     /// Messages [`pump`](Self::pump) returned that the [`WireClientExt`] helpers have not
     /// consumed yet; they read these first. Implementations keep an empty queue for it.
     fn inbox(&mut self) -> &mut VecDeque<ToJs>;
@@ -110,6 +124,9 @@ impl<C: WireClient + ?Sized> WireClient for Box<C> {
     }
     fn advance(&mut self, duration: Duration) {
         (**self).advance(duration)
+    }
+    fn clock(&self) -> HostClock {
+        (**self).clock()
     }
     fn inbox(&mut self) -> &mut VecDeque<ToJs> {
         (**self).inbox()
@@ -190,6 +207,10 @@ impl WireClient for MemoryClient {
 
     fn advance(&mut self, duration: Duration) {
         self.host.advance(duration);
+    }
+
+    fn clock(&self) -> HostClock {
+        HostClock::Virtual
     }
 
     fn inbox(&mut self) -> &mut VecDeque<ToJs> {

@@ -86,6 +86,9 @@ impl Host for QuickJsHost {
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<()> {
+        // The runtime asks for the timer when a call starts, which may be outside the engine's
+        // loop (`engine.runtime().invoke(..)` before `block_on`): bind it to the engine's clock.
+        let _context = self.tokio.enter();
         Box::pin(tokio::time::sleep(duration))
     }
 }

@@ -287,6 +287,27 @@ fn a_promise_that_never_settles_times_out() {
     assert_eq!(eval(&engine, "return 1 + 1"), "2");
 }
 
+/// A call started outside the engine's loop (its timer created on the embedder's stack) is
+/// driven, and times out, on the engine's clock.
+#[test]
+fn a_call_started_outside_block_on_times_out_on_the_engine_clock() {
+    let (engine, _) = engine_with(Client::Builtin, |options| {
+        options.runtime =
+            RuntimeOptions::default().js_call_timeout(Some(Duration::from_millis(20)));
+    });
+    engine
+        .eval_script("never.js", "window.never = () => new Promise(() => {});")
+        .unwrap();
+    let call = engine.runtime().invoke::<i32>("never", ());
+    assert_eq!(
+        engine.block_on(call),
+        Err(JsError::Timeout(
+            "The JS interop call 'never' timed out after 20ms.".to_owned()
+        ))
+    );
+    assert_eq!(engine.runtime().pending_js_call_count(), 0);
+}
+
 #[test]
 fn a_runaway_script_is_interrupted_and_the_engine_keeps_working() {
     let (engine, _) = engine_with(Client::Builtin, |options| {

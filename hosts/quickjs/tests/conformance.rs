@@ -1,0 +1,382 @@
+//! The host-independent conformance suite over the real QuickJS host.
+//!
+//! [`QuickJsWireClient`] drives an [`Engine`] whose JS client is `tests/wire-client.js`, a
+//! stand-in that keeps the raw host object (`rawHost`) and records every dispatcher call Rust
+//! makes. Every [`WireClient`] method goes through JavaScript and the QuickJS bridge: calls are
+//! scripts calling `rawHost` with the exact strings (as JSON literals), byte arrays are
+//! `Uint8Array`s built in JavaScript, and [`pump`](WireClient::pump) drives the engine, then
+//! drains the recorded calls and turns each back into the [`ToJs`] message it carries.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use interop_quickjs::{Client, Engine, EngineOptions};
+use interop_runtime::{
+    BoxFuture, CallType, JsError, JsInvocation, JsRuntime, ResultType, RuntimeOptions, ToJs,
+};
+use interop_testkit::{HostClock, Invoke, WireClient, WireClientExt};
+use serde::Serialize;
+use serde_json::Value;
+
+mod conformance {
+    interop_testkit::conformance_tests!(super::QuickJsWireClient::new);
+}
+
+/// Scheduler rounds in a row that must bring nothing before [`WireClient::pump`] returns.
+const QUIET_ROUNDS: usize = 2;
+/// Rounds after which a pump gives up: something keeps sending for ever.
+const MAX_ROUNDS: usize = 10_000;
+/// The longest real wait [`WireClient::advance`] accepts (cases keep real waits tiny).
+const MAX_REAL_WAIT: Duration = Duration::from_millis(200);
+
+/// A value as a JavaScript literal: JSON, so strings arrive exactly as given.
+fn js<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("a JSON literal")
+}
+
+/// The JavaScript side of one QuickJS engine, as the conformance suite drives it.
+pub struct QuickJsWireClient {
+    engine: Engine,
+    next_call_id: u64,
+    /// Messages drained while advancing the clock, for the next pump.
+    undelivered: Vec<ToJs>,
+    inbox: VecDeque<ToJs>,
+}
+
+impl QuickJsWireClient {
+    /// An engine (and runtime) with `options`, its client the recording stub.
+    pub fn new(options: RuntimeOptions) -> Self {
+        let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let engine = Engine::new(EngineOptions {
+            runtime: options,
+            client: Client::File(tests.join("wire-client.js")),
+            module_root: tests,
+            ..EngineOptions::default()
+        })
+        .expect("the engine starts with the wire client");
+        QuickJsWireClient {
+            engine,
+            next_call_id: 0,
+            undelivered: Vec::new(),
+            inbox: VecDeque::new(),
+        }
+    }
+
+    /// Runs the body of an async JS function and returns the JSON of its result.
+    fn eval(&self, body: &str) -> Value {
+        match self.engine.eval_json(body) {
+            Ok(Some(json)) => serde_json::from_str(&json).expect("JSON from JavaScript"),
+            Ok(None) => Value::Null,
+            Err(error) => panic!("the wire client's script failed: {error}\n{body}"),
+        }
+    }
+
+    /// One scheduler round: the engine delivers queued messages to JavaScript and runs its
+    /// jobs, then every tokio task that is ready runs (the marker task, spawned last, finishes
+    /// after every task queued before it; the round ends when the run queue is empty).
+    fn round(&self) {
+        self.engine.block_on(async {
+            tokio::spawn(async {}).await.expect("the marker task runs");
+        });
+    }
+
+    /// Takes what the stub recorded (delivering what is still queued first), in order.
+    fn drain(&self) -> Vec<ToJs> {
+        let Value::Array(entries) = self.eval("return globalThis.wireLog.splice(0);") else {
+            panic!("the wire log is not an array");
+        };
+        entries.iter().map(message_of).collect()
+    }
+
+    /// Runs rounds until [`QUIET_ROUNDS`] in a row bring nothing; returns what they brought.
+    fn settle(&self) -> Vec<ToJs> {
+        let mut messages = Vec::new();
+        let mut quiet = 0;
+        for _ in 0..MAX_ROUNDS {
+            self.round();
+            let drained = self.drain();
+            if drained.is_empty() {
+                quiet += 1;
+                if quiet == QUIET_ROUNDS {
+                    return messages;
+                }
+            } else {
+                quiet = 0;
+                messages.extend(drained);
+            }
+        }
+        panic!("the engine never settled; messages so far: {messages:?}");
+    }
+
+    /// The synchronous Rust→JS calls the stub's responder answered, taken.
+    fn take_sync_calls(&self) -> Vec<JsInvocation> {
+        let Value::Array(calls) = self.eval("return globalThis.syncLog.splice(0);") else {
+            panic!("the sync log is not an array");
+        };
+        calls
+            .iter()
+            .map(|call| match call.as_array().map(Vec::as_slice) {
+                Some([identifier, args_json, result_type, target, call_type]) => {
+                    invocation(0, identifier, args_json, result_type, target, call_type)
+                }
+                _ => panic!("invokeJSFromDotNet with unexpected arguments: {call}"),
+            })
+            .collect()
+    }
+}
+
+fn uint(value: &Value, what: &str) -> u64 {
+    value
+        .as_u64()
+        .unwrap_or_else(|| panic!("{what} is not a non-negative integer: {value}"))
+}
+
+fn text(value: &Value, what: &str) -> String {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {value}"))
+        .to_owned()
+}
+
+fn invocation(
+    handle: u64,
+    identifier: &Value,
+    args_json: &Value,
+    result_type: &Value,
+    target: &Value,
+    call_type: &Value,
+) -> JsInvocation {
+    JsInvocation {
+        async_handle: handle,
+        identifier: text(identifier, "identifier"),
+        args_json: text(args_json, "argsJson"),
+        result_type: match uint(result_type, "resultType") {
+            0 => ResultType::Json,
+            1 => ResultType::ObjectReference,
+            2 => ResultType::StreamReference,
+            3 => ResultType::Void,
+            other => panic!("unknown resultType {other}"),
+        },
+        target_instance_id: uint(target, "targetInstanceId"),
+        call_type: match uint(call_type, "callType") {
+            1 => CallType::Function,
+            2 => CallType::Constructor,
+            3 => CallType::GetValue,
+            4 => CallType::SetValue,
+            other => panic!("unknown callType {other}"),
+        },
+    }
+}
+
+/// A recorded dispatcher call as the message it carries; exact or a panic.
+fn message_of(entry: &Value) -> ToJs {
+    let Some((method, args)) = entry.as_array().and_then(|entry| entry.split_first()) else {
+        panic!("malformed wire log entry: {entry}");
+    };
+    match (method.as_str(), args) {
+        (Some("endInvokeDotNetFromJS"), [call_id, success, result_or_error]) => {
+            ToJs::EndInvokeDotNet {
+                call_id: uint(call_id, "callId"),
+                success: success
+                    .as_bool()
+                    .unwrap_or_else(|| panic!("success is not a boolean: {success}")),
+                result_or_error: text(result_or_error, "resultJsonOrErrorMessage"),
+            }
+        }
+        (
+            Some("beginInvokeJSFromDotNet"),
+            [handle, identifier, args_json, result_type, target, call_type],
+        ) => ToJs::BeginInvokeJs(invocation(
+            uint(handle, "asyncHandle"),
+            identifier,
+            args_json,
+            result_type,
+            target,
+            call_type,
+        )),
+        (Some("receiveByteArray"), [id, bytes]) => ToJs::ReceiveByteArray {
+            id: uint(id, "id"),
+            bytes: bytes
+                .get("$bytes")
+                .and_then(Value::as_array)
+                .unwrap_or_else(|| panic!("receiveByteArray without a Uint8Array: {bytes}"))
+                .iter()
+                .map(|byte| u8::try_from(uint(byte, "a byte")).expect("a Uint8Array holds bytes"))
+                .collect(),
+        },
+        _ => panic!("a dispatcher call the wire protocol does not have here: {entry}"),
+    }
+}
+
+impl WireClient for QuickJsWireClient {
+    fn runtime(&self) -> JsRuntime {
+        self.engine.runtime().clone()
+    }
+
+    fn begin_invoke(&mut self, call: Invoke<'_>) -> u64 {
+        self.next_call_id += 1;
+        self.begin_invoke_with_id(self.next_call_id, call);
+        self.next_call_id
+    }
+
+    fn begin_invoke_with_id(&mut self, call_id: u64, call: Invoke<'_>) {
+        self.eval(&format!(
+            "globalThis.rawHost.beginInvokeDotNetFromJS({}, {}, {}, {}, {});",
+            js(&call_id),
+            js(&call.assembly),
+            js(&call.identifier),
+            js(&call.object_id),
+            js(call.args_json),
+        ));
+    }
+
+    fn invoke_sync(&mut self, call: Invoke<'_>) -> Option<Result<String, String>> {
+        let outcome = self.eval(&format!(
+            "try {{
+               return {{ ok: globalThis.rawHost.invokeDotNetFromJS({}, {}, {}, {}) }};
+             }} catch (error) {{
+               return {{ error: error instanceof Error ? error.message : String(error) }};
+             }}",
+            js(&call.assembly),
+            js(&call.identifier),
+            js(&call.object_id),
+            js(call.args_json),
+        ));
+        Some(match (&outcome["ok"], &outcome["error"]) {
+            (Value::String(json), Value::Null) => Ok(json.clone()),
+            (Value::Null, Value::String(error)) => Err(error.clone()),
+            _ => panic!("invokeDotNetFromJS returned neither text nor an error: {outcome}"),
+        })
+    }
+
+    fn send_byte_array(&mut self, index: u32, bytes: Vec<u8>) {
+        self.eval(&format!(
+            "globalThis.rawHost.sendByteArray({}, new Uint8Array({}));",
+            js(&index),
+            js(&bytes),
+        ));
+    }
+
+    fn end_invoke_js(&mut self, triple_json: &str) {
+        // The client passes the handle and flag beside the triple; the host reads the triple
+        // only. A triple that does not parse is sent as it is, beside `null`s.
+        let (handle, succeeded) = match serde_json::from_str::<Value>(triple_json) {
+            Ok(Value::Array(items)) => (
+                items.first().cloned().unwrap_or(Value::Null),
+                items.get(1).cloned().unwrap_or(Value::Null),
+            ),
+            _ => (Value::Null, Value::Null),
+        };
+        self.eval(&format!(
+            "globalThis.rawHost.endInvokeJSFromDotNet({}, {}, {});",
+            js(&handle),
+            js(&succeeded),
+            js(triple_json),
+        ));
+    }
+
+    fn spawn(&mut self, task: BoxFuture<()>) {
+        // On the engine's tokio runtime, where the runtime's own tasks run too.
+        self.engine.block_on(async move {
+            drop(tokio::spawn(task));
+        });
+    }
+
+    fn pump(&mut self) -> Vec<ToJs> {
+        let mut messages = std::mem::take(&mut self.undelivered);
+        messages.extend(self.settle());
+        messages
+    }
+
+    fn advance(&mut self, duration: Duration) {
+        assert!(
+            duration <= MAX_REAL_WAIT,
+            "the QuickJS host's clock is real: advancing it by {duration:?} would wait that long \
+             (cases needing long waits check `WireClient::clock`)"
+        );
+        // Timers registered before this one with the same or a shorter duration are due by the
+        // time it fires, and the driver wakes them all together.
+        self.engine.block_on(async move {
+            tokio::time::sleep(duration).await;
+        });
+        let messages = self.settle();
+        self.undelivered.extend(messages);
+    }
+
+    fn clock(&self) -> HostClock {
+        HostClock::Real
+    }
+
+    fn inbox(&mut self) -> &mut VecDeque<ToJs> {
+        &mut self.inbox
+    }
+}
+
+// --- The wire client itself ---
+
+/// Strings reach Rust and come back exactly, whatever they hold.
+#[test]
+fn strings_cross_the_bridge_exactly() {
+    let mut client = QuickJsWireClient::new(RuntimeOptions::default());
+    for text in [
+        "quote \" backslash \\ newline \n tab \t",
+        "</script> ${not a template} `backtick` 'single'",
+        "line separators \u{2028} \u{2029}, nul \u{0}, bell \u{7}",
+        "ünïcödé, emoji 😀, CJK 漢字",
+    ] {
+        let args = js(&[text]);
+        assert_eq!(
+            client.call_ok(Invoke::r#static("Conformance", "Echo", &args)),
+            js(text)
+        );
+        assert_eq!(
+            client.invoke_sync(Invoke::r#static("Conformance", "Echo", &args)),
+            Some(Ok(js(text)))
+        );
+        // As an identifier, too: the error names it verbatim.
+        assert_eq!(
+            client.call_err(Invoke::r#static("Conformance", text, "[]")),
+            format!(
+                "The assembly 'Conformance' does not contain a public invokable method with [JSInvokableAttribute(\"{text}\")]."
+            )
+        );
+    }
+    client.assert_quiet();
+}
+
+/// Synchronous Rust→JS calls reach the stub's responder with their exact arguments.
+#[test]
+fn sync_js_calls_reach_the_stub_responder() {
+    let client = QuickJsWireClient::new(RuntimeOptions::default());
+    client.eval(
+        "globalThis.syncResponder = (identifier, argsJson) => {
+           if (identifier === 'answer') return JSON.stringify(JSON.parse(argsJson)[0] * 2);
+           if (identifier === 'nothing') return null;
+           throw new TypeError('nope');
+         };",
+    );
+    let runtime = client.runtime();
+    assert_eq!(runtime.invoke_sync::<u32>("answer", (21,)), Ok(42));
+    assert_eq!(runtime.invoke_sync::<Option<u32>>("nothing", ()), Ok(None));
+    let Err(JsError::Js(text)) = runtime.invoke_sync::<u32>("other", ("x",)) else {
+        panic!("expected a JS error");
+    };
+    assert!(text.starts_with("nope"), "{text}");
+    let call = |identifier: &str, args_json: &str| JsInvocation {
+        async_handle: 0,
+        identifier: identifier.to_owned(),
+        args_json: args_json.to_owned(),
+        result_type: ResultType::Json,
+        target_instance_id: 0,
+        call_type: CallType::Function,
+    };
+    assert_eq!(
+        client.take_sync_calls(),
+        vec![
+            call("answer", "[21]"),
+            call("nothing", "[]"),
+            call("other", r#"["x"]"#)
+        ]
+    );
+}
