@@ -1,0 +1,120 @@
+// The page side of the WebSocket host: opens one socket to the server, attaches the JS client
+// to it and sets window.DotNet. Include it with
+//   <script type="module" src="/_interop/connect.js"></script>
+// The framing is described in docs/websocket.md.
+import { DotNet } from './client.js';
+
+const SEND_BYTE_ARRAY = 1;
+const RECEIVE_BYTE_ARRAY = 2;
+const HEADER_LENGTH = 13;
+const CLOSED_TEXT = 'The connection to the server was closed.';
+
+const socketUrl = new URL('ws', import.meta.url);
+socketUrl.protocol = socketUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+
+const socket = new WebSocket(socketUrl);
+socket.binaryType = 'arraybuffer';
+
+const waiting = []; // frames sent before the socket opened
+const pendingCalls = new Set(); // call ids sent and not completed
+let closed = false;
+
+function send(frame) {
+  if (socket.readyState === WebSocket.OPEN) {
+    socket.send(frame);
+  } else {
+    waiting.push(frame);
+  }
+}
+
+function binaryFrame(kind, id, bytes) {
+  const frame = new Uint8Array(HEADER_LENGTH + bytes.byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, kind);
+  view.setBigUint64(1, BigInt(id), true);
+  view.setUint32(9, 0, true);
+  frame.set(bytes, HEADER_LENGTH);
+  return frame;
+}
+
+let dispatcher;
+
+function failCall(callId, text) {
+  pendingCalls.delete(callId);
+  try {
+    dispatcher.endInvokeDotNetFromJS(callId, false, text);
+  } catch (error) {
+    console.error(error);
+  }
+}
+
+const host = {
+  beginInvokeDotNetFromJS(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) {
+    if (closed) {
+      // Completing inside this callback is legal; do it after it returns, as a server would.
+      queueMicrotask(() => failCall(callId, CLOSED_TEXT));
+      return;
+    }
+    pendingCalls.add(callId);
+    send(JSON.stringify(['BeginInvokeDotNetFromJS', callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson]));
+  },
+  invokeDotNetFromJS(assemblyName, methodIdentifier) {
+    throw new Error(`The call to '${methodIdentifier}' is synchronous, which a network connection cannot serve. Use invokeMethodAsync instead.`);
+  },
+  endInvokeJSFromDotNet(asyncHandle, succeeded, tripleJson) {
+    if (!closed) send(JSON.stringify(['EndInvokeJSFromDotNet', asyncHandle, succeeded, tripleJson]));
+  },
+  sendByteArray(index, bytes) {
+    if (!closed) send(binaryFrame(SEND_BYTE_ARRAY, index, bytes));
+  },
+};
+
+dispatcher = DotNet.attachDispatcher(host);
+window.DotNet = DotNet;
+
+function apply(message) {
+  switch (message[0]) {
+    case 'EndInvokeDotNet': {
+      const [, callId, success, resultOrError] = message;
+      pendingCalls.delete(callId);
+      dispatcher.endInvokeDotNetFromJS(callId, success, resultOrError);
+      break;
+    }
+    case 'BeginInvokeJS': {
+      const [, handle, identifier, argsJson, resultType, targetInstanceId, callType] = message;
+      dispatcher.beginInvokeJSFromDotNet(handle, identifier, argsJson, resultType, targetInstanceId, callType);
+      break;
+    }
+    case 'Error':
+      console.error(`The interop server refused a message: ${message[1]}`);
+      break;
+    default:
+      console.error(`Unknown message from the interop server: ${message[0]}`);
+  }
+}
+
+socket.addEventListener('open', () => {
+  for (const frame of waiting.splice(0)) socket.send(frame);
+});
+
+socket.addEventListener('message', (event) => {
+  try {
+    if (typeof event.data === 'string') {
+      apply(JSON.parse(event.data));
+      return;
+    }
+    const frame = new Uint8Array(event.data);
+    const view = new DataView(event.data);
+    if (frame.length >= HEADER_LENGTH && view.getUint8(0) === RECEIVE_BYTE_ARRAY) {
+      dispatcher.receiveByteArray(Number(view.getBigUint64(1, true)), frame.slice(HEADER_LENGTH));
+    }
+  } catch (error) {
+    console.error(error);
+  }
+});
+
+socket.addEventListener('close', () => {
+  closed = true;
+  waiting.length = 0;
+  for (const callId of [...pendingCalls]) failCall(callId, CLOSED_TEXT);
+});

@@ -1,0 +1,243 @@
+//! The WebSocket framing (docs/websocket.md): JSON text frames for calls and completions,
+//! binary frames with a 13-byte header for byte arrays.
+
+use axum::extract::ws::Message;
+use interop_runtime::{JsInvocation, ToJs};
+use serde_json::value::RawValue;
+
+/// Binary frame kinds.
+pub(crate) const KIND_SEND_BYTE_ARRAY: u8 = 1;
+pub(crate) const KIND_RECEIVE_BYTE_ARRAY: u8 = 2;
+/// `kind: u8`, `id: u64` little-endian, `sequence: u32` little-endian.
+pub(crate) const HEADER_LEN: usize = 13;
+
+/// A message from the page.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Incoming {
+    BeginInvokeDotNet {
+        call_id: u64,
+        assembly: Option<String>,
+        identifier: Option<String>,
+        object_id: Option<u64>,
+        args_json: String,
+    },
+    EndInvokeJs {
+        triple_json: String,
+    },
+    ByteArray {
+        index: u32,
+        bytes: Vec<u8>,
+    },
+    /// Answered with `["Pong", n]` after everything the page sent before it was processed.
+    Ping(u64),
+}
+
+/// A frame the page should not have sent.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ProtocolError {
+    /// Nothing to answer: the frame is reported to the page as an `Error` message.
+    Frame(String),
+    /// A call with a readable id but a bad shape: the call fails with this text.
+    Call { call_id: u64, text: String },
+}
+
+fn field<'a, T: serde::Deserialize<'a>>(
+    fields: &[&'a RawValue],
+    index: usize,
+    what: &str,
+) -> Result<T, String> {
+    let raw = fields.get(index).ok_or_else(|| format!("missing {what}"))?;
+    serde_json::from_str(raw.get()).map_err(|_| format!("{what} has the wrong type: {}", raw.get()))
+}
+
+/// Decodes a text frame.
+pub(crate) fn decode_text(text: &str) -> Result<Incoming, ProtocolError> {
+    let fields: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| {
+        ProtocolError::Frame(format!("a text frame must be a JSON array: {error}"))
+    })?;
+    let kind: String = field(&fields, 0, "the message name").map_err(ProtocolError::Frame)?;
+    match kind.as_str() {
+        "BeginInvokeDotNetFromJS" => {
+            let call_id: u64 = field(&fields, 1, "callId").map_err(ProtocolError::Frame)?;
+            let call = || -> Result<Incoming, String> {
+                if fields.len() != 6 {
+                    return Err(format!(
+                        "BeginInvokeDotNetFromJS has 6 fields, not {}",
+                        fields.len()
+                    ));
+                }
+                Ok(Incoming::BeginInvokeDotNet {
+                    call_id,
+                    assembly: field(&fields, 2, "assemblyName")?,
+                    identifier: field(&fields, 3, "methodIdentifier")?,
+                    object_id: field(&fields, 4, "dotNetObjectId")?,
+                    args_json: field(&fields, 5, "argsJson")?,
+                })
+            };
+            call().map_err(|text| ProtocolError::Call { call_id, text })
+        }
+        "EndInvokeJSFromDotNet" => {
+            if fields.len() != 4 {
+                return Err(ProtocolError::Frame(format!(
+                    "EndInvokeJSFromDotNet has 4 fields, not {}",
+                    fields.len()
+                )));
+            }
+            Ok(Incoming::EndInvokeJs {
+                triple_json: field(&fields, 3, "tripleJson").map_err(ProtocolError::Frame)?,
+            })
+        }
+        "Ping" => Ok(Incoming::Ping(
+            field(&fields, 1, "the ping number").map_err(ProtocolError::Frame)?,
+        )),
+        other => Err(ProtocolError::Frame(format!("unknown message '{other}'"))),
+    }
+}
+
+/// Decodes a binary frame.
+pub(crate) fn decode_binary(frame: &[u8]) -> Result<Incoming, ProtocolError> {
+    if frame.len() < HEADER_LEN {
+        return Err(ProtocolError::Frame(format!(
+            "a binary frame needs a {HEADER_LEN}-byte header, got {} bytes",
+            frame.len()
+        )));
+    }
+    let kind = frame[0];
+    let id = u64::from_le_bytes(frame[1..9].try_into().unwrap_or_default());
+    match kind {
+        KIND_SEND_BYTE_ARRAY => Ok(Incoming::ByteArray {
+            index: u32::try_from(id).map_err(|_| {
+                ProtocolError::Frame(format!("byte array index {id} is out of range"))
+            })?,
+            bytes: frame[HEADER_LEN..].to_vec(),
+        }),
+        other => Err(ProtocolError::Frame(format!(
+            "unknown binary frame kind {other}"
+        ))),
+    }
+}
+
+fn binary(kind: u8, id: u64, bytes: &[u8]) -> Message {
+    let mut frame = Vec::with_capacity(HEADER_LEN + bytes.len());
+    frame.push(kind);
+    frame.extend_from_slice(&id.to_le_bytes());
+    frame.extend_from_slice(&0u32.to_le_bytes());
+    frame.extend_from_slice(bytes);
+    Message::Binary(frame.into())
+}
+
+/// Encodes a message for the page.
+pub(crate) fn encode(message: ToJs) -> Message {
+    let text = match message {
+        ToJs::EndInvokeDotNet {
+            call_id,
+            success,
+            result_or_error,
+        } => serde_json::to_string(&("EndInvokeDotNet", call_id, success, result_or_error)),
+        ToJs::BeginInvokeJs(JsInvocation {
+            async_handle,
+            identifier,
+            args_json,
+            result_type,
+            target_instance_id,
+            call_type,
+        }) => serde_json::to_string(&(
+            "BeginInvokeJS",
+            async_handle,
+            identifier,
+            args_json,
+            result_type as u8,
+            target_instance_id,
+            call_type as u8,
+        )),
+        ToJs::ReceiveByteArray { id, bytes } => return binary(KIND_RECEIVE_BYTE_ARRAY, id, &bytes),
+    };
+    // Tuples of strings, numbers and booleans always serialize.
+    Message::Text(text.unwrap_or_default().into())
+}
+
+/// The answer to `["Ping", n]`.
+pub(crate) fn pong(number: u64) -> Message {
+    Message::Text(
+        serde_json::to_string(&("Pong", number))
+            .unwrap_or_default()
+            .into(),
+    )
+}
+
+/// An `Error` message telling the page what was wrong with a frame.
+pub(crate) fn error_message(text: &str) -> Message {
+    Message::Text(
+        serde_json::to_string(&("Error", text))
+            .unwrap_or_default()
+            .into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_calls_completions_and_byte_arrays() {
+        assert_eq!(
+            decode_text(r#"["BeginInvokeDotNetFromJS",3,"Asm","Id",null,"[1]"]"#),
+            Ok(Incoming::BeginInvokeDotNet {
+                call_id: 3,
+                assembly: Some("Asm".into()),
+                identifier: Some("Id".into()),
+                object_id: None,
+                args_json: "[1]".into()
+            })
+        );
+        assert_eq!(
+            decode_text(r#"["EndInvokeJSFromDotNet",2,true,"[2,true,5]"]"#),
+            Ok(Incoming::EndInvokeJs {
+                triple_json: "[2,true,5]".into()
+            })
+        );
+        let mut frame = vec![KIND_SEND_BYTE_ARRAY];
+        frame.extend_from_slice(&7u64.to_le_bytes());
+        frame.extend_from_slice(&0u32.to_le_bytes());
+        frame.extend_from_slice(b"abc");
+        assert_eq!(
+            decode_binary(&frame),
+            Ok(Incoming::ByteArray {
+                index: 7,
+                bytes: b"abc".to_vec()
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_bad_frames_with_a_reason() {
+        for bad in [
+            "",
+            "{}",
+            "[]",
+            "[1]",
+            r#"["Nope"]"#,
+            r#"["EndInvokeJSFromDotNet",1]"#,
+        ] {
+            assert!(
+                matches!(decode_text(bad), Err(ProtocolError::Frame(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            decode_text(r#"["BeginInvokeDotNetFromJS",4,"Asm",7,null,"[]"]"#),
+            Err(ProtocolError::Call {
+                call_id: 4,
+                text: "methodIdentifier has the wrong type: 7".into()
+            })
+        );
+        assert!(matches!(
+            decode_binary(&[1, 2, 3]),
+            Err(ProtocolError::Frame(_))
+        ));
+        assert!(matches!(
+            decode_binary(&[9; 20]),
+            Err(ProtocolError::Frame(_))
+        ));
+    }
+}
