@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need, then runs every test.
-# Works alone on a fresh machine. The Rust tests that drive Microsoft's npm client install
-# the pinned package themselves (npm ci into target/, once, under a lock).
+# Works alone on a fresh machine: it installs Node.js/npm and Chromium (Debian packages) when
+# they are missing. The Rust tests that need npm packages (Microsoft's client, playwright-core)
+# install the pinned versions themselves (npm ci into target/, once, under a lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,13 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "== installing Node.js and npm (Debian packages)"
   apt-get update -qq && apt-get install -y -qq nodejs npm
 fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Chromium (Debian package) for the browser tests"
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
+# The browser test fails instead of skipping when Chromium is missing.
+export REQUIRE_BROWSER=1
 
 echo "== JS client: node --test, side by side with Microsoft's pinned npm client"
 pin=target/npm-client-js

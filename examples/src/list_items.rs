@@ -30,7 +30,8 @@ impl MessageUpdateInvokeHelper {
 }
 
 /// The state of one `ListItem`: its message and whether its button is shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListItemState {
     /// The text shown in the item.
     pub message: String,

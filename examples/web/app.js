@@ -1,0 +1,78 @@
+// The page's wiring: what the seed's Razor components render, in plain JavaScript. The seed's
+// own functions (seed.js) are used as written; alerts are shown in the page.
+const alerts = document.getElementById('alerts');
+window.alert = (message) => {
+  const item = document.createElement('li');
+  item.textContent = String(message);
+  alerts.append(item);
+};
+
+const section = (id) => document.getElementById(`sample-${id}`);
+const show = (id, text) => { section(id).querySelector('[data-result]').textContent = text; };
+const nameIn = (id) => section(id).querySelector('[data-name]').value;
+const call = (identifier, ...args) => DotNet.invokeMethodAsync('BlazorSample', identifier, ...args);
+const report = (id, promise) => promise.then((value) => show(id, typeof value === 'string' ? value : JSON.stringify(value)), (error) => show(id, `error: ${error.message}`));
+
+// Sample 1 logs to the console, as the seed does; the page shows the console line too.
+const log = console.log.bind(console);
+console.log = (...values) => {
+  log(...values);
+  if (values.length === 1 && Array.isArray(values[0])) show(1, JSON.stringify(values[0]));
+};
+
+const actions = {
+  async differentMethodName() {
+    const value = await call('DifferentMethodName');
+    let sync;
+    try { sync = JSON.stringify(DotNet.invokeMethod('BlazorSample', 'DifferentMethodName')); } catch (error) { sync = error.message; }
+    show(2, `${JSON.stringify(value)} (invokeMethod: ${sync})`);
+  },
+  sayHello1: () => report(3, call('TriggerDotNetInstanceMethod', nameIn(3))),
+  sayHello2: () => report(4, call('TriggerSayHello2', nameIn(4))),
+  async invokeInterop() {
+    const values = await call('InvokeInterop', false);
+    section(6).querySelector('[data-value="genericType1"]').textContent = values.genericType1;
+    section(6).querySelector('[data-value="genericType2"]').textContent = String(values.genericType2);
+  },
+  jsFunction: () => report(8, call('TriggerJsFunction')),
+  isolation: () => report(12, call('UseIsolatedModule', './scripts/isolation.js', nameIn(3))),
+  async circular() {
+    const value = { name: 'loop' };
+    value.self = value;
+    await report(13, call('ReceiveByteArray', value));
+  },
+  oversized: () => report(14, call('ReceiveByteArray', 'x'.repeat(2 * 1024 * 1024))),
+};
+
+for (const button of document.querySelectorAll('[data-action]')) {
+  button.addEventListener('click', () => actions[button.dataset.action]());
+}
+
+// Sample 9: four list items, each with its own helper.
+const list = document.getElementById('list-items');
+const renderList = (states) => {
+  list.replaceChildren(...states.map((state, index) => {
+    const item = document.createElement('li');
+    const text = document.createElement('span');
+    text.textContent = `${state.message} `;
+    item.append(text);
+    if (state.buttonVisible) {
+      const button = document.createElement('button');
+      button.textContent = 'InteropCall';
+      button.addEventListener('click', async () => renderList(await call('ClickListItem', index)));
+      item.append(button);
+    } else {
+      item.className = 'done';
+    }
+    return item;
+  }));
+};
+renderList(Array.from({ length: 4 }, () => ({ message: 'Select one of these list items.', buttonVisible: true })));
+
+// Sample 5: the component hands itself to GreetingHelpers after its first render.
+const greetingName = document.getElementById('greeting-name');
+await call('SetUpGreetingHelpers');
+await call('SetGreetingName', greetingName.value);
+greetingName.addEventListener('input', () => call('SetGreetingName', greetingName.value));
+
+document.getElementById('status').textContent = 'connected';

@@ -1,0 +1,154 @@
+// Browser end-to-end test of the web app: headless Debian Chromium driven by playwright-core.
+// Usage: PLAYWRIGHT_CORE=/path/to/node_modules/playwright-core/index.mjs node e2e.mjs http://127.0.0.1:PORT
+// Clicks every sample, checks every visible result, checks error cases with page.evaluate,
+// and fails on any console error the page did not expect. Exits non-zero on the first failure.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.argv[2];
+if (!base) throw new Error('usage: node e2e.mjs <base url>');
+const { chromium } = await import(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
+
+const profile = mkdtempSync(join(tmpdir(), 'e2e-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+const consoleErrors = [];
+let passed = 0;
+const check = async (name, body) => {
+  await body();
+  passed += 1;
+  console.log(`ok - ${name}`);
+};
+
+try {
+  const page = context.pages()[0] ?? await context.newPage();
+  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  await page.goto(`${base}/`);
+  await page.locator('#status', { hasText: 'connected' }).waitFor();
+
+  const result = (id) => page.locator(`#sample-${id} [data-result]`);
+  const expectText = async (locator, text) => {
+    await locator.filter({ hasText: text }).first().waitFor({ timeout: 10000 });
+    assert.equal((await locator.first().textContent()).trim(), text);
+  };
+  const alerts = page.locator('#alerts li');
+
+  await check('1 ReturnArrayAsync', async () => {
+    await page.click('#sample-1 button');
+    await expectText(result(1), '[1,2,3]');
+  });
+  await check('2 DifferentMethodName; invokeMethod over a network is refused clearly', async () => {
+    await page.click('#sample-2 button');
+    await expectText(result(2), "[1,2,3] (invokeMethod: The call to 'DifferentMethodName' is synchronous, which a network connection cannot serve. Use invokeMethodAsync instead.)");
+  });
+  await check('3 sayHello1 (JsInteropClasses3)', async () => {
+    await page.fill('#sample-3 [data-name]', 'Amy Pond');
+    await page.click('#sample-3 button');
+    await expectText(result(3), 'Hello, Amy Pond!');
+  });
+  await check('4 sayHello2 with the typed name', async () => {
+    await page.fill('#sample-4 [data-name]', 'Clara Oswald');
+    await page.click('#sample-4 button');
+    await expectText(result(4), 'Hello, Clara Oswald!');
+  });
+  await check('5 GreetingHelpers alerts with the typed name', async () => {
+    await page.fill('#greeting-name', 'Martha Jones');
+    await page.evaluate(() => DotNet.invokeMethodAsync('BlazorSample', 'SetGreetingName', 'Martha Jones'));
+    await page.click('#sample-5 button:nth-of-type(1)');
+    await expectText(alerts.nth(0), 'Message from .NET: "Hello, Martha Jones!"');
+    await page.click('#sample-5 button:nth-of-type(2)');
+    await expectText(alerts.nth(1), 'Message from .NET: "Welcome, Martha Jones!"');
+  });
+  await check('6 GenericType values are the last numbers JS sent', async () => {
+    const sent = [];
+    const listener = (message) => { if (message.text().startsWith('JS: invokeMethodAsync:Update')) sent.push(message.text()); };
+    page.on('console', listener);
+    await page.click('#sample-6 button');
+    await page.locator('#sample-6 [data-value="genericType1"]', { hasNotText: 'string 0' }).waitFor();
+    await page.locator('#sample-6 [data-value="genericType2"]', { hasNotText: /^0$/ }).waitFor();
+    page.off('console', listener);
+    const last = (pattern) => sent.map((line) => pattern.exec(line)).filter(Boolean).pop()[1];
+    assert.equal(await page.textContent('#sample-6 [data-value="genericType1"]'), last(/UpdateAsync\('(string \d+)'\)/));
+    assert.equal(await page.textContent('#sample-6 [data-value="genericType2"]'), last(/UpdateAsync\((\d+)\)/));
+  });
+  await check('8 jsFunction calls and disposes back to back', async () => {
+    await page.click('#sample-8 button');
+    await expectText(result(8), '{"called":true,"disposed":true}');
+  });
+  await check('9 the clicked list item updates, the others do not', async () => {
+    await page.click('#list-items li:nth-child(2) button');
+    await page.locator('#list-items li:nth-child(2)', { hasText: 'UpdateMessage Called!' }).waitFor();
+    assert.equal(await page.locator('#list-items li:nth-child(2) button').count(), 0);
+    for (const index of [1, 3, 4]) {
+      assert.equal((await page.textContent(`#list-items li:nth-child(${index}) span`)).trim(), 'Select one of these list items.');
+      assert.equal(await page.locator(`#list-items li:nth-child(${index}) button`).count(), 1);
+    }
+  });
+  await check('10 ReceiveByteArray', async () => {
+    await page.click('#sample-10 button');
+    await expectText(alerts.nth(2), "Everything's shiny, Captian. Not to fret.");
+  });
+  await check('12 JS isolation: a module imported by Rust', async () => {
+    await page.click('#sample-12 button');
+    await expectText(result(12), 'Hello from a JS module, Rust! / Hello, Amy Pond!');
+    assert.equal(await page.evaluate(() => typeof window.greet), 'undefined');
+  });
+  await check('13 a circular value is refused in the page', async () => {
+    await page.click('#sample-13 button');
+    await result(13).filter({ hasText: 'circular' }).waitFor();
+  });
+  await check('14 a payload over the limit is refused; the page keeps working', async () => {
+    await page.click('#sample-14 button');
+    await expectText(result(14), 'error: The message of 2097156 bytes exceeds the maximum message size of 1048576 bytes.');
+    assert.deepEqual(await page.evaluate(() => DotNet.invokeMethodAsync('BlazorSample', 'ReturnArrayAsync')), [1, 2, 3]);
+  });
+  await check('error texts reach the page verbatim', async () => {
+    const texts = await page.evaluate(async () => {
+      const attempt = async (promise) => { try { await promise; return 'no error'; } catch (error) { return error.message; } };
+      const counter = await DotNet.invokeMethodAsync('BlazorSample', 'TriggerJsFunction');
+      const disposed = await (async () => {
+        const helper = await DotNet.invokeMethodAsync('BlazorSample', 'TriggerDotNetInstanceMethod', 'x');
+        return helper;
+      })();
+      return [
+        await attempt(DotNet.invokeMethodAsync('BlazorSample', 'NoSuchMethod')),
+        await attempt(DotNet.invokeMethodAsync('NoSuchAssembly', 'ReturnArrayAsync')),
+        await attempt(DotNet.invokeMethodAsync('BlazorSample', 'TriggerSayHello2')),
+        JSON.stringify(counter),
+        disposed,
+      ];
+    });
+    assert.deepEqual(texts, [
+      "The assembly 'BlazorSample' does not contain a public invokable method with [JSInvokableAttribute(\"NoSuchMethod\")].",
+      "There is no loaded assembly with the name 'NoSuchAssembly'.",
+      "The call to 'TriggerSayHello2' expects '1' parameters, but received '0'.",
+      '{"called":true,"disposed":true}',
+      'Hello, x!',
+    ]);
+  });
+  await check('a disposed object answers with the unknown-id text', async () => {
+    const text = await page.evaluate(async () => {
+      const helper = await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'Donna Noble');
+      const before = await helper.invokeMethodAsync('GetHelloMessage');
+      if (before !== 'Hello, Donna Noble!') return `unexpected: ${before}`;
+      helper.dispose();
+      try { await helper.invokeMethodAsync('GetHelloMessage'); return 'no error'; } catch (error) { return error.message; }
+    });
+    assert.match(text, /^There is no tracked object with id '\d+'\. Perhaps the DotNetObjectReference instance was already disposed\. \(Parameter 'dotNetObjectId'\)$/);
+  });
+
+  const unexpected = consoleErrors.filter((text) => !/circular/i.test(text));
+  assert.deepEqual(unexpected, [], 'no console errors');
+  console.log(`${passed} passed, 0 failed`);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
