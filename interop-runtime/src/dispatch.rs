@@ -265,6 +265,17 @@ enum Target {
     Dispose(u64),
 }
 
+impl Target {
+    /// An `async fn`: it cannot run synchronously and counts as in flight while it runs.
+    fn is_async(&self) -> bool {
+        match self {
+            Target::Static(method) => method.is_async,
+            Target::Instance(_, _, is_async) => *is_async,
+            Target::Dispose(_) => false,
+        }
+    }
+}
+
 /// Sends a completion (after its byte arrays) or, for fire-and-forget calls, only logs failures.
 fn complete(
     inner: &RuntimeInner,
@@ -487,11 +498,7 @@ impl JsRuntime {
         let invocation = self
             .prepare(assembly, identifier, object_id, args_json)
             .and_then(|target| {
-                let is_async = match &target {
-                    Target::Static(method) => method.is_async,
-                    Target::Instance(_, _, is_async) => *is_async,
-                    Target::Dispose(_) => false,
-                };
+                let is_async = target.is_async();
                 if is_async && !inner.begin_in_flight() {
                     return Err(Failure::Caller(texts::too_many_in_flight(
                         name,
@@ -544,11 +551,7 @@ impl JsRuntime {
         let result = self
             .prepare(assembly, identifier, object_id, args_json)
             .and_then(|target| {
-                let is_async = match &target {
-                    Target::Static(method) => method.is_async,
-                    Target::Instance(_, _, is_async) => *is_async,
-                    Target::Dispose(_) => false,
-                };
+                let is_async = target.is_async();
                 if is_async {
                     return Err(Failure::Caller(texts::sync_call_of_async(name)));
                 }
