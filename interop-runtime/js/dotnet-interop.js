@@ -369,6 +369,10 @@ function parsePayload(dispatcher, json) {
     if (!json) {
         return null;
     }
+    // Fast path: no marker key anywhere and no reviver but the library's own.
+    if (revivers.length === 1 && !json.includes('"__')) {
+        return JSON.parse(json);
+    }
     const outer = parsingDispatcher;
     parsingDispatcher = dispatcher;
     try {
@@ -393,6 +397,10 @@ function parsePayload(dispatcher, json) {
  * @returns {string | undefined}
  */
 function serializePayload(dispatcher, value) {
+    // Fast path: an array of primitives holds nothing for the replacer to replace.
+    if (Array.isArray(value) && value.every((item) => item === null || typeof item !== "object")) {
+        return JSON.stringify(value);
+    }
     const host = dispatcher[hostOf]();
     let nextIndex = 0;
     return JSON.stringify(value, (key, item) => {
@@ -892,7 +900,7 @@ function requireDefaultDispatcher() {
  * @returns {any} the result
  */
 function invokeMethod(assemblyName, methodIdentifier, ...args) {
-    return requireDefaultDispatcher().invokeDotNetStaticMethod(assemblyName, methodIdentifier, ...args);
+    return requireDefaultDispatcher().invokeDotNetMethod(assemblyName, methodIdentifier, null, args);
 }
 
 /**
@@ -903,7 +911,7 @@ function invokeMethod(assemblyName, methodIdentifier, ...args) {
  * @returns {Promise<any>} the result
  */
 function invokeMethodAsync(assemblyName, methodIdentifier, ...args) {
-    return requireDefaultDispatcher().invokeDotNetStaticMethodAsync(assemblyName, methodIdentifier, ...args);
+    return requireDefaultDispatcher().invokeDotNetMethodAsync(assemblyName, methodIdentifier, null, args);
 }
 
 /**
