@@ -332,6 +332,9 @@ impl PendingCall {
     fn finish(mut self, result: Result<Payload, Failure>) {
         self.finished = true;
         if let Some(runtime) = self.runtime.upgrade() {
+            // Free the slot before JavaScript can see the completion: a page that starts a
+            // new call on seeing it must not find the runtime still full.
+            runtime.end_in_flight();
             complete(
                 &runtime,
                 self.call_id,
@@ -345,9 +348,12 @@ impl PendingCall {
 
 impl Drop for PendingCall {
     fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
         if let Some(runtime) = self.runtime.upgrade() {
             runtime.end_in_flight();
-            if !self.finished && !runtime.is_closed() {
+            if !runtime.is_closed() {
                 complete(
                     &runtime,
                     self.call_id,

@@ -19,6 +19,9 @@ struct SocketHost {
     queue: mpsc::Sender<Message>,
     closing: CancellationToken,
     shared: Arc<ServerShared>,
+    /// The server's tokio runtime: server code may call the page from any thread (a runtime
+    /// kept from `on_connect`), and the runtime asks for timers when a call starts.
+    tokio: tokio::runtime::Handle,
 }
 
 /// Counts a spawned call until it ends.
@@ -32,6 +35,11 @@ impl Drop for TaskCount {
 
 impl Host for SocketHost {
     fn send(&self, message: ToJs) {
+        if self.closing.is_cancelled() {
+            // The page is going away (and will fail its pending calls itself): nothing more
+            // is queued for it, so it sees exactly what was queued before the close.
+            return;
+        }
         match self.queue.try_send(framing::encode(message)) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -46,7 +54,7 @@ impl Host for SocketHost {
         self.shared.live_tasks.fetch_add(1, Ordering::AcqRel);
         let count = TaskCount(Arc::clone(&self.shared));
         let closing = self.closing.clone();
-        tokio::spawn(async move {
+        self.tokio.spawn(async move {
             let _count = count;
             tokio::select! {
                 () = closing.cancelled() => {}
@@ -56,6 +64,7 @@ impl Host for SocketHost {
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<()> {
+        let _context = self.tokio.enter();
         Box::pin(tokio::time::sleep(duration))
     }
 }
@@ -73,20 +82,29 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
     let writer_closing = closing.clone();
     let writer = tokio::spawn(async move {
         loop {
+            // What is queued goes first: once the connection is closing, messages queued
+            // before (the `Error` that closed it) still reach a page that reads.
             let message = tokio::select! {
-                () = writer_closing.cancelled() => break,
+                biased;
                 message = queue.recv() => match message {
                     Some(message) => message,
                     None => break,
                 },
+                () = writer_closing.cancelled() => break,
             };
-            match tokio::time::timeout(write_timeout, sink.send(message)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => break,
-                Err(_) => {
-                    tracing::warn!("a write to a page timed out; closing its connection");
-                    break;
-                }
+            let write = tokio::time::timeout(write_timeout, sink.send(message));
+            tokio::select! {
+                biased;
+                written = write => match written {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => break,
+                    Err(_) => {
+                        tracing::warn!("a write to a page timed out; closing its connection");
+                        break;
+                    }
+                },
+                // A closing connection does not wait for a page that does not read.
+                () = writer_closing.cancelled() => break,
             }
         }
         writer_closing.cancel();
@@ -100,6 +118,7 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
     let mut protocol_errors = 0usize;
     loop {
         let frame = tokio::select! {
+            biased;
             () = closing.cancelled() => break,
             frame = stream.next() => frame,
         };
@@ -178,7 +197,7 @@ pub(crate) struct Connection {
     queue: mpsc::Receiver<Message>,
 }
 
-/// Builds the host and the runtime of a new connection.
+/// Builds the host and the runtime of a new connection (inside the server's tokio runtime).
 pub(crate) fn open(
     shared: &Arc<ServerShared>,
     closing: CancellationToken,
@@ -188,6 +207,7 @@ pub(crate) fn open(
         queue: sender.clone(),
         closing: closing.clone(),
         shared: Arc::clone(shared),
+        tokio: tokio::runtime::Handle::current(),
     });
     let runtime = JsRuntime::with_options(host, shared.options.runtime.clone())
         .map_err(|error| error.to_string())?;

@@ -74,7 +74,14 @@ pub(crate) fn decode_text(text: &str) -> Result<Incoming, ProtocolError> {
                     args_json: field(&fields, 5, "argsJson")?,
                 })
             };
-            call().map_err(|text| ProtocolError::Call { call_id, text })
+            call().map_err(|text| {
+                if call_id == 0 {
+                    // Fire-and-forget: no completion, not even for a bad shape.
+                    ProtocolError::Frame(text)
+                } else {
+                    ProtocolError::Call { call_id, text }
+                }
+            })
         }
         "EndInvokeJSFromDotNet" => {
             if fields.len() != 4 {
@@ -230,6 +237,12 @@ mod tests {
                 call_id: 4,
                 text: "methodIdentifier has the wrong type: 7".into()
             })
+        );
+        assert_eq!(
+            decode_text(r#"["BeginInvokeDotNetFromJS",0,"Asm",7,null,"[]"]"#),
+            Err(ProtocolError::Frame(
+                "methodIdentifier has the wrong type: 7".into()
+            ))
         );
         assert!(matches!(
             decode_binary(&[1, 2, 3]),
