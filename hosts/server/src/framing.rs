@@ -58,7 +58,10 @@ pub(crate) fn decode_text(text: &str) -> Result<Incoming, ProtocolError> {
     let kind: String = field(&fields, 0, "the message name").map_err(ProtocolError::Frame)?;
     match kind.as_str() {
         "BeginInvokeDotNetFromJS" => {
-            let call_id: u64 = field(&fields, 1, "callId").map_err(ProtocolError::Frame)?;
+            // An absent or null call id means fire-and-forget, like 0 (PROTOCOL.md §4.5).
+            let call_id = field::<Option<u64>>(&fields, 1, "callId")
+                .map_err(ProtocolError::Frame)?
+                .unwrap_or(0);
             let call = || -> Result<Incoming, String> {
                 if fields.len() != 6 {
                     return Err(format!(
@@ -212,6 +215,20 @@ mod tests {
             Ok(Incoming::ByteArray {
                 index: 7,
                 bytes: b"abc".to_vec()
+            })
+        );
+    }
+
+    #[test]
+    fn a_null_call_id_is_fire_and_forget() {
+        assert_eq!(
+            decode_text(r#"["BeginInvokeDotNetFromJS",null,"Asm","Id",null,"[]"]"#),
+            Ok(Incoming::BeginInvokeDotNet {
+                call_id: 0,
+                assembly: Some("Asm".into()),
+                identifier: Some("Id".into()),
+                object_id: None,
+                args_json: "[]".into()
             })
         );
     }
