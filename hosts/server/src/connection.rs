@@ -69,6 +69,9 @@ impl Host for SocketHost {
     }
 }
 
+/// How many queued messages the writer sends before flushing.
+const WRITE_BATCH: usize = 64;
+
 /// Serves one page until it goes away, the server shuts down, or it misbehaves too often.
 pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc<ServerShared>) {
     let Connection {
@@ -92,7 +95,18 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                 },
                 () = writer_closing.cancelled() => break,
             };
-            let write = tokio::time::timeout(write_timeout, sink.send(message));
+            // Everything already queued goes out with one flush (one syscall, not one each).
+            let batch = async {
+                sink.feed(message).await?;
+                for _ in 0..WRITE_BATCH {
+                    match queue.try_recv() {
+                        Ok(next) => sink.feed(next).await?,
+                        Err(_) => break,
+                    }
+                }
+                sink.flush().await
+            };
+            let write = tokio::time::timeout(write_timeout, batch);
             tokio::select! {
                 biased;
                 written = write => match written {
