@@ -140,3 +140,10 @@ pub async fn use_isolated_module(
 pub fn create_hello_helper(name: String) -> ObjectRef<hello::HelloHelper> {
     ObjectRef::new(hello::HelloHelper::new(name))
 }
+
+/// Calls the page's global function `identifier` and returns what it resolves with: Rust
+/// calling JavaScript by a name the page chooses.
+#[jsinvokable("CallPageFunction", assembly = "BlazorSample")]
+pub async fn call_page_function(page: JsRuntime, identifier: String) -> Result<String, JsError> {
+    page.invoke::<String>(&identifier, ()).await
+}

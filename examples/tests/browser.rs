@@ -56,6 +56,7 @@ fn every_sample_works_in_headless_chromium() {
         .trim_end_matches('/')
         .to_owned();
 
+    let server_pid = server.0.id().to_string();
     let output = Command::new("node")
         .arg(manifest.join("web/e2e/e2e.mjs"))
         .arg(&url)
@@ -64,6 +65,7 @@ fn every_sample_works_in_headless_chromium() {
             node_modules.join("playwright-core/index.mjs"),
         )
         .env("CHROMIUM", &chromium)
+        .env("SERVER_PID", server_pid)
         .output()
         .expect("node runs");
     drop(server);
@@ -73,5 +75,5 @@ fn every_sample_works_in_headless_chromium() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.status.success(), "{report}");
-    assert!(report.contains("14 passed, 0 failed"), "{report}");
+    assert!(report.contains("16 passed, 0 failed"), "{report}");
 }

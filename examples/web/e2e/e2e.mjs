@@ -145,6 +145,35 @@ try {
     assert.match(text, /^There is no tracked object with id '\d+'\. Perhaps the DotNetObjectReference instance was already disposed\. \(Parameter 'dotNetObjectId'\)$/);
   });
 
+  await check('a reload opens a new connection with its own objects', async () => {
+    const before = await page.evaluate(async () => (await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'a'))._id);
+    await page.reload();
+    await page.locator('#status', { hasText: 'connected' }).waitFor();
+    const after = await page.evaluate(async () => (await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'b'))._id);
+    assert.ok(before > 1, `ids grew on the first connection (${before})`);
+    assert.ok(after < before, `a new connection numbers its objects afresh (${after} after ${before})`);
+  });
+  if (process.env.SERVER_PID) {
+    await check('when the server goes away, pending and later calls reject clearly', async () => {
+      await page.evaluate(async () => {
+        window.staleHelper = await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'c');
+        window.neverAnswered = new Promise(() => {});
+        window.sayHelloForever = () => window.neverAnswered;
+      });
+      const pending = page.evaluate(() => DotNet.invokeMethodAsync('BlazorSample', 'CallPageFunction', 'sayHelloForever').then(() => 'resolved', (error) => error.message));
+      process.kill(Number(process.env.SERVER_PID));
+      assert.equal(await pending.catch((error) => String(error)), 'The connection to the server was closed.');
+      const later = await page.evaluate(async () => {
+        const attempt = async (promise) => { try { await promise; return 'resolved'; } catch (error) { return error.message; } };
+        return [
+          await attempt(DotNet.invokeMethodAsync('BlazorSample', 'ReturnArrayAsync')),
+          await attempt(window.staleHelper.invokeMethodAsync('GetHelloMessage')),
+        ];
+      });
+      assert.deepEqual(later, ['The connection to the server was closed.', 'The connection to the server was closed.']);
+    });
+  }
+
   const unexpected = consoleErrors.filter((text) => !/circular/i.test(text));
   assert.deepEqual(unexpected, [], 'no console errors');
   console.log(`${passed} passed, 0 failed`);
