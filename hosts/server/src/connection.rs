@@ -83,7 +83,9 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
     let (mut sink, mut stream) = socket.split();
     let write_timeout = shared.options.write_timeout;
     let writer_closing = closing.clone();
-    let writer = tokio::spawn(async move {
+    // Reader and writer are two futures of one task: a reply queued by the reader wakes the
+    // writer without a hop to another thread, and the reader keeps reading while a write waits.
+    let writer = async move {
         loop {
             // What is queued goes first: once the connection is closing, messages queued
             // before (the `Error` that closed it) still reach a page that reads.
@@ -127,80 +129,82 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
             reason: "closing".into(),
         }));
         let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(close)).await;
-    });
+    };
 
-    let mut protocol_errors = 0usize;
-    loop {
-        let frame = tokio::select! {
-            biased;
-            () = closing.cancelled() => break,
-            frame = stream.next() => frame,
-        };
-        let incoming = match frame {
-            None | Some(Err(_)) => break,
-            Some(Ok(Message::Text(text))) => framing::decode_text(text.as_str()),
-            Some(Ok(Message::Binary(bytes))) => framing::decode_binary(&bytes),
-            Some(Ok(Message::Close(_))) => break,
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-        };
-        match incoming {
-            Ok(Incoming::BeginInvokeDotNet {
-                call_id,
-                assembly,
-                identifier,
-                object_id,
-                args_json,
-            }) => runtime.begin_invoke_dotnet(
-                call_id,
-                assembly.as_deref(),
-                identifier.as_deref(),
-                object_id,
-                &args_json,
-            ),
-            Ok(Incoming::EndInvokeJs { triple_json }) => {
-                if let Err(text) = runtime.end_invoke_js(&triple_json) {
-                    tracing::debug!("a completion from a page was refused: {text}");
-                }
-            }
-            Ok(Incoming::Ping(number)) => {
-                if replies.try_send(framing::pong(number)).is_err() {
-                    break;
-                }
-            }
-            Ok(Incoming::ByteArray { index, bytes }) => {
-                // A refusal is reported to the call that carries the JSON.
-                let _ = runtime.receive_byte_array(index, bytes);
-            }
-            Err(error) => {
-                protocol_errors += 1;
-                let reply = match error {
-                    ProtocolError::Call { call_id, text } => {
-                        framing::encode(ToJs::EndInvokeDotNet {
-                            call_id,
-                            success: false,
-                            result_or_error: text,
-                        })
+    let reader = async move {
+        let mut protocol_errors = 0usize;
+        loop {
+            let frame = tokio::select! {
+                biased;
+                () = closing.cancelled() => break,
+                frame = stream.next() => frame,
+            };
+            let incoming = match frame {
+                None | Some(Err(_)) => break,
+                Some(Ok(Message::Text(text))) => framing::decode_text(text.as_str()),
+                Some(Ok(Message::Binary(bytes))) => framing::decode_binary(&bytes),
+                Some(Ok(Message::Close(_))) => break,
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            };
+            match incoming {
+                Ok(Incoming::BeginInvokeDotNet {
+                    call_id,
+                    assembly,
+                    identifier,
+                    object_id,
+                    args_json,
+                }) => runtime.begin_invoke_dotnet(
+                    call_id,
+                    assembly.as_deref(),
+                    identifier.as_deref(),
+                    object_id,
+                    &args_json,
+                ),
+                Ok(Incoming::EndInvokeJs { triple_json }) => {
+                    if let Err(text) = runtime.end_invoke_js(&triple_json) {
+                        tracing::debug!("a completion from a page was refused: {text}");
                     }
-                    ProtocolError::Frame(text) => {
-                        tracing::debug!("a page sent a bad frame: {text}");
-                        framing::error_message(&text)
-                    }
-                };
-                if replies.try_send(reply).is_err() {
-                    break;
                 }
-                if protocol_errors > shared.options.max_protocol_errors {
-                    tracing::warn!(
-                        "a page sent {protocol_errors} bad frames; closing its connection"
-                    );
-                    break;
+                Ok(Incoming::Ping(number)) => {
+                    if replies.try_send(framing::pong(number)).is_err() {
+                        break;
+                    }
+                }
+                Ok(Incoming::ByteArray { index, bytes }) => {
+                    // A refusal is reported to the call that carries the JSON.
+                    let _ = runtime.receive_byte_array(index, bytes);
+                }
+                Err(error) => {
+                    protocol_errors += 1;
+                    let reply = match error {
+                        ProtocolError::Call { call_id, text } => {
+                            framing::encode(ToJs::EndInvokeDotNet {
+                                call_id,
+                                success: false,
+                                result_or_error: text,
+                            })
+                        }
+                        ProtocolError::Frame(text) => {
+                            tracing::debug!("a page sent a bad frame: {text}");
+                            framing::error_message(&text)
+                        }
+                    };
+                    if replies.try_send(reply).is_err() {
+                        break;
+                    }
+                    if protocol_errors > shared.options.max_protocol_errors {
+                        tracing::warn!(
+                            "a page sent {protocol_errors} bad frames; closing its connection"
+                        );
+                        break;
+                    }
                 }
             }
         }
-    }
-    closing.cancel();
-    runtime.close();
-    let _ = writer.await;
+        closing.cancel();
+        runtime.close();
+    };
+    tokio::join!(reader, writer);
 }
 
 /// A new connection's runtime and queues, before the socket is served.
