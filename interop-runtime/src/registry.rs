@@ -96,7 +96,10 @@ impl Registry {
     /// The registry, built on first use.
     pub(crate) fn get() -> &'static Registry {
         static REGISTRY: OnceLock<Registry> = OnceLock::new();
-        REGISTRY.get_or_init(Registry::build)
+        REGISTRY.get_or_init(|| {
+            run_static_constructors();
+            Registry::build()
+        })
     }
 
     /// Looks a static call up, with the reference's texts for unknown names.
@@ -146,6 +149,26 @@ impl Registry {
         entries
     }
 }
+
+/// On `wasm32-unknown-unknown`, `inventory`'s constructors run through `__wasm_call_ctors`,
+/// which wasm-bindgen never calls: run them once, before the registry is first read.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn run_static_constructors() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static DONE: AtomicBool = AtomicBool::new(false);
+    extern "C" {
+        fn __wasm_call_ctors();
+    }
+    if !DONE.swap(true, Ordering::AcqRel) {
+        // SAFETY: the linker's constructor entry point, called once (the flag above) before
+        // anything reads what the constructors register.
+        unsafe { __wasm_call_ctors() }
+    }
+}
+
+/// Elsewhere the platform runs static constructors before `main`.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn run_static_constructors() {}
 
 /// One callable static identifier, as [`registered_methods`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
