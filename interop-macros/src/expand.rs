@@ -67,7 +67,10 @@ fn assembly_tokens(assembly: Option<&LitStr>) -> TokenStream {
 fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> TokenStream {
     let count = function.js_param_count();
     let main_identifier = &function.identifiers[0].0;
-    let mut binds = Vec::new();
+    let mut slow_binds = Vec::new();
+    let mut js_vars = Vec::new();
+    let mut js_types = Vec::new();
+    let mut runtime_binds = Vec::new();
     let mut args = Vec::new();
     let mut js_index = 0usize;
     for (position, param) in function.params.iter().enumerate() {
@@ -77,18 +80,46 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
                 ty,
                 accepts_object_ref,
             } => {
-                binds.push(quote_spanned! {ty.span()=>
+                slow_binds.push(quote_spanned! {ty.span()=>
                     let #var = __call.arg::<#ty>(#js_index, #count, #accepts_object_ref)?;
                 });
                 js_index += 1;
+                js_vars.push(var.clone());
+                js_types.push(ty);
                 args.push(quote!(#var));
             }
             Param::Runtime { by_ref } => {
-                binds.push(quote!(let #var = __call.runtime();));
+                runtime_binds.push(quote!(let #var = __call.runtime();));
                 args.push(if *by_ref { quote!(&#var) } else { quote!(#var) });
             }
         }
     }
+    // Arguments: one serde pass over the whole array when the text allows it (the fast path
+    // silently steps aside for types that are not `Deserialize`, so their error comes once,
+    // from the per-argument path, spanned on the type); otherwise, and on any error, one by
+    // one with the reference's exact texts.
+    let bind = if count == 0 {
+        quote! {
+            __call.begin(0)?;
+            __call.end(0)?;
+        }
+    } else {
+        quote! {
+            let (#(#js_vars,)*) = {
+                #[allow(unused_imports)]
+                use #krate::__private::{FastArgs as _, SlowArgs as _};
+                match (&&#krate::__private::Fast::<(#(#js_types,)*)>::new()).fast(__call) {
+                    ::core::option::Option::Some(args) => args,
+                    ::core::option::Option::None => {
+                        __call.begin(#count)?;
+                        #(#slow_binds)*
+                        __call.end(#count)?;
+                        (#(#js_vars,)*)
+                    }
+                }
+            };
+        }
+    };
     let this = match function.receiver {
         Receiver::None => quote!(),
         Receiver::Shared => quote!(&*__jsinvokable_this,),
@@ -144,9 +175,8 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         }
     };
     quote! {
-        __call.begin(#count)?;
-        #(#binds)*
-        __call.end(#count)?;
+        #bind
+        #(#runtime_binds)*
         #run
     }
 }

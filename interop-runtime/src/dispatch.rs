@@ -3,10 +3,12 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Weak};
 
 use futures_util::FutureExt;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::context::Scope;
@@ -201,6 +203,27 @@ impl<'a> Call<'a> {
         Ok(value)
     }
 
+    /// Binds every argument in one serde pass when that cannot differ from binding them one by
+    /// one: the text holds no marker (markers need the call context's checks, and staged byte
+    /// arrays are taken once) and too few brackets to nest deeper than the limit. `None`: bind
+    /// them one by one, which gives the reference's exact errors.
+    fn bind_all<T: DeserializeOwned>(&self) -> Option<T> {
+        let json = self.args_json;
+        let bytes = json.as_bytes();
+        // A key or string starting with `__` may be a marker (a fast `memchr` first).
+        if bytes.contains(&b'_') && bytes.windows(3).any(|window| window == b"\"__") {
+            return None;
+        }
+        let openings: usize = bytes
+            .iter()
+            .map(|&byte| usize::from(byte == b'[' || byte == b'{'))
+            .sum();
+        if openings > self.runtime.inner().options().max_json_depth + 1 {
+            return None;
+        }
+        serde_json::from_str(json).ok()
+    }
+
     /// Checks that no argument is left over.
     pub fn end(&self, count: usize) -> Result<(), Failure> {
         if self.skips_arguments(count) {
@@ -255,6 +278,45 @@ impl<'a> Call<'a> {
     /// The runtime that received the call (for methods that take a `JsRuntime` parameter).
     pub fn runtime(&self) -> JsRuntime {
         self.runtime.clone()
+    }
+}
+
+/// Names the tuple of a function's argument types for [`FastArgs`] and [`SlowArgs`].
+#[doc(hidden)]
+pub struct Fast<T>(PhantomData<fn() -> T>);
+
+impl<T> Fast<T> {
+    /// A marker value; `(&&Fast::<(A, B)>::new()).fast(call)` picks the fast path when the
+    /// tuple is `Deserialize` and the slow one otherwise.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Fast(PhantomData)
+    }
+}
+
+/// Binds all arguments at once (chosen when the argument types are `Deserialize`).
+#[doc(hidden)]
+pub trait FastArgs<T> {
+    /// The arguments, or `None` to bind them one by one.
+    fn fast(&self, call: &Call<'_>) -> Option<T>;
+}
+
+impl<T: DeserializeOwned> FastArgs<T> for &Fast<T> {
+    fn fast(&self, call: &Call<'_>) -> Option<T> {
+        call.bind_all()
+    }
+}
+
+/// The fallback: always binds one by one (whose bounds then report unusable types).
+#[doc(hidden)]
+pub trait SlowArgs<T> {
+    /// Always `None`.
+    fn fast(&self, call: &Call<'_>) -> Option<T>;
+}
+
+impl<T> SlowArgs<T> for Fast<T> {
+    fn fast(&self, _: &Call<'_>) -> Option<T> {
+        None
     }
 }
 
