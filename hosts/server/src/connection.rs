@@ -1,7 +1,6 @@
 //! One WebSocket connection: its `JsRuntime`, a reader loop that always reads, and a writer
 //! fed by a bounded queue.
 
-use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -109,16 +108,6 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                 }
                 sink.flush().await
             };
-            // Most writes complete at once; only one that has to wait arms the timer.
-            let mut batch = std::pin::pin!(batch);
-            let first =
-                std::future::poll_fn(|cx| std::task::Poll::Ready(batch.as_mut().poll(cx))).await;
-            if let std::task::Poll::Ready(written) = first {
-                if written.is_err() {
-                    break;
-                }
-                continue;
-            }
             let write = tokio::time::timeout(write_timeout, batch);
             tokio::select! {
                 biased;
