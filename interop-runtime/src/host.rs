@@ -37,6 +37,36 @@ pub enum ResultType {
     Void = 3,
 }
 
+impl TryFrom<u64> for CallType {
+    type Error = u64;
+
+    /// The call type of a wire code (1–4); the code itself when it names none.
+    fn try_from(code: u64) -> Result<Self, u64> {
+        match code {
+            1 => Ok(CallType::Function),
+            2 => Ok(CallType::Constructor),
+            3 => Ok(CallType::GetValue),
+            4 => Ok(CallType::SetValue),
+            other => Err(other),
+        }
+    }
+}
+
+impl TryFrom<u64> for ResultType {
+    type Error = u64;
+
+    /// The result type of a wire code (0–3); the code itself when it names none.
+    fn try_from(code: u64) -> Result<Self, u64> {
+        match code {
+            0 => Ok(ResultType::Json),
+            1 => Ok(ResultType::ObjectReference),
+            2 => Ok(ResultType::StreamReference),
+            3 => Ok(ResultType::Void),
+            other => Err(other),
+        }
+    }
+}
+
 /// One Rust→JS call, as `beginInvokeJSFromDotNet`/`invokeJSFromDotNet` take it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsInvocation {

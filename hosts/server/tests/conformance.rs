@@ -217,21 +217,11 @@ fn message_of_text(frame: &str) -> Frame {
             async_handle: uint(handle, "asyncHandle"),
             identifier: text(identifier, "identifier"),
             args_json: text(args_json, "argsJson"),
-            result_type: match uint(result_type, "resultType") {
-                0 => ResultType::Json,
-                1 => ResultType::ObjectReference,
-                2 => ResultType::StreamReference,
-                3 => ResultType::Void,
-                other => panic!("unknown resultType {other}"),
-            },
+            result_type: ResultType::try_from(uint(result_type, "resultType"))
+                .unwrap_or_else(|code| panic!("unknown resultType {code}")),
             target_instance_id: uint(target, "targetInstanceId"),
-            call_type: match uint(call_type, "callType") {
-                1 => CallType::Function,
-                2 => CallType::Constructor,
-                3 => CallType::GetValue,
-                4 => CallType::SetValue,
-                other => panic!("unknown callType {other}"),
-            },
+            call_type: CallType::try_from(uint(call_type, "callType"))
+                .unwrap_or_else(|code| panic!("unknown callType {code}")),
         })),
         _ => panic!("a frame the page does not expect here: {frame}"),
     }
