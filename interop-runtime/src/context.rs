@@ -15,6 +15,8 @@ pub(crate) struct Scope<'a> {
     pub(crate) runtime: &'a JsRuntime,
     /// Byte arrays produced while serializing, sent to JavaScript before the JSON.
     pub(crate) outgoing_bytes: RefCell<Vec<(u64, Vec<u8>)>>,
+    /// A runtime limit a marker hit while serializing: a caller error, sent verbatim.
+    pub(crate) limit_error: RefCell<Option<String>>,
 }
 
 thread_local! {
@@ -35,6 +37,7 @@ impl<'a> Scope<'a> {
         Scope {
             runtime,
             outgoing_bytes: RefCell::new(Vec::new()),
+            limit_error: RefCell::new(None),
         }
     }
 
@@ -63,4 +66,11 @@ pub(crate) fn with_scope<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Result<R, &'stat
     // pointer always refers to a live scope on this thread's stack.
     let scope = unsafe { &*current };
     Ok(f(scope))
+}
+
+/// The limit error recorded by the current scope's serialization, if any (taken).
+pub(crate) fn take_limit_error() -> Option<String> {
+    with_scope(|scope| scope.limit_error.borrow_mut().take())
+        .ok()
+        .flatten()
 }

@@ -11,7 +11,7 @@ use futures_util::FutureExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::context::Scope;
+use crate::context::{take_limit_error, Scope};
 use crate::error::{deserialize_message, texts};
 use crate::host::{BoxFuture, ToJs};
 use crate::json_scan::{check_depth, token_name, ArrayReader};
@@ -79,14 +79,12 @@ fn to_json<R: Serialize>(
     value: &R,
 ) -> Result<String, Failure> {
     let json = serde_json::to_string(value).map_err(|error| {
-        // A full object table is a limit (a caller error): sent verbatim, never hidden.
-        let text = error.to_string();
-        if text == texts::too_many_objects(runtime.inner().options().max_tracked_objects) {
-            Failure::Caller(text)
-        } else {
-            Failure::User(format!(
-                "The result of '{identifier}' could not be serialized: {text}"
-            ))
+        // A limit hit by a marker (a full object table) is a caller error: sent verbatim.
+        match take_limit_error() {
+            Some(text) => Failure::Caller(text),
+            None => Failure::User(format!(
+                "The result of '{identifier}' could not be serialized: {error}"
+            )),
         }
     })?;
     check_depth(&json, runtime.inner().options().max_json_depth).map_err(|error| {

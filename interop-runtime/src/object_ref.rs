@@ -304,7 +304,9 @@ impl<T: JsInvokable> Serialize for ObjectRef<T> {
                 Tracking::Disposed => Err(texts::OBJECT_REF_DISPOSED.to_owned()),
                 Tracking::Untracked => {
                     let entry: Arc<dyn TrackedObject> = self.state.clone();
-                    let id = runtime.track(entry)?;
+                    let id = runtime.track(entry).inspect_err(|text| {
+                        *scope.limit_error.borrow_mut() = Some(text.clone());
+                    })?;
                     *tracking = Tracking::Tracked {
                         runtime: Arc::downgrade(runtime),
                         id,
