@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod conformance;
+pub mod decode;
 pub mod fixtures;
 mod memory_host;
 pub mod npm;

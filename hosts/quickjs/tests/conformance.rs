@@ -15,6 +15,7 @@ use interop_quickjs::{Client, Engine, EngineOptions};
 use interop_runtime::{
     BoxFuture, CallType, JsError, JsInvocation, JsRuntime, ResultType, RuntimeOptions, ToJs,
 };
+use interop_testkit::decode::{self, invocation, uint};
 use interop_testkit::{HostClock, Invoke, WireClient, WireClientExt};
 use serde::Serialize;
 use serde_json::Value;
@@ -23,10 +24,6 @@ mod conformance {
     interop_testkit::conformance_tests!(super::QuickJsWireClient::new);
 }
 
-/// Scheduler rounds in a row that must bring nothing before [`WireClient::pump`] returns.
-const QUIET_ROUNDS: usize = 2;
-/// Rounds after which a pump gives up: something keeps sending for ever.
-const MAX_ROUNDS: usize = 10_000;
 /// The longest real wait [`WireClient::advance`] accepts (cases keep real waits tiny).
 const MAX_REAL_WAIT: Duration = Duration::from_millis(200);
 
@@ -89,24 +86,12 @@ impl QuickJsWireClient {
         entries.iter().map(message_of).collect()
     }
 
-    /// Runs rounds until [`QUIET_ROUNDS`] in a row bring nothing; returns what they brought.
+    /// Runs rounds until the engine is quiet; returns what they brought.
     fn settle(&self) -> Vec<ToJs> {
-        let mut messages = Vec::new();
-        let mut quiet = 0;
-        for _ in 0..MAX_ROUNDS {
+        decode::settle(|| {
             self.round();
-            let drained = self.drain();
-            if drained.is_empty() {
-                quiet += 1;
-                if quiet == QUIET_ROUNDS {
-                    return messages;
-                }
-            } else {
-                quiet = 0;
-                messages.extend(drained);
-            }
-        }
-        panic!("the engine never settled; messages so far: {messages:?}");
+            self.drain()
+        })
     }
 
     /// The synchronous Rust→JS calls the stub's responder answered, taken.
@@ -126,39 +111,6 @@ impl QuickJsWireClient {
     }
 }
 
-fn uint(value: &Value, what: &str) -> u64 {
-    value
-        .as_u64()
-        .unwrap_or_else(|| panic!("{what} is not a non-negative integer: {value}"))
-}
-
-fn text(value: &Value, what: &str) -> String {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("{what} is not a string: {value}"))
-        .to_owned()
-}
-
-fn invocation(
-    handle: u64,
-    identifier: &Value,
-    args_json: &Value,
-    result_type: &Value,
-    target: &Value,
-    call_type: &Value,
-) -> JsInvocation {
-    JsInvocation {
-        async_handle: handle,
-        identifier: text(identifier, "identifier"),
-        args_json: text(args_json, "argsJson"),
-        result_type: ResultType::try_from(uint(result_type, "resultType"))
-            .unwrap_or_else(|code| panic!("unknown resultType {code}")),
-        target_instance_id: uint(target, "targetInstanceId"),
-        call_type: CallType::try_from(uint(call_type, "callType"))
-            .unwrap_or_else(|code| panic!("unknown callType {code}")),
-    }
-}
-
 /// A recorded dispatcher call as the message it carries; exact or a panic.
 fn message_of(entry: &Value) -> ToJs {
     let Some((method, args)) = entry.as_array().and_then(|entry| entry.split_first()) else {
@@ -166,13 +118,7 @@ fn message_of(entry: &Value) -> ToJs {
     };
     match (method.as_str(), args) {
         (Some("endInvokeDotNetFromJS"), [call_id, success, result_or_error]) => {
-            ToJs::EndInvokeDotNet {
-                call_id: uint(call_id, "callId"),
-                success: success
-                    .as_bool()
-                    .unwrap_or_else(|| panic!("success is not a boolean: {success}")),
-                result_or_error: text(result_or_error, "resultJsonOrErrorMessage"),
-            }
+            decode::end_invoke_dotnet(call_id, success, result_or_error)
         }
         (
             Some("beginInvokeJSFromDotNet"),

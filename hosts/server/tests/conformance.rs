@@ -15,10 +15,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use interop_runtime::{
-    BoxFuture, CallType, JsInvocation, JsRuntime, ResultType, RuntimeOptions, ToJs,
-};
+use interop_runtime::{BoxFuture, JsRuntime, RuntimeOptions, ToJs};
 use interop_server::{InteropServer, ServerOptions};
+use interop_testkit::decode::{self, uint};
 use interop_testkit::{HostClock, Invoke, WireClient};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
@@ -31,10 +30,6 @@ mod conformance {
     interop_testkit::conformance_tests!(super::SocketWireClient::new);
 }
 
-/// Ping rounds in a row that must bring nothing before [`WireClient::pump`] returns.
-const QUIET_ROUNDS: usize = 2;
-/// Rounds after which a pump gives up: something keeps sending for ever.
-const MAX_ROUNDS: usize = 10_000;
 /// The longest real wait [`WireClient::advance`] accepts (cases keep real waits tiny).
 const MAX_REAL_WAIT: Duration = Duration::from_millis(200);
 /// Binary frame kinds and header length (page→server 1, server→page 2).
@@ -154,42 +149,15 @@ impl SocketWireClient {
         })
     }
 
-    /// Rounds until [`QUIET_ROUNDS`] in a row bring nothing; returns what they brought.
+    /// Rounds until the server is quiet; returns what they brought.
     fn settle(&mut self) -> Vec<ToJs> {
-        let mut messages = Vec::new();
-        let mut quiet = 0;
-        for _ in 0..MAX_ROUNDS {
-            let received = self.round();
-            if received.is_empty() {
-                quiet += 1;
-                if quiet == QUIET_ROUNDS {
-                    return messages;
-                }
-            } else {
-                quiet = 0;
-                messages.extend(received);
-            }
-        }
-        panic!("the server never settled; messages so far: {messages:?}");
+        decode::settle(|| self.round())
     }
 }
 
 enum Frame {
     Pong(u64),
     Message(ToJs),
-}
-
-fn uint(value: &Value, what: &str) -> u64 {
-    value
-        .as_u64()
-        .unwrap_or_else(|| panic!("{what} is not a non-negative integer: {value}"))
-}
-
-fn text(value: &Value, what: &str) -> String {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("{what} is not a string: {value}"))
-        .to_owned()
 }
 
 /// A text frame from the server as the message it carries; exact or a panic.
@@ -202,27 +170,19 @@ fn message_of_text(frame: &str) -> Frame {
     match (name.as_str(), fields) {
         (Some("Pong"), [number]) => Frame::Pong(uint(number, "the pong number")),
         (Some("EndInvokeDotNet"), [call_id, success, result_or_error]) => {
-            Frame::Message(ToJs::EndInvokeDotNet {
-                call_id: uint(call_id, "callId"),
-                success: success
-                    .as_bool()
-                    .unwrap_or_else(|| panic!("success is not a boolean: {frame}")),
-                result_or_error: text(result_or_error, "resultOrError"),
-            })
+            Frame::Message(decode::end_invoke_dotnet(call_id, success, result_or_error))
         }
         (
             Some("BeginInvokeJS"),
             [handle, identifier, args_json, result_type, target, call_type],
-        ) => Frame::Message(ToJs::BeginInvokeJs(JsInvocation {
-            async_handle: uint(handle, "asyncHandle"),
-            identifier: text(identifier, "identifier"),
-            args_json: text(args_json, "argsJson"),
-            result_type: ResultType::try_from(uint(result_type, "resultType"))
-                .unwrap_or_else(|code| panic!("unknown resultType {code}")),
-            target_instance_id: uint(target, "targetInstanceId"),
-            call_type: CallType::try_from(uint(call_type, "callType"))
-                .unwrap_or_else(|code| panic!("unknown callType {code}")),
-        })),
+        ) => Frame::Message(ToJs::BeginInvokeJs(decode::invocation(
+            uint(handle, "asyncHandle"),
+            identifier,
+            args_json,
+            result_type,
+            target,
+            call_type,
+        ))),
         _ => panic!("a frame the page does not expect here: {frame}"),
     }
 }

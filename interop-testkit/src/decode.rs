@@ -1,0 +1,77 @@
+//! For the test clients of real hosts: what a host sent to JavaScript, recorded as JSON values,
+//! turned back into [`ToJs`] strictly (a wrong type panics with what was received), and the
+//! loop that pumps a host until it is quiet.
+
+use interop_runtime::{CallType, JsInvocation, ResultType, ToJs};
+use serde_json::Value;
+
+/// How many empty rounds in a row mean the host has nothing more to send.
+pub const QUIET_ROUNDS: usize = 2;
+/// A bound on rounds, so a host that never goes quiet fails instead of hanging.
+pub const MAX_ROUNDS: usize = 10_000;
+
+/// A non-negative integer field.
+pub fn uint(value: &Value, what: &str) -> u64 {
+    value
+        .as_u64()
+        .unwrap_or_else(|| panic!("{what} is not a non-negative integer: {value}"))
+}
+
+/// A string field.
+pub fn text(value: &Value, what: &str) -> String {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {value}"))
+        .to_owned()
+}
+
+/// `endInvokeDotNetFromJS(callId, success, resultOrError)`.
+pub fn end_invoke_dotnet(call_id: &Value, success: &Value, result_or_error: &Value) -> ToJs {
+    ToJs::EndInvokeDotNet {
+        call_id: uint(call_id, "callId"),
+        success: success
+            .as_bool()
+            .unwrap_or_else(|| panic!("success is not a boolean: {success}")),
+        result_or_error: text(result_or_error, "resultOrError"),
+    }
+}
+
+/// The fields of `beginInvokeJSFromDotNet`/`invokeJSFromDotNet` after the handle.
+pub fn invocation(
+    async_handle: u64,
+    identifier: &Value,
+    args_json: &Value,
+    result_type: &Value,
+    target: &Value,
+    call_type: &Value,
+) -> JsInvocation {
+    JsInvocation {
+        async_handle,
+        identifier: text(identifier, "identifier"),
+        args_json: text(args_json, "argsJson"),
+        result_type: ResultType::try_from(uint(result_type, "resultType"))
+            .unwrap_or_else(|code| panic!("unknown resultType {code}")),
+        target_instance_id: uint(target, "targetInstanceId"),
+        call_type: CallType::try_from(uint(call_type, "callType"))
+            .unwrap_or_else(|code| panic!("unknown callType {code}")),
+    }
+}
+
+/// Runs `round` until [`QUIET_ROUNDS`] in a row bring nothing; returns what they brought.
+pub fn settle(mut round: impl FnMut() -> Vec<ToJs>) -> Vec<ToJs> {
+    let mut messages = Vec::new();
+    let mut quiet = 0;
+    for _ in 0..MAX_ROUNDS {
+        let received = round();
+        if received.is_empty() {
+            quiet += 1;
+            if quiet == QUIET_ROUNDS {
+                return messages;
+            }
+        } else {
+            quiet = 0;
+            messages.extend(received);
+        }
+    }
+    panic!("the host never went quiet; messages so far: {messages:?}");
+}
