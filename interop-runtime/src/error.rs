@@ -116,6 +116,21 @@ pub(crate) mod texts {
     pub(crate) const OUTSIDE_CALL: &str =
         "interop values (ObjectRef, JsObjectRef, ByteArray) can only be (de)serialized by a JsRuntime during a call";
     pub(crate) const JS_OBJECT_DISPOSED: &str = "The JS object reference has been disposed.";
+    pub(crate) const STREAM_LENGTH_NOT_POSITIVE: &str =
+        "Length must be a positive value. (Parameter 'totalLength')";
+    pub(crate) fn stream_too_large(length: u64, max: u64) -> String {
+        format!("The incoming data stream of length {length} exceeds the maximum allowed length {max}. (Parameter 'maxAllowedSize')")
+    }
+    pub(crate) const STREAM_SHORT_READ: &str =
+        "Failed to read the requested number of bytes from the stream.";
+    pub(crate) const STREAM_EMPTY_CHUNK: &str = "The incoming data chunk cannot be empty.";
+    pub(crate) const STREAM_CHUNK_TOO_LONG: &str =
+        "The incoming data chunk exceeded the permitted length.";
+    pub(crate) fn stream_read_error(error: &str) -> String {
+        format!("An error occurred while reading the remote stream: {error}")
+    }
+    pub(crate) const STREAM_IDLE: &str = "Did not receive any data in the allotted time.";
+    pub(crate) const STREAM_CANCELLED: &str = "The stream was cancelled.";
 }
 
 /// The message of a deserialization error without the position serde_json appends to data
@@ -147,6 +162,10 @@ pub enum JsError {
     Result(String),
     /// The host cannot run this kind of call (a synchronous call over a network host).
     Unsupported(String),
+    /// A stream could not be opened or read: over `max_allowed_size`, a chunk of the wrong
+    /// size, an error thrown while JavaScript read its data, no data within the idle timeout,
+    /// or cancelled.
+    Stream(String),
 }
 
 impl fmt::Display for JsError {
@@ -156,7 +175,8 @@ impl fmt::Display for JsError {
             | JsError::Timeout(text)
             | JsError::Arguments(text)
             | JsError::Result(text)
-            | JsError::Unsupported(text) => f.write_str(text),
+            | JsError::Unsupported(text)
+            | JsError::Stream(text) => f.write_str(text),
             JsError::Disconnected => f.write_str(texts::DISCONNECTED),
         }
     }

@@ -16,6 +16,7 @@ use crate::error::{deserialize_message, texts, JsError};
 use crate::host::{CallType, JsInvocation, ResultType, SyncCallError, ToJs};
 use crate::js_object_ref::JsObjectRef;
 use crate::runtime::{JsRuntime, RuntimeInner};
+use crate::stream::JsStreamRef;
 
 /// The future of a Rust→JS call: JavaScript's result, deserialized, or why it failed.
 /// Dropping it cancels the call (a late completion is ignored).
@@ -89,6 +90,8 @@ fn result_type_of<R: 'static>() -> ResultType {
     let id = TypeId::of::<R>();
     if id == TypeId::of::<JsObjectRef>() || id == TypeId::of::<Option<JsObjectRef>>() {
         ResultType::ObjectReference
+    } else if id == TypeId::of::<JsStreamRef>() || id == TypeId::of::<Option<JsStreamRef>>() {
+        ResultType::StreamReference
     } else if id == TypeId::of::<()>() {
         ResultType::Void
     } else {

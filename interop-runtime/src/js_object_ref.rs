@@ -81,7 +81,19 @@ impl JsObjectRef {
         self.state.release();
     }
 
-    fn runtime(&self) -> Result<JsRuntime, JsError> {
+    /// A reference to the JS object `id` of the runtime (de)serializing right now.
+    pub(crate) fn in_current_scope(id: u64) -> Result<Self, &'static str> {
+        let runtime = with_scope(|scope| Arc::downgrade(scope.runtime.inner()))?;
+        Ok(JsObjectRef {
+            state: Arc::new(JsObjectState {
+                id,
+                runtime,
+                disposed: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    pub(crate) fn runtime(&self) -> Result<JsRuntime, JsError> {
         if self.is_disposed() {
             return Err(JsError::Arguments(texts::JS_OBJECT_DISPOSED.to_owned()));
         }
@@ -139,14 +151,6 @@ impl<'de> Deserialize<'de> for JsObjectRef {
         let id = u64::try_from(id).map_err(|_| {
             de::Error::custom("The JS value was null or undefined: receive an Option<JsObjectRef>.")
         })?;
-        let runtime =
-            with_scope(|scope| Arc::downgrade(scope.runtime.inner())).map_err(de::Error::custom)?;
-        Ok(JsObjectRef {
-            state: Arc::new(JsObjectState {
-                id,
-                runtime,
-                disposed: AtomicBool::new(false),
-            }),
-        })
+        JsObjectRef::in_current_scope(id).map_err(de::Error::custom)
     }
 }

@@ -37,6 +37,7 @@ mod object_ref;
 mod options;
 mod registry;
 mod runtime;
+mod stream;
 
 pub use bytes::{byte_array, ByteArray};
 pub use error::{JsError, RegistryError};
@@ -48,6 +49,7 @@ pub use object_ref::{ObjectRef, Shared};
 pub use options::RuntimeOptions;
 pub use registry::{check_registry, registered_methods, RegisteredMethod};
 pub use runtime::JsRuntime;
+pub use stream::{JsReadStream, JsStreamRef};
 
 /// The project's JavaScript client: an ES module exporting `DotNet`, wire-compatible with
 /// Microsoft's `@microsoft/dotnet-js-interop`. Hosts serve or load it; its source, tests and

@@ -38,6 +38,18 @@ pub struct RuntimeOptions {
     /// The assemblies JavaScript may call static functions of (`None`: all). Others answer
     /// as if they did not exist: `There is no loaded assembly with the name '<asm>'.`
     pub allowed_assemblies: Option<Vec<String>>,
+    /// Largest chunk a [`JsReadStream`](crate::JsReadStream) asks JavaScript for, in bytes
+    /// (also capped by [`max_staged_bytes`](Self::max_staged_bytes)).
+    pub stream_chunk_size: usize,
+    /// How many chunks a [`JsReadStream`](crate::JsReadStream) keeps requested ahead.
+    pub stream_pull_window: usize,
+    /// How long a [`JsReadStream`](crate::JsReadStream) waits for a chunk before failing with
+    /// `Did not receive any data in the allotted time.` (`None`: forever).
+    pub stream_idle_timeout: Option<Duration>,
+    /// The global JS function that reads a chunk of stream data, called with
+    /// `[{"__jsObjectId":id}, offset, count]` and answering a `Uint8Array` of `count` bytes.
+    /// The hosts of this project install it (PROTOCOL.md §8.1); a custom host must too.
+    pub stream_chunk_function: String,
 }
 
 impl Default for RuntimeOptions {
@@ -54,6 +66,10 @@ impl Default for RuntimeOptions {
             max_tracked_objects: 100_000,
             js_call_timeout: Some(Duration::from_secs(60)),
             allowed_assemblies: None,
+            stream_chunk_size: 32 * 1024,
+            stream_pull_window: 4,
+            stream_idle_timeout: Some(Duration::from_secs(60)),
+            stream_chunk_function: "jsinvokable.readStreamChunk".to_owned(),
         }
     }
 }
@@ -118,6 +134,27 @@ impl RuntimeOptions {
     /// Sets [`js_call_timeout`](Self::js_call_timeout).
     pub fn js_call_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.js_call_timeout = timeout;
+        self
+    }
+
+    /// Sets [`stream_chunk_size`](Self::stream_chunk_size).
+    pub fn stream_chunk_size(mut self, bytes: usize) -> Self {
+        self.stream_chunk_size = bytes;
+        self
+    }
+    /// Sets [`stream_pull_window`](Self::stream_pull_window).
+    pub fn stream_pull_window(mut self, chunks: usize) -> Self {
+        self.stream_pull_window = chunks;
+        self
+    }
+    /// Sets [`stream_idle_timeout`](Self::stream_idle_timeout).
+    pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stream_idle_timeout = timeout;
+        self
+    }
+    /// Sets [`stream_chunk_function`](Self::stream_chunk_function).
+    pub fn stream_chunk_function(mut self, identifier: impl Into<String>) -> Self {
+        self.stream_chunk_function = identifier.into();
         self
     }
 }

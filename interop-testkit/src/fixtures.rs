@@ -3,7 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use interop_runtime::{jsinvokable, ByteArray, JsError, JsRuntime, ObjectRef};
+use futures_util::AsyncReadExt;
+use interop_runtime::{jsinvokable, ByteArray, JsError, JsRuntime, JsStreamRef, ObjectRef};
 use serde::{Deserialize, Serialize};
 
 /// A plain data type crossing the boundary.
@@ -167,6 +168,77 @@ pub fn reverse_upload(mut upload: Upload) -> Upload {
 #[jsinvokable("CallBack", assembly = "Conformance")]
 pub async fn call_back(runtime: JsRuntime, identifier: String) -> Result<String, JsError> {
     runtime.invoke::<String>(&identifier, ()).await
+}
+
+/// What reading a stream gave: how many bytes, and their sum (a cheap check of the content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamSummary {
+    /// Bytes read.
+    pub length: u64,
+    /// The sum of the bytes read.
+    pub sum: u64,
+}
+
+impl StreamSummary {
+    /// The summary of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        StreamSummary {
+            length: bytes.len() as u64,
+            sum: bytes.iter().map(|&byte| u64::from(byte)).sum(),
+        }
+    }
+}
+
+/// Reads a whole JS stream, refusing more than `max_allowed_size` bytes.
+pub async fn read_whole_stream(
+    data: &JsStreamRef,
+    max_allowed_size: u64,
+) -> Result<StreamSummary, String> {
+    let mut reader = data
+        .open_read_stream(max_allowed_size)
+        .map_err(|error| error.to_string())?;
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|error| error.to_string())?;
+    Ok(StreamSummary::of(&bytes))
+}
+
+/// Reads the JS stream passed as an argument.
+#[jsinvokable("ReadStream", assembly = "Conformance")]
+pub async fn read_stream(
+    data: JsStreamRef,
+    max_allowed_size: u64,
+) -> Result<StreamSummary, String> {
+    read_whole_stream(&data, max_allowed_size).await
+}
+
+/// Reads the first `count` bytes of a JS stream, then drops the reader (cancelling the rest).
+#[jsinvokable("ReadStreamStart", assembly = "Conformance")]
+pub async fn read_stream_start(data: JsStreamRef, count: usize) -> Result<StreamSummary, String> {
+    let mut reader = data
+        .open_read_stream(data.len())
+        .map_err(|error| error.to_string())?;
+    let mut bytes = vec![0; count];
+    reader
+        .read_exact(&mut bytes)
+        .await
+        .map_err(|error| error.to_string())?;
+    Ok(StreamSummary::of(&bytes))
+}
+
+/// Disposes a JS stream reference, then tries to read it.
+#[jsinvokable("ReadDisposedStream", assembly = "Conformance")]
+pub async fn read_disposed_stream(data: JsStreamRef) -> Result<StreamSummary, String> {
+    data.dispose();
+    read_whole_stream(&data, data.len()).await
+}
+
+/// The declared length of a JS stream, without reading it.
+#[jsinvokable("StreamLength", assembly = "Conformance")]
+pub fn stream_length(data: JsStreamRef) -> u64 {
+    data.len()
 }
 
 /// An object with shared state.

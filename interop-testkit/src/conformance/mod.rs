@@ -23,7 +23,10 @@ use interop_runtime::{
 };
 
 use crate::fixtures::Counter;
+
+mod streams;
 use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
+pub use streams::*;
 
 /// Creates a fresh client, with its own runtime, for the given options.
 pub struct Factory {
@@ -125,6 +128,17 @@ macro_rules! __conformance_cases {
             js_object_ref_results,
             object_ref_rules_on_the_rust_side,
             close_fails_pending_calls_and_disposes_objects,
+            stream_argument_is_pulled_in_chunks,
+            stream_pull_window_edge,
+            stream_length_must_be_positive,
+            stream_marker_shapes,
+            stream_over_max_allowed_size,
+            stream_chunk_errors,
+            stream_failure_forgets_chunks_in_flight,
+            stream_idle_timeout,
+            stream_cancelled_by_dropping_the_reader,
+            stream_disposed_before_reading,
+            stream_from_a_js_call_result,
         }
     };
 }
