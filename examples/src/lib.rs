@@ -12,6 +12,7 @@ pub mod greeting;
 pub mod hello;
 pub mod list_items;
 pub mod static_methods;
+pub mod streams;
 
 /// The assembly name the seed's JavaScript uses.
 pub const ASSEMBLY: &str = "BlazorSample";

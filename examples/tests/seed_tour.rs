@@ -14,7 +14,7 @@ fn tour(args: &[&str]) -> (bool, String) {
 }
 
 fn assert_every_sample_passed(output: &str) {
-    assert!(output.contains("18 passed, 0 failed"), "{output}");
+    assert!(output.contains("20 passed, 0 failed"), "{output}");
     assert!(!output.contains("[FAIL]"), "{output}");
 }
 

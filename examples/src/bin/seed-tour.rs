@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use examples::{generics, greeting, hello, list_items};
+use examples::{generics, greeting, hello, list_items, streams};
 use interop_quickjs::{Client, Engine, EngineOptions, OutputKind};
-use interop_runtime::{JsError, JsRuntime, ObjectRef, RuntimeOptions};
+use interop_runtime::{JsError, JsRuntime, JsStreamRef, ObjectRef, RuntimeOptions};
 
 const USAGE: &str = "\
 seed-tour: runs the samples of \"Call .NET methods from JavaScript functions\" in an embedded
@@ -178,7 +178,6 @@ fn main() -> ExitCode {
     tour.output();
     run_samples(&mut tour, &arguments.name);
 
-    println!("\nskipped: 11 (streams from JavaScript to Rust) until streams land");
     println!("{} passed, {} failed", tour.passed, tour.failed.len());
     if tour.failed.is_empty() {
         ExitCode::SUCCESS
@@ -362,6 +361,9 @@ fn run_samples(tour: &mut Tour, name: &str) {
         "alert: Everything's shiny, Captian. Not to fret.",
     );
 
+    // 11. A stream from JavaScript, copied to a file.
+    stream_sample(tour);
+
     // 12. JS isolation: a module imported by Rust, called through its reference.
     let js = tour.js();
     let owned = name.to_owned();
@@ -407,6 +409,58 @@ fn run_samples(tour: &mut Tour, name: &str) {
     );
     let got = tour.eval("return JSON.stringify(await DotNet.invokeMethodAsync('BlazorSample', 'ReturnArrayAsync'));");
     tour.check("14 the page keeps working", &got, "[1,2,3]");
+}
+
+/// SHA-256 of the 10,000,000 zero bytes `streamToDotNet()` returns (`head -c 10000000
+/// /dev/zero | sha256sum`).
+const TEN_MILLION_ZEROS_SHA256: &str =
+    "f5e02aa71e67f41d79023a128ca35bad86cf7b6656967bfe0884b3a3c4325eaf";
+
+/// Sample 11: `streamToDotNet()` copied to `file.txt` in a directory of its own under the temp
+/// directory (so concurrent tours do not share a file), then refused under the default limit.
+fn stream_sample(tour: &mut Tour) {
+    let directory = std::env::temp_dir().join(format!("seed-tour-{}", std::process::id()));
+    let path = directory.join("file.txt");
+    let js = tour.js();
+    let target = path.clone();
+    let written = std::fs::create_dir_all(&directory)
+        .map_err(|error| error.to_string())
+        .and_then(|()| {
+            tour.engine
+                .block_on(async move {
+                    streams::stream_to_file(&js, &target, streams::SAMPLE_MAX_ALLOWED_SIZE).await
+                })
+                .map_err(|error| error.to_string())
+        })
+        .and_then(|_| streams::file_summary(&path).map_err(|error| error.to_string()));
+    let _ = std::fs::remove_dir_all(&directory);
+    tour.render(
+        "11",
+        written
+            .map(|written| {
+                format!(
+                    "file.txt: {} bytes, sha256 {}",
+                    written.bytes, written.sha256
+                )
+            })
+            .map_err(JsError::Stream),
+    );
+    tour.check_printed(
+        "11 streamToDotNet copied to file.txt",
+        &format!("[11] file.txt: 10000000 bytes, sha256 {TEN_MILLION_ZEROS_SHA256}"),
+    );
+
+    let js = tour.js();
+    let refused = tour.engine.block_on(async move {
+        let data: JsStreamRef = js.invoke("streamToDotNet", ()).await?;
+        data.open_read_stream(JsStreamRef::DEFAULT_MAX_ALLOWED_SIZE)
+            .map(|_| "opened")
+    });
+    tour.render("11", refused);
+    tour.check_printed(
+        "11 the default limit refuses it",
+        "[11] error: The incoming data stream of length 10000000 exceeds the maximum allowed length 512000. (Parameter 'maxAllowedSize')",
+    );
 }
 
 /// Replaces object ids in a text by `<id>`, so runs compare equal.

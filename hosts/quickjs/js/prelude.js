@@ -94,6 +94,15 @@
     }
   };
 
+  // Reads `count` bytes at `offset` of data offered with DotNet.createJSStreamReference: the
+  // chunk function Rust's stream readers call (RuntimeOptions::stream_chunk_function).
+  g.jsinvokable = Object.freeze({
+    async readStreamChunk(data, offset, count) {
+      if (data instanceof Blob) return new Uint8Array(await data.slice(offset, offset + count).arrayBuffer());
+      return new Uint8Array(data.buffer, data.byteOffset + offset, count).slice();
+    },
+  });
+
   g.Response = class Response {
     constructor(body) {
       this._body = body;

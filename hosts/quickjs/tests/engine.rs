@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use interop_quickjs::{Client, Engine, EngineError, EngineOptions, OutputKind};
 use interop_runtime::{
-    jsinvokable, ByteArray, JsError, JsObjectRef, JsRuntime, ObjectRef, RuntimeOptions,
+    jsinvokable, ByteArray, JsError, JsObjectRef, JsRuntime, JsStreamRef, ObjectRef, RuntimeOptions,
 };
+use interop_testkit::fixtures::{read_whole_stream, StreamSummary};
 use serde::{Deserialize, Serialize};
 
 // --- Rust items the scripts call (assembly "QuickJsTests") ---
@@ -63,6 +64,11 @@ fn reenter(runtime: JsRuntime, depth: i32) -> Result<i32, JsError> {
 #[jsinvokable("CallJsAsync", assembly = "QuickJsTests")]
 async fn call_js_async(runtime: JsRuntime, identifier: String) -> Result<String, JsError> {
     runtime.invoke::<String>(&identifier, ()).await
+}
+
+#[jsinvokable("ReadStream", assembly = "QuickJsTests")]
+async fn read_stream(data: JsStreamRef, max_allowed_size: u64) -> Result<StreamSummary, String> {
+    read_whole_stream(&data, max_allowed_size).await
 }
 
 struct Counter {
@@ -485,4 +491,87 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
         serde_json::from_str::<serde_json::Value>(&got).unwrap(),
         expected
     );
+}
+
+/// The bytes the stream tests send: a pattern, so misplaced chunks show.
+fn pattern(length: usize) -> Vec<u8> {
+    (0..length).map(|index| (index % 251) as u8).collect()
+}
+
+const MAKE_PATTERN: &str = "const pattern = (n) => new Uint8Array(n).map((_, i) => i % 251);";
+
+#[test]
+fn streams_from_javascript_in_every_shape_of_data() {
+    let bytes = pattern(100_000);
+    let expected = serde_json::to_string(&[
+        StreamSummary::of(&bytes),
+        StreamSummary::of(&bytes),
+        StreamSummary::of(&bytes[4..4_004]),
+        StreamSummary::of(&bytes[..70_000]),
+    ])
+    .unwrap();
+    for client in clients() {
+        let engine = engine(client);
+        let got = eval(
+            &engine,
+            &format!(
+                "{MAKE_PATTERN}
+                 const bytes = pattern(100000);
+                 const shapes = [bytes, bytes.buffer, new Float32Array(bytes.buffer, 4, 1000),
+                                 new Blob([bytes.subarray(0, 70000)])];
+                 const read = [];
+                 for (const data of shapes) {{
+                   read.push(await DotNet.invokeMethodAsync('QuickJsTests', 'ReadStream',
+                     DotNet.createJSStreamReference(data), 100000));
+                 }}
+                 return read;"
+            ),
+        );
+        assert_eq!(got, expected, "{}", engine.client());
+    }
+}
+
+#[test]
+fn rust_asks_javascript_for_a_stream_and_the_default_limit_refuses_large_data() {
+    for client in clients() {
+        let engine = engine(client);
+        engine
+            .eval_script(
+                "setup.js",
+                &format!("{MAKE_PATTERN} window.largeData = () => pattern(600000);"),
+            )
+            .unwrap();
+        let js = engine.runtime().clone();
+        let (refused, read, objects) = engine
+            .block_on(async move {
+                let data: JsStreamRef = js
+                    .invoke("largeData", ())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let refused = data
+                    .open_read_stream(JsStreamRef::DEFAULT_MAX_ALLOWED_SIZE)
+                    .map(|_| ());
+                let read = read_whole_stream(&data, data.len()).await;
+                Ok::<_, String>((refused, read, data.id()))
+            })
+            .unwrap();
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "The incoming data stream of length 600000 exceeds the maximum allowed length 512000. (Parameter 'maxAllowedSize')"
+        );
+        assert_eq!(read, Ok(StreamSummary::of(&pattern(600_000))));
+        // The reader released the data: JavaScript no longer knows the id.
+        engine.run_until_idle();
+        let js = engine.runtime().clone();
+        let released = engine.block_on(async move {
+            let marker = serde_json::json!({ "__jsObjectId": objects });
+            js.invoke::<ByteArray>("jsinvokable.readStreamChunk", (marker, 0, 1))
+                .await
+        });
+        assert!(
+            matches!(released, Err(JsError::Js(_))),
+            "the data is still reachable: {released:?}"
+        );
+        assert_eq!(eval(&engine, "return 1 + 1;"), "2");
+    }
 }
