@@ -469,7 +469,7 @@ impl JsRuntime {
         require(identifier, "methodIdentifier")?;
         let (assembly, identifier) = (assembly.unwrap_or_default(), identifier.unwrap_or_default());
         if let Some(allowed) = &inner.options().allowed_assemblies {
-            if !allowed.iter().any(|name| name == assembly) {
+            if assembly != crate::BUILTIN_ASSEMBLY && !allowed.iter().any(|name| name == assembly) {
                 return Err(Failure::Caller(texts::unknown_assembly(assembly)));
             }
         }

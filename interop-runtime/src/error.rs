@@ -131,6 +131,15 @@ pub(crate) mod texts {
     }
     pub(crate) const STREAM_IDLE: &str = "Did not receive any data in the allotted time.";
     pub(crate) const STREAM_CANCELLED: &str = "The stream was cancelled.";
+    pub(crate) const STREAM_REF_IN_USE: &str =
+        "The reader of this StreamRef is being sent to JavaScript (use leave_open to send it again after the transfer).";
+    pub(crate) const STREAM_REF_FROM_JS: &str = "DotNetStreamReference cannot be supplied from JavaScript to .NET because the stream contents have already been transferred.";
+    pub(crate) fn stream_not_available(id: u64) -> String {
+        format!("The stream with ID {id} is not available. It may have timed out.")
+    }
+    pub(crate) fn stream_read_in_progress(id: u64) -> String {
+        format!("The stream with ID {id} is already being read: wait for the previous chunk.")
+    }
 }
 
 /// The message of a deserialization error without the position serde_json appends to data

@@ -27,6 +27,7 @@
 mod bytes;
 mod context;
 mod dispatch;
+mod dotnet_stream;
 mod error;
 mod host;
 mod js_call;
@@ -40,6 +41,7 @@ mod runtime;
 mod stream;
 
 pub use bytes::{byte_array, ByteArray};
+pub use dotnet_stream::{StreamRef, BUILTIN_ASSEMBLY};
 pub use error::{JsError, RegistryError};
 pub use host::{BoxFuture, CallType, Host, JsInvocation, ResultType, SyncCallError, ToJs};
 pub use interop_macros::jsinvokable;

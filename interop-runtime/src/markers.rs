@@ -9,6 +9,7 @@ use serde::ser::{SerializeMap, Serializer};
 pub(crate) const DOTNET_OBJECT: &str = "__dotNetObject";
 pub(crate) const JS_OBJECT: &str = "__jsObjectId";
 pub(crate) const BYTE_ARRAY: &str = "__byte[]";
+pub(crate) const DOTNET_STREAM: &str = "__dotNetStream";
 pub(crate) const JS_STREAM_LENGTH: &str = "__jsStreamReferenceLength";
 
 /// Writes `{"<key>":id}`.

@@ -50,6 +50,15 @@ pub struct RuntimeOptions {
     /// `[{"__jsObjectId":id}, offset, count]` and answering a `Uint8Array` of `count` bytes.
     /// The hosts of this project install it (PROTOCOL.md §8.1); a custom host must too.
     pub stream_chunk_function: String,
+    /// How long a [`StreamRef`](crate::StreamRef) sent to JavaScript waits for its first read
+    /// before it is dropped (`None`: forever). A later read fails with
+    /// `The stream with ID <id> is not available. It may have timed out.`
+    pub stream_claim_timeout: Option<Duration>,
+    /// The global JS function that sets up a stream Rust sends, called (fire-and-forget) with
+    /// `[id]` when a [`StreamRef`](crate::StreamRef) is serialized. The hosts of this project
+    /// install it; it builds a `ReadableStream` pulling `ReadDotNetStream` and passes it to
+    /// the client's `supplyDotNetStream(id, stream)`.
+    pub stream_supply_function: String,
 }
 
 impl Default for RuntimeOptions {
@@ -70,6 +79,8 @@ impl Default for RuntimeOptions {
             stream_pull_window: 4,
             stream_idle_timeout: Some(Duration::from_secs(60)),
             stream_chunk_function: "jsinvokable.readStreamChunk".to_owned(),
+            stream_claim_timeout: Some(Duration::from_secs(10)),
+            stream_supply_function: "jsinvokable.supplyDotNetStream".to_owned(),
         }
     }
 }
@@ -155,6 +166,16 @@ impl RuntimeOptions {
     /// Sets [`stream_chunk_function`](Self::stream_chunk_function).
     pub fn stream_chunk_function(mut self, identifier: impl Into<String>) -> Self {
         self.stream_chunk_function = identifier.into();
+        self
+    }
+    /// Sets [`stream_claim_timeout`](Self::stream_claim_timeout).
+    pub fn stream_claim_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stream_claim_timeout = timeout;
+        self
+    }
+    /// Sets [`stream_supply_function`](Self::stream_supply_function).
+    pub fn stream_supply_function(mut self, identifier: impl Into<String>) -> Self {
+        self.stream_supply_function = identifier.into();
         self
     }
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rustc_hash::FxHashMap;
 
 use crate::context::Scope;
+use crate::dotnet_stream::OutgoingStream;
 use crate::error::{texts, JsError, RegistryError};
 use crate::host::{Host, ToJs};
 use crate::json_scan::{check_depth, ArrayReader};
@@ -44,6 +45,8 @@ pub(crate) struct RuntimeInner {
     next_handle: AtomicU64,
     next_byte_array_id: AtomicU64,
     in_flight: AtomicUsize,
+    /// Streams being sent to JavaScript, by id.
+    pub(crate) outgoing_streams: Mutex<FxHashMap<u64, OutgoingStream>>,
     /// Values a host attaches to the connection (the authenticated user, …), by type.
     extensions: Mutex<FxHashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
@@ -100,9 +103,14 @@ impl RuntimeInner {
         if state.objects.len() >= self.options.max_tracked_objects {
             return Err(texts::too_many_objects(self.options.max_tracked_objects));
         }
-        let id = self.next_object_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = self.next_object_id();
         state.objects.insert(id, object);
         Ok(id)
+    }
+
+    /// The next id of the object counter (objects and streams sent to JavaScript share it).
+    pub(crate) fn next_object_id(&self) -> u64 {
+        self.next_object_id.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     pub(crate) fn tracked(&self, id: u64) -> Option<Arc<dyn TrackedObject>> {
@@ -239,6 +247,7 @@ impl JsRuntime {
                 next_handle: AtomicU64::new(0),
                 next_byte_array_id: AtomicU64::new(0),
                 in_flight: AtomicUsize::new(0),
+                outgoing_streams: Mutex::new(FxHashMap::default()),
                 extensions: Mutex::new(FxHashMap::default()),
             }),
         }
@@ -265,6 +274,12 @@ impl JsRuntime {
     /// How many Rust→JS calls await their completion.
     pub fn pending_js_call_count(&self) -> usize {
         lock(&self.inner.state).pending.len()
+    }
+
+    /// How many streams Rust is sending to JavaScript ([`StreamRef`](crate::StreamRef)s
+    /// serialized and not finished, cancelled or timed out).
+    pub fn outgoing_stream_count(&self) -> usize {
+        self.inner.outgoing_stream_count()
     }
 
     /// How many async JS→Rust calls are running.
@@ -430,6 +445,7 @@ impl JsRuntime {
         for object in objects.values() {
             object.mark_disposed();
         }
+        inner.drop_outgoing_streams();
         // Dropping the completions wakes every waiting future with `Disconnected`.
         drop(pending);
     }

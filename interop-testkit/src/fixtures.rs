@@ -4,7 +4,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use futures_util::AsyncReadExt;
-use interop_runtime::{jsinvokable, ByteArray, JsError, JsRuntime, JsStreamRef, ObjectRef};
+use interop_runtime::{
+    jsinvokable, ByteArray, JsError, JsRuntime, JsStreamRef, ObjectRef, StreamRef,
+};
 use serde::{Deserialize, Serialize};
 
 /// A plain data type crossing the boundary.
@@ -239,6 +241,53 @@ pub async fn read_disposed_stream(data: JsStreamRef) -> Result<StreamSummary, St
 #[jsinvokable("StreamLength", assembly = "Conformance")]
 pub fn stream_length(data: JsStreamRef) -> u64 {
     data.len()
+}
+
+/// The bytes of a test stream of `length` bytes: a pattern, so misplaced chunks show.
+pub fn pattern(length: usize) -> Vec<u8> {
+    (0..length).map(|index| (index % 251) as u8).collect()
+}
+
+/// A stream of `length` pattern bytes for JavaScript.
+#[jsinvokable("Download", assembly = "Conformance")]
+pub fn download(length: usize) -> StreamRef {
+    StreamRef::new(futures_util::io::Cursor::new(pattern(length)))
+}
+
+/// A stream whose reader yields `good` pattern bytes, then fails with `disk on fire`.
+#[jsinvokable("BrokenDownload", assembly = "Conformance")]
+pub fn broken_download(good: usize) -> StreamRef {
+    StreamRef::new(FailingReader {
+        good: pattern(good),
+        served: false,
+    })
+}
+
+/// Takes a `StreamRef` from JavaScript, which can never work.
+#[jsinvokable("UploadStreamRef", assembly = "Conformance")]
+pub fn upload_stream_ref(_stream: StreamRef) {}
+
+/// Yields its bytes in one read, then fails.
+struct FailingReader {
+    good: Vec<u8>,
+    served: bool,
+}
+
+impl futures_util::AsyncRead for FailingReader {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.served || self.good.is_empty() {
+            return std::task::Poll::Ready(Err(std::io::Error::other("disk on fire")));
+        }
+        let count = buf.len().min(self.good.len());
+        buf[..count].copy_from_slice(&self.good[..count]);
+        self.good.drain(..count);
+        self.served = self.good.is_empty();
+        std::task::Poll::Ready(Ok(count))
+    }
 }
 
 /// An object with shared state.

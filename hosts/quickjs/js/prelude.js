@@ -94,12 +94,127 @@
     }
   };
 
-  // Reads `count` bytes at `offset` of data offered with DotNet.createJSStreamReference: the
-  // chunk function Rust's stream readers call (RuntimeOptions::stream_chunk_function).
+  // A minimal pull-based ReadableStream (QuickJS has none): a default reader, cancel, async
+  // iteration. Only `pull` is called to fill it, once per read that finds the queue empty.
+  if (typeof g.ReadableStream === 'undefined') {
+    g.ReadableStream = class ReadableStream {
+      constructor(source = {}) {
+        this._source = source;
+        this._queue = [];
+        this._state = 'readable';
+        this._error = undefined;
+        this._reader = null;
+        this._reading = Promise.resolve();
+        const stream = this;
+        this._controller = {
+          enqueue(chunk) {
+            if (stream._state === 'readable') stream._queue.push(chunk);
+          },
+          close() {
+            if (stream._state === 'readable') stream._state = 'closed';
+          },
+          error(error) {
+            if (stream._state !== 'readable') return;
+            stream._state = 'errored';
+            stream._error = error;
+            stream._queue.length = 0;
+          },
+          get desiredSize() {
+            return stream._state === 'readable' ? 0 : null;
+          },
+        };
+        if (typeof source.start === 'function') source.start(this._controller);
+      }
+      get locked() {
+        return this._reader !== null;
+      }
+      getReader() {
+        if (this._reader) throw new TypeError('ReadableStream is locked to a reader');
+        const stream = this;
+        this._reader = {
+          read: () => stream._read(),
+          cancel: (reason) => stream.cancel(reason),
+          releaseLock: () => {
+            stream._reader = null;
+          },
+          get closed() {
+            return stream._reading.then(() => undefined);
+          },
+        };
+        return this._reader;
+      }
+      // Reads run one after another, as with a browser's default reader.
+      _read() {
+        const next = this._reading.then(() => this._readNow());
+        this._reading = next.catch(() => {});
+        return next;
+      }
+      async _readNow() {
+        for (;;) {
+          if (this._queue.length > 0) return { done: false, value: this._queue.shift() };
+          if (this._state === 'closed') return { done: true, value: undefined };
+          if (this._state === 'errored') throw this._error;
+          if (typeof this._source.pull !== 'function') {
+            throw new TypeError('This minimal ReadableStream needs a pull source');
+          }
+          try {
+            await this._source.pull(this._controller);
+          } catch (error) {
+            this._controller.error(error);
+          }
+        }
+      }
+      async cancel(reason) {
+        if (this._state !== 'readable') return;
+        this._state = 'closed';
+        this._queue.length = 0;
+        if (typeof this._source.cancel === 'function') await this._source.cancel(reason);
+      }
+      async *[Symbol.asyncIterator]() {
+        const reader = this.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            yield value;
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      }
+    };
+  }
+
+  // The host's stream functions (PROTOCOL.md §8): Rust's readers of JS data call
+  // `readStreamChunk` (RuntimeOptions::stream_chunk_function); a stream Rust sends is set up by
+  // `supplyDotNetStream` (RuntimeOptions::stream_supply_function), which hands the client a
+  // ReadableStream pulling the runtime's built-in `ReadDotNetStream`.
+  // The client's dispatcher, handed over by the engine's bootstrap once the client attached.
+  let dispatcher = null;
+  g.__jsinvokable_attach = (attached) => {
+    dispatcher = attached;
+  };
   g.jsinvokable = Object.freeze({
     async readStreamChunk(data, offset, count) {
       if (data instanceof Blob) return new Uint8Array(await data.slice(offset, offset + count).arrayBuffer());
       return new Uint8Array(data.buffer, data.byteOffset + offset, count).slice();
+    },
+    supplyDotNetStream(id) {
+      const call = (identifier) => g.DotNet.invokeMethodAsync('jsinvokable', identifier, id);
+      const stream = new g.ReadableStream(
+        {
+          async pull(controller) {
+            const chunk = await call('ReadDotNetStream');
+            if (chunk === null) controller.close();
+            else controller.enqueue(chunk);
+          },
+          cancel() {
+            return call('CancelDotNetStream').then(() => {}, () => {});
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      dispatcher.supplyDotNetStream(id, stream);
     },
   });
 

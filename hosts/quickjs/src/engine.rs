@@ -105,7 +105,9 @@ const BOOTSTRAP: &str = "\
 import { DotNet } from '@jsinvokable/client';
 globalThis.DotNet = DotNet;
 globalThis.__jsinvokable_dispatcher = DotNet.attachDispatcher(globalThis.__jsinvokable_host);
+globalThis.__jsinvokable_attach(globalThis.__jsinvokable_dispatcher);
 delete globalThis.__jsinvokable_host;
+delete globalThis.__jsinvokable_attach;
 ";
 
 /// QuickJS with a JS client attached to a [`JsRuntime`]: JavaScript run here calls

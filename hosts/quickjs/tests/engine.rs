@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use interop_quickjs::{Client, Engine, EngineError, EngineOptions, OutputKind};
 use interop_runtime::{
-    jsinvokable, ByteArray, JsError, JsObjectRef, JsRuntime, JsStreamRef, ObjectRef, RuntimeOptions,
+    jsinvokable, ByteArray, JsError, JsObjectRef, JsRuntime, JsStreamRef, ObjectRef,
+    RuntimeOptions, StreamRef,
 };
 use interop_testkit::fixtures::{read_whole_stream, StreamSummary};
 use serde::{Deserialize, Serialize};
@@ -493,10 +494,7 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
     );
 }
 
-/// The bytes the stream tests send: a pattern, so misplaced chunks show.
-fn pattern(length: usize) -> Vec<u8> {
-    (0..length).map(|index| (index % 251) as u8).collect()
-}
+use interop_testkit::fixtures::pattern;
 
 const MAKE_PATTERN: &str = "const pattern = (n) => new Uint8Array(n).map((_, i) => i % 251);";
 
@@ -573,5 +571,61 @@ fn rust_asks_javascript_for_a_stream_and_the_default_limit_refuses_large_data() 
             "the data is still reachable: {released:?}"
         );
         assert_eq!(eval(&engine, "return 1 + 1;"), "2");
+    }
+}
+
+#[test]
+fn streams_from_rust_read_as_readable_streams_and_array_buffers() {
+    let bytes = pattern(100_000);
+    let summary = |bytes: &[u8]| serde_json::to_string(&StreamSummary::of(bytes)).unwrap();
+    for client in clients() {
+        let engine = engine(client);
+        engine
+            .eval_script(
+                "setup.js",
+                "const summary = (bytes) => ({ length: bytes.length, sum: bytes.reduce((a, b) => a + b, 0) });
+                 window.viaArrayBuffer = async (data) => summary(new Uint8Array(await data.arrayBuffer()));
+                 window.viaReader = async (data) => {
+                   const reader = (await data.stream()).getReader();
+                   const chunks = [];
+                   for (;;) {
+                     const { done, value } = await reader.read();
+                     if (done) break;
+                     if (value.length > 32768) throw new Error(`chunk of ${value.length} bytes`);
+                     chunks.push(...value);
+                   }
+                   return summary(chunks);
+                 };
+                 window.readFailure = async (data) => {
+                   try { await data.arrayBuffer(); return 'read'; } catch (error) { return error.message; }
+                 };",
+            )
+            .unwrap();
+        let js = engine.runtime().clone();
+        let source = bytes.clone();
+        let (whole, chunked, failed) = engine.block_on(async move {
+            let stream = || StreamRef::new(futures_util::io::Cursor::new(source.clone()));
+            let whole = js
+                .invoke::<StreamSummary>("viaArrayBuffer", (stream(),))
+                .await;
+            let chunked = js.invoke::<StreamSummary>("viaReader", (stream(),)).await;
+            let broken = interop_testkit::fixtures::broken_download(10);
+            let failed = js.invoke::<String>("readFailure", (broken,)).await;
+            (whole, chunked, failed)
+        });
+        let label = engine.client().to_owned();
+        assert_eq!(
+            serde_json::to_string(&whole.unwrap()).unwrap(),
+            summary(&bytes),
+            "{label}"
+        );
+        assert_eq!(
+            serde_json::to_string(&chunked.unwrap()).unwrap(),
+            summary(&bytes),
+            "{label}"
+        );
+        assert_eq!(failed, Ok("disk on fire".to_owned()), "{label}");
+        engine.run_until_idle();
+        assert_eq!(engine.runtime().outgoing_stream_count(), 0, "{label}");
     }
 }

@@ -23,9 +23,12 @@ use interop_runtime::{
 };
 
 use crate::fixtures::Counter;
-
-mod streams;
 use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
+
+mod dotnet_streams;
+mod streams;
+
+pub use dotnet_streams::*;
 pub use streams::*;
 
 /// Creates a fresh client, with its own runtime, for the given options.
@@ -139,6 +142,11 @@ macro_rules! __conformance_cases {
             stream_cancelled_by_dropping_the_reader,
             stream_disposed_before_reading,
             stream_from_a_js_call_result,
+            dotnet_stream_in_a_result,
+            dotnet_stream_as_an_argument,
+            dotnet_stream_read_error,
+            dotnet_stream_cancel_and_misuse,
+            dotnet_stream_claim_timeout,
         }
     };
 }

@@ -1,0 +1,301 @@
+//! Rust → JS streams: [`StreamRef`] (PROTOCOL.md §8.2, the analog of `DotNetStreamReference`).
+//!
+//! Serializing a `StreamRef` moves its reader into the runtime's table under a new id (from
+//! the object counter), writes `{"__dotNetStream":id}` and asks JavaScript to set up the
+//! stream: a fire-and-forget call of
+//! [`stream_supply_function`](crate::RuntimeOptions::stream_supply_function) with `[id]`,
+//! which the hosts of this project install. It builds a pull-based `ReadableStream` and hands
+//! it to the client with `supplyDotNetStream(id, stream)`. Each pull is an ordinary JS→Rust
+//! call of the built-in `ReadDotNetStream` (assembly [`BUILTIN_ASSEMBLY`]), answered with a
+//! chunk of at most [`stream_chunk_size`](crate::RuntimeOptions::stream_chunk_size) bytes as a
+//! byte array, or `null` at the end. So every host and both JS clients carry it unchanged.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use futures_channel::oneshot;
+use futures_io::AsyncRead;
+use futures_util::future::{self, Either};
+use serde::de::{self, Deserializer};
+use serde::ser::{self, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::bytes::ByteArray;
+use crate::context::with_scope;
+use crate::error::texts;
+use crate::host::{CallType, JsInvocation, ResultType, ToJs};
+use crate::jsinvokable;
+use crate::markers;
+use crate::runtime::{JsRuntime, RuntimeInner};
+
+/// The assembly of the runtime's own JS-invokable functions (`ReadDotNetStream`,
+/// `CancelDotNetStream`). It is always allowed, whatever
+/// [`allowed_assemblies`](crate::RuntimeOptions::allowed_assemblies) says.
+pub const BUILTIN_ASSEMBLY: &str = "jsinvokable";
+
+/// A reader as the runtime holds it.
+type Reader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// Where a `leave_open` reader goes back to when its transfer ends.
+type ReaderSlot = Arc<Mutex<Option<Reader>>>;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Data Rust sends to JavaScript as a stream: `{"__dotNetStream":id}` in the JSON, which
+/// JavaScript receives as an object with `stream()` (a `ReadableStream`) and `arrayBuffer()`.
+///
+/// Serializing it (as an argument of a Rust→JS call or in a result) starts a transfer: the
+/// reader moves to the runtime, and JavaScript pulls it in chunks of at most 32 KiB. A stream
+/// JavaScript does not start reading within
+/// [`stream_claim_timeout`](crate::RuntimeOptions::stream_claim_timeout) (10 s) is dropped; a
+/// read error in Rust errors the JS stream with its text. Without [`leave_open`](Self::leave_open)
+/// the reader is dropped when the transfer ends; with it, the reader comes back and
+/// [`take_reader`](Self::take_reader) returns it.
+///
+/// ```
+/// use interop_runtime::StreamRef;
+/// let download = StreamRef::new(futures_util::io::Cursor::new(vec![7u8; 100_000]));
+/// # let _ = download;
+/// ```
+#[derive(Clone)]
+pub struct StreamRef {
+    slot: ReaderSlot,
+    leave_open: bool,
+}
+
+impl fmt::Debug for StreamRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamRef")
+            .field("has_reader", &lock(&self.slot).is_some())
+            .field("leave_open", &self.leave_open)
+            .finish()
+    }
+}
+
+impl StreamRef {
+    /// A stream of everything `reader` yields.
+    pub fn new<R: AsyncRead + Send + 'static>(reader: R) -> Self {
+        StreamRef {
+            slot: Arc::new(Mutex::new(Some(Box::pin(reader)))),
+            leave_open: false,
+        }
+    }
+
+    /// A stream of a tokio reader (a `tokio::fs::File`, …).
+    #[cfg(feature = "tokio")]
+    pub fn from_tokio<R: tokio::io::AsyncRead + Send + 'static>(reader: R) -> Self {
+        StreamRef::new(TokioReader(Box::pin(reader)))
+    }
+
+    /// Keeps the reader when a transfer ends (the reference's `leaveOpen`): it comes back to
+    /// this `StreamRef`, for [`take_reader`](Self::take_reader) or another transfer that
+    /// continues where this one stopped.
+    pub fn leave_open(mut self, leave_open: bool) -> Self {
+        self.leave_open = leave_open;
+        self
+    }
+
+    /// The reader, when no transfer holds it (before any, or after one with `leave_open`).
+    pub fn take_reader(&self) -> Option<Pin<Box<dyn AsyncRead + Send>>> {
+        lock(&self.slot).take()
+    }
+}
+
+impl Serialize for StreamRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let reader = lock(&self.slot)
+            .take()
+            .ok_or_else(|| ser::Error::custom(texts::STREAM_REF_IN_USE))?;
+        let give_back = self.leave_open.then(|| Arc::clone(&self.slot));
+        let started = with_scope(|scope| {
+            scope
+                .runtime
+                .inner()
+                .start_outgoing_stream(reader, give_back)
+        })
+        .map_err(ser::Error::custom)?;
+        let id = started.map_err(ser::Error::custom)?;
+        markers::serialize_id(serializer, markers::DOTNET_STREAM, id)
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamRef {
+    /// Always an error: a stream Rust sent cannot come back (.NET's text).
+    fn deserialize<D: Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        Err(de::Error::custom(texts::STREAM_REF_FROM_JS))
+    }
+}
+
+/// A reader moved into the runtime by a transfer.
+pub(crate) struct OutgoingStream {
+    /// `None` while a read holds it.
+    reader: Option<Reader>,
+    give_back: Option<ReaderSlot>,
+    claimed: bool,
+    /// Dropped when JavaScript claims the stream or the transfer ends, which ends the claim
+    /// timer early (a host that runs until idle must not wait for it).
+    claim_timer: Option<oneshot::Sender<()>>,
+}
+
+impl OutgoingStream {
+    fn end(self, reader: Option<Reader>) {
+        if let (Some(slot), Some(reader)) = (self.give_back, reader.or(self.reader)) {
+            *lock(&slot) = Some(reader);
+        }
+    }
+}
+
+impl RuntimeInner {
+    /// Registers a transfer and asks JavaScript to set it up; the id for the marker.
+    fn start_outgoing_stream(
+        self: &Arc<Self>,
+        reader: Reader,
+        give_back: Option<ReaderSlot>,
+    ) -> Result<u64, String> {
+        if self.is_closed() {
+            return Err(texts::DISCONNECTED.to_owned());
+        }
+        let id = self.next_object_id();
+        let (claim_timer, stop_timer) = oneshot::channel::<()>();
+        lock(&self.outgoing_streams).insert(
+            id,
+            OutgoingStream {
+                reader: Some(reader),
+                give_back,
+                claimed: false,
+                claim_timer: Some(claim_timer),
+            },
+        );
+        self.send(ToJs::BeginInvokeJs(JsInvocation {
+            async_handle: 0,
+            identifier: self.options().stream_supply_function.clone(),
+            args_json: format!("[{id}]"),
+            result_type: ResultType::Void,
+            target_instance_id: 0,
+            call_type: CallType::Function,
+        }));
+        if let Some(timeout) = self.options().stream_claim_timeout {
+            let sleep = self.host().sleep(timeout);
+            let runtime = Arc::downgrade(self);
+            self.host().spawn(Box::pin(async move {
+                if let Either::Left(_) = future::select(sleep, stop_timer).await {
+                    drop_if_unclaimed(&runtime, id);
+                }
+            }));
+        }
+        Ok(id)
+    }
+
+    /// Drops every transfer (the runtime closes).
+    pub(crate) fn drop_outgoing_streams(&self) {
+        let streams = std::mem::take(&mut *lock(&self.outgoing_streams));
+        for (_, stream) in streams {
+            stream.end(None);
+        }
+    }
+
+    /// How many transfers are open.
+    pub(crate) fn outgoing_stream_count(&self) -> usize {
+        lock(&self.outgoing_streams).len()
+    }
+
+    /// Reads the next chunk of transfer `id`: `None` at the end (the transfer is over).
+    async fn read_outgoing_stream(&self, id: u64) -> Result<Option<Vec<u8>>, String> {
+        let mut reader = {
+            let mut streams = lock(&self.outgoing_streams);
+            let stream = streams
+                .get_mut(&id)
+                .ok_or_else(|| texts::stream_not_available(id))?;
+            stream.claimed = true;
+            stream.claim_timer = None;
+            stream
+                .reader
+                .take()
+                .ok_or_else(|| texts::stream_read_in_progress(id))?
+        };
+        let mut chunk = vec![0; self.options().stream_chunk_size.max(1)];
+        let read = poll_fn(|cx| reader.as_mut().poll_read(cx, &mut chunk)).await;
+        let mut streams = lock(&self.outgoing_streams);
+        match read {
+            Ok(count) if count > 0 => {
+                chunk.truncate(count);
+                match streams.get_mut(&id) {
+                    Some(stream) => stream.reader = Some(reader),
+                    // Cancelled (or the runtime closed) while reading.
+                    None => return Err(texts::stream_not_available(id)),
+                }
+                Ok(Some(chunk))
+            }
+            Ok(_) => {
+                if let Some(stream) = streams.remove(&id) {
+                    stream.end(Some(reader));
+                }
+                Ok(None)
+            }
+            Err(error) => {
+                if let Some(stream) = streams.remove(&id) {
+                    stream.end(Some(reader));
+                }
+                Err(error.to_string())
+            }
+        }
+    }
+
+    /// Ends transfer `id` before its end (JavaScript cancelled its stream).
+    fn cancel_outgoing_stream(&self, id: u64) {
+        let removed = lock(&self.outgoing_streams).remove(&id);
+        if let Some(stream) = removed {
+            stream.end(None);
+        }
+    }
+}
+
+fn drop_if_unclaimed(runtime: &Weak<RuntimeInner>, id: u64) {
+    let Some(runtime) = runtime.upgrade() else {
+        return;
+    };
+    let mut streams = lock(&runtime.outgoing_streams);
+    if streams.get(&id).is_some_and(|stream| !stream.claimed) {
+        if let Some(stream) = streams.remove(&id) {
+            drop(streams);
+            tracing::debug!(id, "a stream sent to JavaScript was not claimed in time");
+            stream.end(None);
+        }
+    }
+}
+
+/// The next chunk of the stream `id` Rust is sending, as a byte array; `null` at its end.
+#[jsinvokable("ReadDotNetStream", assembly = "jsinvokable", crate = "crate")]
+async fn read_dotnet_stream(runtime: JsRuntime, id: u64) -> Result<Option<ByteArray>, String> {
+    let chunk = runtime.inner().read_outgoing_stream(id).await?;
+    Ok(chunk.map(ByteArray::from))
+}
+
+/// Stops the stream `id` Rust is sending (JavaScript cancelled it).
+#[jsinvokable("CancelDotNetStream", assembly = "jsinvokable", crate = "crate")]
+fn cancel_dotnet_stream(runtime: JsRuntime, id: u64) {
+    runtime.inner().cancel_outgoing_stream(id);
+}
+
+/// A tokio reader seen as a `futures_io::AsyncRead`.
+#[cfg(feature = "tokio")]
+struct TokioReader(Pin<Box<dyn tokio::io::AsyncRead + Send>>);
+
+#[cfg(feature = "tokio")]
+impl AsyncRead for TokioReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let mut read = tokio::io::ReadBuf::new(buf);
+        self.0
+            .as_mut()
+            .poll_read(cx, &mut read)
+            .map_ok(|()| read.filled().len())
+    }
+}

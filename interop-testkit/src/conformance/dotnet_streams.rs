@@ -1,0 +1,211 @@
+//! Streams from Rust to JavaScript (PROTOCOL.md §8.2): the marker, the supply call, the pull
+//! of chunks through the built-in `ReadDotNetStream`, the claim timeout and the errors.
+
+use std::time::Duration;
+
+use interop_runtime::{JsInvocation, ResultType, RuntimeOptions, StreamRef, ToJs};
+
+use super::{js_call, skip, st, Factory};
+use crate::fixtures::pattern;
+use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
+
+const SUPPLY_FUNCTION: &str = "jsinvokable.supplyDotNetStream";
+
+fn supply_call(stream_id: u64) -> JsInvocation {
+    js_call(
+        0,
+        SUPPLY_FUNCTION,
+        &format!("[{stream_id}]"),
+        ResultType::Void,
+    )
+}
+
+/// What JavaScript's stream pull does: `ReadDotNetStream(id)`, giving the chunk's bytes,
+/// `None` at the end, or the error text.
+fn read_chunk(client: &mut Box<dyn WireClient>, stream_id: u64) -> Result<Option<Vec<u8>>, String> {
+    let args = format!("[{stream_id}]");
+    let call_id = client.begin_invoke(Invoke::r#static(
+        interop_runtime::BUILTIN_ASSEMBLY,
+        "ReadDotNetStream",
+        &args,
+    ));
+    let (succeeded, json) = client.completion_of(call_id);
+    if !succeeded {
+        return Err(json);
+    }
+    if json == "null" {
+        return Ok(None);
+    }
+    let value: serde_json::Value = serde_json::from_str(&json).expect("a chunk marker");
+    let byte_array_id = value["__byte[]"].as_u64().expect("a byte-array marker");
+    let inbox = client.inbox();
+    let index = inbox
+        .iter()
+        .position(
+            |message| matches!(message, ToJs::ReceiveByteArray { id, .. } if *id == byte_array_id),
+        )
+        .expect("the chunk's bytes arrived before its completion");
+    match inbox.remove(index) {
+        Some(ToJs::ReceiveByteArray { bytes, .. }) => Ok(Some(bytes)),
+        _ => unreachable!("the message at `index` is a ReceiveByteArray"),
+    }
+}
+
+/// Reads a stream to its end, checking that no chunk exceeds 32 KiB.
+fn read_all(client: &mut Box<dyn WireClient>, stream_id: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = read_chunk(client, stream_id)? {
+        assert!(
+            !chunk.is_empty() && chunk.len() <= 32 * 1024,
+            "{}",
+            chunk.len()
+        );
+        bytes.extend(chunk);
+    }
+    Ok(bytes)
+}
+
+fn not_available(stream_id: u64) -> String {
+    format!("The stream with ID {stream_id} is not available. It may have timed out.")
+}
+
+/// A `StreamRef` in a result: `{"__dotNetStream":id}` (id from the object counter), the
+/// supply call first, then chunks of at most 32 KiB, `null` at the end; the transfer is gone.
+pub fn dotnet_stream_in_a_result(factory: &Factory) {
+    let mut client = factory.default_client();
+    let call_id = client.begin_invoke(st("Download", "[70000]"));
+    assert_eq!(
+        client.messages(),
+        vec![
+            ToJs::BeginInvokeJs(supply_call(1)),
+            ToJs::EndInvokeDotNet {
+                call_id,
+                success: true,
+                result_or_error: r#"{"__dotNetStream":1}"#.to_owned()
+            }
+        ]
+    );
+    assert_eq!(client.runtime().outgoing_stream_count(), 1);
+    assert_eq!(read_all(&mut client, 1), Ok(pattern(70_000)));
+    assert_eq!(client.runtime().outgoing_stream_count(), 0);
+    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
+    // Stream ids and object ids share one counter.
+    assert_eq!(
+        client.call_ok(st("NewCounter", "[0]")),
+        r#"{"__dotNetObject":2}"#
+    );
+    client.call_ok(st("Download", "[1]"));
+    assert_eq!(client.messages(), vec![ToJs::BeginInvokeJs(supply_call(3))]);
+}
+
+/// A `StreamRef` as an argument of a Rust→JS call, with `leave_open`: the reader comes back
+/// when the transfer ends; without it, a second transfer is refused.
+pub fn dotnet_stream_as_an_argument(factory: &Factory) {
+    let mut client = factory.default_client();
+    let runtime = client.runtime();
+    let kept = StreamRef::new(futures_util::io::Cursor::new(pattern(10))).leave_open(true);
+    let sent = kept.clone();
+    let task = client.start(async move { runtime.invoke_void("takeStream", (sent,)).await });
+    let (call, bytes) = client.next_js_call();
+    assert_eq!(call, supply_call(1));
+    assert!(bytes.is_empty());
+    let (call, _) = client.next_js_call();
+    assert_eq!(
+        call,
+        js_call(
+            1,
+            "takeStream",
+            r#"[{"__dotNetStream":1}]"#,
+            ResultType::Void
+        )
+    );
+    assert!(
+        kept.take_reader().is_none(),
+        "the transfer holds the reader"
+    );
+    assert_eq!(read_all(&mut client, 1), Ok(pattern(10)));
+    client.end_invoke_js("[1,true,null]");
+    assert_eq!(client.finish(&task), Ok(()));
+    assert!(
+        kept.take_reader().is_some(),
+        "leave_open gives the reader back"
+    );
+
+    let once = StreamRef::new(futures_util::io::Cursor::new(pattern(10)));
+    let runtime = client.runtime();
+    let first = once.clone();
+    let task = client.start(async move {
+        runtime.invoke_void("takeStream", (first,)).await?;
+        runtime.invoke_void("takeStream", (once,)).await
+    });
+    client.next_js_call();
+    let (call, _) = client.next_js_call();
+    client.end_invoke_js(&format!("[{},true,null]", call.async_handle));
+    assert_eq!(
+        client.finish(&task).map_err(|error| error.to_string()),
+        Err("The arguments of 'takeStream' could not be serialized: The reader of this StreamRef is being sent to JavaScript (use leave_open to send it again after the transfer).".to_owned())
+    );
+}
+
+/// A read error in Rust fails the read with its text (JavaScript errors its stream) and ends
+/// the transfer.
+pub fn dotnet_stream_read_error(factory: &Factory) {
+    let mut client = factory.default_client();
+    client.call_ok(st("BrokenDownload", "[5]"));
+    client.messages();
+    assert_eq!(read_chunk(&mut client, 1), Ok(Some(pattern(5))));
+    assert_eq!(read_chunk(&mut client, 1), Err("disk on fire".to_owned()));
+    assert_eq!(client.runtime().outgoing_stream_count(), 0);
+    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
+}
+
+/// `CancelDotNetStream` ends a transfer; unknown ids fail clearly; a `StreamRef` cannot come
+/// from JavaScript; the built-in assembly is reachable under an allow-list.
+pub fn dotnet_stream_cancel_and_misuse(factory: &Factory) {
+    let options = RuntimeOptions::default().allowed_assemblies(Some(["Conformance"]));
+    let mut client = factory.client(options);
+    client.call_ok(st("Download", "[100]"));
+    client.messages();
+    let cancel = client.begin_invoke(Invoke::r#static(
+        interop_runtime::BUILTIN_ASSEMBLY,
+        "CancelDotNetStream",
+        "[1]",
+    ));
+    assert_eq!(client.completion_of(cancel), (true, "null".to_owned()));
+    assert_eq!(client.runtime().outgoing_stream_count(), 0);
+    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
+    assert_eq!(read_chunk(&mut client, 99), Err(not_available(99)));
+    assert_eq!(
+        client.call_err(st("UploadStreamRef", r#"[{"__dotNetStream":1}]"#)),
+        "DotNetStreamReference cannot be supplied from JavaScript to .NET because the stream contents have already been transferred."
+    );
+}
+
+/// A transfer JavaScript does not start reading within `stream_claim_timeout` is dropped; one
+/// it started is kept; closing the runtime drops the rest.
+pub fn dotnet_stream_claim_timeout(factory: &Factory) {
+    let options = RuntimeOptions::default().stream_claim_timeout(Some(Duration::from_secs(10)));
+    let mut client = factory.client(options);
+    if client.clock() != HostClock::Virtual {
+        return skip("dotnet_stream_claim_timeout", "the host's clock is real");
+    }
+    client.call_ok(st("Download", "[40000]"));
+    client.call_ok(st("Download", "[40000]"));
+    client.messages();
+    assert_eq!(
+        read_chunk(&mut client, 2).map(|chunk| chunk.map(|c| c.len())),
+        Ok(Some(32_768))
+    );
+    client.advance(Duration::from_millis(9_999));
+    assert_eq!(client.runtime().outgoing_stream_count(), 2);
+    client.advance(Duration::from_millis(1));
+    assert_eq!(client.runtime().outgoing_stream_count(), 1);
+    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
+    assert_eq!(
+        read_chunk(&mut client, 2).map(|chunk| chunk.map(|c| c.len())),
+        Ok(Some(7_232))
+    );
+    client.call_ok(st("Download", "[10]"));
+    client.runtime().close();
+    assert_eq!(client.runtime().outgoing_stream_count(), 0);
+}
