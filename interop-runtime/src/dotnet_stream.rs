@@ -6,14 +6,16 @@
 //! [`stream_supply_function`](crate::RuntimeOptions::stream_supply_function) with `[id]`,
 //! which the hosts of this project install. It builds a pull-based `ReadableStream` and hands
 //! it to the client with `supplyDotNetStream(id, stream)`. Each pull is an ordinary JS→Rust
-//! call of the built-in `ReadDotNetStream` (assembly [`BUILTIN_ASSEMBLY`]), answered with a
-//! chunk of at most [`stream_chunk_size`](crate::RuntimeOptions::stream_chunk_size) bytes as a
-//! byte array, or `null` at the end. So every host and both JS clients carry it unchanged.
+//! call of the built-in `ReadDotNetStream` (assembly [`BUILTIN_ASSEMBLY`]), answered with up
+//! to [`stream_pull_window`](crate::RuntimeOptions::stream_pull_window) chunks of at most
+//! [`stream_chunk_size`](crate::RuntimeOptions::stream_chunk_size) bytes as byte arrays (the
+//! first waits for the reader, the rest are what it has ready), or `null` at the end. So every host and both JS clients carry it unchanged.
 
 use std::fmt;
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::task::{Context, Poll, Waker};
 
 use futures_channel::oneshot;
 use futures_io::AsyncRead;
@@ -136,6 +138,8 @@ pub(crate) struct OutgoingStream {
     reader: Option<Reader>,
     give_back: Option<ReaderSlot>,
     claimed: bool,
+    /// How the reader ended, once it has, for the read after the last chunks.
+    finish: Option<Result<(), String>>,
     /// Dropped when JavaScript claims the stream or the transfer ends, which ends the claim
     /// timer early (a host that runs until idle must not wait for it).
     claim_timer: Option<oneshot::Sender<()>>,
@@ -167,6 +171,7 @@ impl RuntimeInner {
                 reader: Some(reader),
                 give_back,
                 claimed: false,
+                finish: None,
                 claim_timer: Some(claim_timer),
             },
         );
@@ -203,8 +208,11 @@ impl RuntimeInner {
         lock(&self.outgoing_streams).len()
     }
 
-    /// Reads the next chunk of transfer `id`: `None` at the end (the transfer is over).
-    async fn read_outgoing_stream(&self, id: u64) -> Result<Option<Vec<u8>>, String> {
+    /// Reads the next chunks of transfer `id`: the first one waits for the reader, the others
+    /// (up to `stream_pull_window`) only take what it has ready. `None` once every byte was
+    /// delivered (the transfer is then over); a read error is reported after the chunks read
+    /// before it.
+    async fn read_outgoing_stream(&self, id: u64) -> Result<Option<Vec<Vec<u8>>>, String> {
         let mut reader = {
             let mut streams = lock(&self.outgoing_streams);
             let stream = streams
@@ -212,37 +220,57 @@ impl RuntimeInner {
                 .ok_or_else(|| texts::stream_not_available(id))?;
             stream.claimed = true;
             stream.claim_timer = None;
+            if let Some(finish) = stream.finish.clone() {
+                if let Some(stream) = streams.remove(&id) {
+                    stream.end(None);
+                }
+                return finish.map(|()| None);
+            }
             stream
                 .reader
                 .take()
                 .ok_or_else(|| texts::stream_read_in_progress(id))?
         };
-        let mut chunk = vec![0; self.options().stream_chunk_size.max(1)];
-        let read = poll_fn(|cx| reader.as_mut().poll_read(cx, &mut chunk)).await;
-        let mut streams = lock(&self.outgoing_streams);
-        match read {
-            Ok(count) if count > 0 => {
-                chunk.truncate(count);
-                match streams.get_mut(&id) {
-                    Some(stream) => stream.reader = Some(reader),
-                    // Cancelled (or the runtime closed) while reading.
-                    None => return Err(texts::stream_not_available(id)),
+        let options = self.options();
+        let mut chunks = Vec::new();
+        let mut finish = None;
+        while chunks.len() < options.stream_pull_window.max(1) {
+            let mut chunk = vec![0; options.stream_chunk_size.max(1)];
+            let read = if chunks.is_empty() {
+                poll_fn(|cx| reader.as_mut().poll_read(cx, &mut chunk)).await
+            } else {
+                let mut ready = Context::from_waker(Waker::noop());
+                match reader.as_mut().poll_read(&mut ready, &mut chunk) {
+                    Poll::Ready(read) => read,
+                    Poll::Pending => break,
                 }
-                Ok(Some(chunk))
+            };
+            match read {
+                Ok(0) => finish = Some(Ok(())),
+                Ok(count) => {
+                    chunk.truncate(count);
+                    chunks.push(chunk);
+                }
+                Err(error) => finish = Some(Err(error.to_string())),
             }
-            Ok(_) => {
-                if let Some(stream) = streams.remove(&id) {
-                    stream.end(Some(reader));
-                }
-                Ok(None)
-            }
-            Err(error) => {
-                if let Some(stream) = streams.remove(&id) {
-                    stream.end(Some(reader));
-                }
-                Err(error.to_string())
+            if finish.is_some() {
+                break;
             }
         }
+        let mut streams = lock(&self.outgoing_streams);
+        let Some(stream) = streams.get_mut(&id) else {
+            // Cancelled (or the runtime closed) while reading.
+            return Err(texts::stream_not_available(id));
+        };
+        if chunks.is_empty() {
+            if let Some(stream) = streams.remove(&id) {
+                stream.end(Some(reader));
+            }
+            return finish.unwrap_or(Ok(())).map(|()| None);
+        }
+        stream.reader = Some(reader);
+        stream.finish = finish;
+        Ok(Some(chunks))
     }
 
     /// Ends transfer `id` before its end (JavaScript cancelled its stream).
@@ -268,11 +296,12 @@ fn drop_if_unclaimed(runtime: &Weak<RuntimeInner>, id: u64) {
     }
 }
 
-/// The next chunk of the stream `id` Rust is sending, as a byte array; `null` at its end.
+/// The next chunks of the stream `id` Rust is sending, as byte arrays of at most 32 KiB;
+/// `null` at its end.
 #[jsinvokable("ReadDotNetStream", assembly = "jsinvokable", crate = "crate")]
-async fn read_dotnet_stream(runtime: JsRuntime, id: u64) -> Result<Option<ByteArray>, String> {
-    let chunk = runtime.inner().read_outgoing_stream(id).await?;
-    Ok(chunk.map(ByteArray::from))
+async fn read_dotnet_stream(runtime: JsRuntime, id: u64) -> Result<Option<Vec<ByteArray>>, String> {
+    let chunks = runtime.inner().read_outgoing_stream(id).await?;
+    Ok(chunks.map(|chunks| chunks.into_iter().map(ByteArray::from).collect()))
 }
 
 /// Stops the stream `id` Rust is sending (JavaScript cancelled it).
@@ -289,9 +318,9 @@ struct TokioReader(Pin<Box<dyn tokio::io::AsyncRead + Send>>);
 impl AsyncRead for TokioReader {
     fn poll_read(
         mut self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
+        cx: &mut Context<'_>,
         buf: &mut [u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
+    ) -> Poll<std::io::Result<usize>> {
         let mut read = tokio::io::ReadBuf::new(buf);
         self.0
             .as_mut()

@@ -204,9 +204,9 @@
       const stream = new g.ReadableStream(
         {
           async pull(controller) {
-            const chunk = await call('ReadDotNetStream');
-            if (chunk === null) controller.close();
-            else controller.enqueue(chunk);
+            const chunks = await call('ReadDotNetStream');
+            if (chunks === null) controller.close();
+            else for (const chunk of chunks) controller.enqueue(chunk);
           },
           cancel() {
             return call('CancelDotNetStream').then(() => {}, () => {});

@@ -20,9 +20,12 @@ fn supply_call(stream_id: u64) -> JsInvocation {
     )
 }
 
-/// What JavaScript's stream pull does: `ReadDotNetStream(id)`, giving the chunk's bytes,
+/// What JavaScript's stream pull does: `ReadDotNetStream(id)`, giving the chunks' bytes,
 /// `None` at the end, or the error text.
-fn read_chunk(client: &mut Box<dyn WireClient>, stream_id: u64) -> Result<Option<Vec<u8>>, String> {
+fn read_chunks(
+    client: &mut Box<dyn WireClient>,
+    stream_id: u64,
+) -> Result<Option<Vec<Vec<u8>>>, String> {
     let args = format!("[{stream_id}]");
     let call_id = client.begin_invoke(Invoke::r#static(
         interop_runtime::BUILTIN_ASSEMBLY,
@@ -33,34 +36,51 @@ fn read_chunk(client: &mut Box<dyn WireClient>, stream_id: u64) -> Result<Option
     if !succeeded {
         return Err(json);
     }
-    if json == "null" {
+    let markers: Option<Vec<serde_json::Value>> =
+        serde_json::from_str(&json).expect("null or an array of chunk markers");
+    let Some(markers) = markers else {
         return Ok(None);
-    }
-    let value: serde_json::Value = serde_json::from_str(&json).expect("a chunk marker");
-    let byte_array_id = value["__byte[]"].as_u64().expect("a byte-array marker");
+    };
     let inbox = client.inbox();
-    let index = inbox
+    let chunks = markers
         .iter()
-        .position(
-            |message| matches!(message, ToJs::ReceiveByteArray { id, .. } if *id == byte_array_id),
-        )
-        .expect("the chunk's bytes arrived before its completion");
-    match inbox.remove(index) {
-        Some(ToJs::ReceiveByteArray { bytes, .. }) => Ok(Some(bytes)),
-        _ => unreachable!("the message at `index` is a ReceiveByteArray"),
-    }
+        .map(|marker| {
+            let byte_array_id = marker["__byte[]"].as_u64().expect("a byte-array marker");
+            let index = inbox
+                .iter()
+                .position(|message| matches!(message, ToJs::ReceiveByteArray { id, .. } if *id == byte_array_id))
+                .expect("the chunk's bytes arrived before its completion");
+            match inbox.remove(index) {
+                Some(ToJs::ReceiveByteArray { bytes, .. }) => bytes,
+                _ => unreachable!("the message at `index` is a ReceiveByteArray"),
+            }
+        })
+        .collect();
+    Ok(Some(chunks))
 }
 
-/// Reads a stream to its end, checking that no chunk exceeds 32 KiB.
+/// The sizes of the chunks one read gave.
+fn read_sizes(
+    client: &mut Box<dyn WireClient>,
+    stream_id: u64,
+) -> Result<Option<Vec<usize>>, String> {
+    read_chunks(client, stream_id)
+        .map(|chunks| chunks.map(|chunks| chunks.iter().map(Vec::len).collect()))
+}
+
+/// Reads a stream to its end, checking that no chunk is empty or exceeds 32 KiB.
 fn read_all(client: &mut Box<dyn WireClient>, stream_id: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = read_chunk(client, stream_id)? {
-        assert!(
-            !chunk.is_empty() && chunk.len() <= 32 * 1024,
-            "{}",
-            chunk.len()
-        );
-        bytes.extend(chunk);
+    while let Some(chunks) = read_chunks(client, stream_id)? {
+        assert!(!chunks.is_empty());
+        for chunk in chunks {
+            assert!(
+                !chunk.is_empty() && chunk.len() <= 32 * 1024,
+                "{}",
+                chunk.len()
+            );
+            bytes.extend(chunk);
+        }
     }
     Ok(bytes)
 }
@@ -86,16 +106,37 @@ pub fn dotnet_stream_in_a_result(factory: &Factory) {
         ]
     );
     assert_eq!(client.runtime().outgoing_stream_count(), 1);
-    assert_eq!(read_all(&mut client, 1), Ok(pattern(70_000)));
+    // One read takes up to `stream_pull_window` (4) chunks the reader has ready.
+    assert_eq!(
+        read_sizes(&mut client, 1),
+        Ok(Some(vec![32_768, 32_768, 4_464]))
+    );
+    assert_eq!(read_sizes(&mut client, 1), Ok(None));
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
-    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
+    assert_eq!(read_sizes(&mut client, 1), Err(not_available(1)));
+    client.call_ok(st("Download", "[70000]"));
+    client.messages();
+    assert_eq!(read_all(&mut client, 2), Ok(pattern(70_000)));
     // Stream ids and object ids share one counter.
     assert_eq!(
         client.call_ok(st("NewCounter", "[0]")),
-        r#"{"__dotNetObject":2}"#
+        r#"{"__dotNetObject":3}"#
     );
     client.call_ok(st("Download", "[1]"));
-    assert_eq!(client.messages(), vec![ToJs::BeginInvokeJs(supply_call(3))]);
+    assert_eq!(client.messages(), vec![ToJs::BeginInvokeJs(supply_call(4))]);
+}
+
+/// One read gives at most `stream_pull_window` chunks of at most `stream_chunk_size` bytes.
+pub fn dotnet_stream_read_window_edge(factory: &Factory) {
+    let options = RuntimeOptions::default()
+        .stream_pull_window(2)
+        .stream_chunk_size(10);
+    let mut client = factory.client(options);
+    client.call_ok(st("Download", "[25]"));
+    client.messages();
+    assert_eq!(read_sizes(&mut client, 1), Ok(Some(vec![10, 10])));
+    assert_eq!(read_sizes(&mut client, 1), Ok(Some(vec![5])));
+    assert_eq!(read_sizes(&mut client, 1), Ok(None));
 }
 
 /// A `StreamRef` as an argument of a Rust→JS call, with `leave_open`: the reader comes back
@@ -153,10 +194,11 @@ pub fn dotnet_stream_read_error(factory: &Factory) {
     let mut client = factory.default_client();
     client.call_ok(st("BrokenDownload", "[5]"));
     client.messages();
-    assert_eq!(read_chunk(&mut client, 1), Ok(Some(pattern(5))));
-    assert_eq!(read_chunk(&mut client, 1), Err("disk on fire".to_owned()));
+    // The bytes read before the error arrive first; the next read reports it.
+    assert_eq!(read_chunks(&mut client, 1), Ok(Some(vec![pattern(5)])));
+    assert_eq!(read_chunks(&mut client, 1), Err("disk on fire".to_owned()));
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
-    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
+    assert_eq!(read_chunks(&mut client, 1), Err(not_available(1)));
 }
 
 /// `CancelDotNetStream` ends a transfer; unknown ids fail clearly; a `StreamRef` cannot come
@@ -173,8 +215,8 @@ pub fn dotnet_stream_cancel_and_misuse(factory: &Factory) {
     ));
     assert_eq!(client.completion_of(cancel), (true, "null".to_owned()));
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
-    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
-    assert_eq!(read_chunk(&mut client, 99), Err(not_available(99)));
+    assert_eq!(read_chunks(&mut client, 1), Err(not_available(1)));
+    assert_eq!(read_chunks(&mut client, 99), Err(not_available(99)));
     assert_eq!(
         client.call_err(st("UploadStreamRef", r#"[{"__dotNetStream":1}]"#)),
         "DotNetStreamReference cannot be supplied from JavaScript to .NET because the stream contents have already been transferred."
@@ -192,19 +234,13 @@ pub fn dotnet_stream_claim_timeout(factory: &Factory) {
     client.call_ok(st("Download", "[40000]"));
     client.call_ok(st("Download", "[40000]"));
     client.messages();
-    assert_eq!(
-        read_chunk(&mut client, 2).map(|chunk| chunk.map(|c| c.len())),
-        Ok(Some(32_768))
-    );
+    assert_eq!(read_sizes(&mut client, 2), Ok(Some(vec![32_768, 7_232])));
     client.advance(Duration::from_millis(9_999));
     assert_eq!(client.runtime().outgoing_stream_count(), 2);
     client.advance(Duration::from_millis(1));
     assert_eq!(client.runtime().outgoing_stream_count(), 1);
-    assert_eq!(read_chunk(&mut client, 1), Err(not_available(1)));
-    assert_eq!(
-        read_chunk(&mut client, 2).map(|chunk| chunk.map(|c| c.len())),
-        Ok(Some(7_232))
-    );
+    assert_eq!(read_sizes(&mut client, 1), Err(not_available(1)));
+    assert_eq!(read_sizes(&mut client, 2), Ok(None));
     client.call_ok(st("Download", "[10]"));
     client.runtime().close();
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
