@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::context::{take_limit_error, Scope};
 use crate::error::{deserialize_message, texts};
 use crate::host::{BoxFuture, ToJs};
-use crate::json_scan::{check_depth, token_name, ArrayReader};
+use crate::json_scan::{check_depth, survey, token_name, ArrayReader};
 use crate::object_ref::TrackedObject;
 use crate::registry::Registry;
 use crate::runtime::{JsRuntime, RuntimeInner};
@@ -207,16 +207,10 @@ impl<'a> Call<'a> {
     /// them one by one, which gives the reference's exact errors.
     fn bind_all<T: DeserializeOwned>(&self) -> Option<T> {
         let json = self.args_json;
-        let bytes = json.as_bytes();
-        // A key or string starting with `__` may be a marker (a fast `memchr` first).
-        if bytes.contains(&b'_') && bytes.windows(3).any(|window| window == b"\"__") {
-            return None;
-        }
-        let openings: usize = bytes
-            .iter()
-            .map(|&byte| usize::from(byte == b'[' || byte == b'{'))
-            .sum();
-        if openings > self.runtime.inner().options().max_json_depth + 1 {
+        let survey = survey(json);
+        if survey.may_hold_marker
+            || survey.openings > self.runtime.inner().options().max_json_depth + 1
+        {
             return None;
         }
         serde_json::from_str(json).ok()

@@ -215,19 +215,84 @@ fn scan_value(bytes: &[u8], start: usize, max_depth: usize) -> Result<(Element, 
     ))
 }
 
-/// Checks that one JSON value nests no deeper than `max_depth` (completion values).
-pub(crate) fn check_depth(json: &str, max_depth: usize) -> Result<(), String> {
+/// What one cheap pass over a text finds: how many `[` and `{` it holds, and whether it holds
+/// `"__` (the start of a key or string that may be a marker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Survey {
+    pub(crate) openings: usize,
+    pub(crate) may_hold_marker: bool,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of every byte of `word` that is zero, and no other bit (exact: no carries
+/// between bytes).
+#[inline]
+fn zero_bytes(word: u64) -> u64 {
+    !(((word & LOW7).wrapping_add(LOW7)) | word | LOW7)
+}
+
+/// Counts the openings in one 8-byte word and tells whether it holds a `_`.
+#[inline]
+fn survey_word(word: u64) -> (usize, bool) {
+    // `[` (0x5b) and `{` (0x7b) differ only in bit 0x20, and no other byte ORed with 0x20
+    // gives 0x7b.
+    let openings = zero_bytes((word | (ONES * 0x20)) ^ (ONES * u64::from(b'{')));
+    let underscores = zero_bytes(word ^ (ONES * u64::from(b'_')));
+    // One bit per matching byte, at bit 7 of it: gather them into the top byte.
+    let count = ((openings >> 7).wrapping_mul(ONES) >> 56) as usize;
+    (count, underscores != 0)
+}
+
+/// Counts the openings of `json` and looks for `"__`, eight bytes at a time.
+pub(crate) fn survey(json: &str) -> Survey {
     let bytes = json.as_bytes();
+    let mut openings = 0;
+    let mut underscore = false;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let (count, found) = survey_word(u64::from_le_bytes(word));
+        openings += count;
+        underscore |= found;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let word = if bytes.len() >= 8 {
+            // The last eight bytes, with those already counted shifted out (zeros match
+            // nothing).
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[bytes.len() - 8..]);
+            u64::from_le_bytes(word) >> (8 * (8 - rest.len()))
+        } else {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(word)
+        };
+        let (count, found) = survey_word(word);
+        openings += count;
+        underscore |= found;
+    }
+    Survey {
+        openings,
+        may_hold_marker: underscore && bytes.windows(3).any(|window| window == b"\"__"),
+    }
+}
+
+/// Checks that one JSON value nests no deeper than `max_depth` (completion values).
+#[inline]
+pub(crate) fn check_depth(json: &str, max_depth: usize) -> Result<(), String> {
     // A text with no more openings than the limit cannot nest deeper than it.
-    if bytes.len() <= max_depth
-        || bytes
-            .iter()
-            .filter(|&&byte| byte == b'[' || byte == b'{')
-            .count()
-            <= max_depth
-    {
+    if json.len() <= max_depth || survey(json).openings <= max_depth {
         return Ok(());
     }
+    check_depth_fully(json.as_bytes(), max_depth)
+}
+
+#[cold]
+fn check_depth_fully(bytes: &[u8], max_depth: usize) -> Result<(), String> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
@@ -296,6 +361,46 @@ mod tests {
         );
         assert!(check_depth(&"[".repeat(32), 32).is_ok());
         assert!(check_depth(&"[".repeat(33), 32).is_err());
+    }
+
+    #[test]
+    fn survey_counts_openings_and_finds_marker_prefixes() {
+        // Every length around the word size, every position of the interesting bytes.
+        for len in 0..40 {
+            for at in 0..len {
+                for (byte, openings) in [(b'[', 1), (b'{', 1), (b'_', 0), (b'"', 0), (0x7f, 0)] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    let text = String::from_utf8(text).unwrap();
+                    assert_eq!(
+                        survey(&text),
+                        Survey {
+                            openings,
+                            may_hold_marker: false
+                        },
+                        "{text:?}"
+                    );
+                }
+                if at + 3 <= len {
+                    let mut text = vec![b'{'; len];
+                    text[at..at + 3].copy_from_slice(b"\"__");
+                    let text = String::from_utf8(text).unwrap();
+                    assert_eq!(
+                        survey(&text),
+                        Survey {
+                            openings: len - 3,
+                            may_hold_marker: true
+                        },
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+        let all: String = (0u8..128).map(char::from).collect();
+        assert_eq!(survey(&all).openings, 2);
+        assert!(!survey("[\"_a\", \"a__\", \"_\"]").may_hold_marker);
+        assert!(survey("[{\"__dotNetObject\":1}]").may_hold_marker);
+        assert_eq!(survey("[\"é[ü{\",[{}]]").openings, 5);
     }
 
     #[test]
