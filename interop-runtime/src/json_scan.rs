@@ -233,51 +233,58 @@ fn zero_bytes(word: u64) -> u64 {
     !(((word & LOW7).wrapping_add(LOW7)) | word | LOW7)
 }
 
-/// Counts the openings in one 8-byte word and tells whether it holds a `_`.
+/// The openings (`[`, `{`) of one 8-byte word, and the high bit of each of its `_` bytes.
 #[inline]
-fn survey_word(word: u64) -> (usize, bool) {
+fn survey_word(word: u64) -> (usize, u64) {
     // `[` (0x5b) and `{` (0x7b) differ only in bit 0x20, and no other byte ORed with 0x20
     // gives 0x7b.
     let openings = zero_bytes((word | (ONES * 0x20)) ^ (ONES * u64::from(b'{')));
     let underscores = zero_bytes(word ^ (ONES * u64::from(b'_')));
     // One bit per matching byte, at bit 7 of it: gather them into the top byte.
     let count = ((openings >> 7).wrapping_mul(ONES) >> 56) as usize;
-    (count, underscores != 0)
+    (count, underscores)
+}
+
+/// The eight bytes of `bytes` at `at`, as a little-endian word.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
 }
 
 /// Counts the openings of `json` and looks for `"__`, eight bytes at a time.
+#[inline]
 pub(crate) fn survey(json: &str) -> Survey {
     let bytes = json.as_bytes();
     let mut openings = 0;
-    let mut underscore = false;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let (count, found) = survey_word(u64::from_le_bytes(word));
-        openings += count;
-        underscore |= found;
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let word = if bytes.len() >= 8 {
-            // The last eight bytes, with those already counted shifted out (zeros match
-            // nothing).
-            let mut word = [0u8; 8];
-            word.copy_from_slice(&bytes[bytes.len() - 8..]);
-            u64::from_le_bytes(word) >> (8 * (8 - rest.len()))
-        } else {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            u64::from_le_bytes(word)
-        };
+    let mut underscores = 0;
+    let mut add = |word: u64| {
         let (count, found) = survey_word(word);
         openings += count;
-        underscore |= found;
+        underscores |= found;
+    };
+    if bytes.len() < 8 {
+        // Padded with zeros, which match nothing.
+        let mut word = 0;
+        for (index, &byte) in bytes.iter().enumerate() {
+            word |= u64::from(byte) << (8 * index);
+        }
+        add(word);
+    } else {
+        // Whole words while more than eight bytes are left, then the last eight bytes with
+        // those already counted shifted out (zeros match nothing).
+        let mut at = 0;
+        while bytes.len() - at > 8 {
+            add(word_at(bytes, at));
+            at += 8;
+        }
+        let overlap = 8 - (bytes.len() - at);
+        add(word_at(bytes, bytes.len() - 8) >> (8 * overlap));
     }
     Survey {
         openings,
-        may_hold_marker: underscore && bytes.windows(3).any(|window| window == b"\"__"),
+        may_hold_marker: underscores != 0 && bytes.windows(3).any(|window| window == b"\"__"),
     }
 }
 
