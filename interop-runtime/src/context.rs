@@ -27,12 +27,14 @@ thread_local! {
 struct Restore(*const Scope<'static>);
 
 impl Drop for Restore {
+    #[inline]
     fn drop(&mut self) {
         CURRENT.with(|current| current.set(self.0));
     }
 }
 
 impl<'a> Scope<'a> {
+    #[inline]
     pub(crate) fn new(runtime: &'a JsRuntime) -> Self {
         Scope {
             runtime,
@@ -42,6 +44,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Runs `f` with this scope as the current one (scopes nest).
+    #[inline]
     pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
         let this = (self as *const Scope<'a>).cast::<Scope<'static>>();
         let previous = CURRENT.with(|current| current.replace(this));
@@ -50,6 +53,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Takes the byte arrays produced so far.
+    #[inline]
     pub(crate) fn take_outgoing_bytes(&self) -> Vec<(u64, Vec<u8>)> {
         std::mem::take(&mut self.outgoing_bytes.borrow_mut())
     }

@@ -73,6 +73,7 @@ pub enum Invocation {
 }
 
 /// Serializes a result in the current scope (markers in it reach `runtime`).
+#[inline]
 fn to_json<R: Serialize>(
     runtime: &JsRuntime,
     identifier: &str,
@@ -331,6 +332,7 @@ impl Target {
 }
 
 /// Sends a completion (after its byte arrays) or, for fire-and-forget calls, only logs failures.
+#[inline]
 fn complete(
     inner: &RuntimeInner,
     call_id: u64,
@@ -339,37 +341,57 @@ fn complete(
     result: Result<Payload, Failure>,
 ) {
     match result {
-        Ok(payload) => {
-            if call_id == 0 {
-                return;
-            }
-            for (id, bytes) in payload.bytes {
-                inner.send(ToJs::ReceiveByteArray { id, bytes });
-            }
-            inner.send(ToJs::EndInvokeDotNet {
-                call_id,
-                success: true,
-                result_or_error: payload.json,
-            });
-        }
-        Err(failure) => {
-            if !matches!(failure, Failure::Caller(_)) {
-                tracing::warn!(
-                    identifier,
-                    ?assembly,
-                    ?failure,
-                    "a #[jsinvokable] call failed"
-                );
-            }
-            let text = failure.into_text(inner.options().detailed_errors, identifier, assembly);
-            if call_id != 0 {
-                inner.send(ToJs::EndInvokeDotNet {
-                    call_id,
-                    success: false,
-                    result_or_error: text,
-                });
-            }
-        }
+        Ok(payload) => complete_ok(inner, call_id, payload),
+        Err(failure) => complete_err(inner, call_id, identifier, assembly, failure),
+    }
+}
+
+#[inline]
+fn complete_ok(inner: &RuntimeInner, call_id: u64, payload: Payload) {
+    if call_id == 0 {
+        return;
+    }
+    if !payload.bytes.is_empty() {
+        send_byte_arrays(inner, payload.bytes);
+    }
+    inner.send(ToJs::EndInvokeDotNet {
+        call_id,
+        success: true,
+        result_or_error: payload.json,
+    });
+}
+
+#[cold]
+fn send_byte_arrays(inner: &RuntimeInner, arrays: Vec<(u64, Vec<u8>)>) {
+    for (id, bytes) in arrays {
+        inner.send(ToJs::ReceiveByteArray { id, bytes });
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn complete_err(
+    inner: &RuntimeInner,
+    call_id: u64,
+    identifier: &str,
+    assembly: Option<&str>,
+    failure: Failure,
+) {
+    if !matches!(failure, Failure::Caller(_)) {
+        tracing::warn!(
+            identifier,
+            ?assembly,
+            ?failure,
+            "a #[jsinvokable] call failed"
+        );
+    }
+    let text = failure.into_text(inner.options().detailed_errors, identifier, assembly);
+    if call_id != 0 {
+        inner.send(ToJs::EndInvokeDotNet {
+            call_id,
+            success: false,
+            result_or_error: text,
+        });
     }
 }
 
@@ -420,6 +442,7 @@ impl Drop for PendingCall {
     }
 }
 
+#[inline]
 fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
     match value {
         None => Err(Failure::Caller(texts::null_parameter(parameter))),
@@ -432,6 +455,7 @@ fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
 
 impl JsRuntime {
     /// Finds what a call addresses, in the reference's order of checks (PROTOCOL.md §4.2).
+    #[inline(always)]
     fn resolve(
         &self,
         assembly: Option<&str>,
@@ -474,6 +498,7 @@ impl JsRuntime {
     }
 
     /// Binds and runs the call synchronously; a future is returned for async methods.
+    #[inline(always)]
     fn run(
         &self,
         target: &Target,
@@ -513,6 +538,7 @@ impl JsRuntime {
         }
     }
 
+    #[inline(always)]
     fn prepare(
         &self,
         assembly: Option<&str>,

@@ -78,6 +78,7 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 impl RuntimeInner {
+    #[inline]
     pub(crate) fn options(&self) -> &RuntimeOptions {
         &self.options
     }
@@ -86,10 +87,12 @@ impl RuntimeInner {
         &self.host
     }
 
+    #[inline]
     pub(crate) fn send(&self, message: ToJs) {
         self.host.send(message);
     }
 
+    #[inline]
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
@@ -129,6 +132,7 @@ impl RuntimeInner {
         self.next_byte_array_id.fetch_add(1, Ordering::Relaxed) + 1
     }
 
+    #[inline]
     pub(crate) fn has_staged_bytes(&self) -> bool {
         self.has_staged.load(Ordering::Acquire)
     }
@@ -142,21 +146,34 @@ impl RuntimeInner {
     }
 
     /// Clears the staged byte arrays (end of a call's synchronous part, after a completion).
+    #[inline]
     pub(crate) fn clear_staged(&self) {
-        if self.has_staged.swap(false, Ordering::AcqRel) {
-            let mut state = lock(&self.state);
-            state.staged.clear();
-            state.staged_size = 0;
+        // A plain load first: the common case (nothing staged) needs no read-modify-write.
+        if self.has_staged_bytes() && self.has_staged.swap(false, Ordering::AcqRel) {
+            self.clear_staged_slowly();
         }
     }
 
+    #[cold]
+    fn clear_staged_slowly(&self) {
+        let mut state = lock(&self.state);
+        state.staged.clear();
+        state.staged_size = 0;
+    }
+
     /// A byte-array limit error raised while staging, reported by the call that follows.
+    #[inline]
     pub(crate) fn take_staging_error(&self) -> Option<String> {
         if self.has_staged_bytes() {
-            lock(&self.state).staging_error.take()
+            self.take_staging_error_slowly()
         } else {
             None
         }
+    }
+
+    #[cold]
+    fn take_staging_error_slowly(&self) -> Option<String> {
+        lock(&self.state).staging_error.take()
     }
 
     /// Size and depth checks of an incoming JSON value.
@@ -253,6 +270,7 @@ impl JsRuntime {
         }
     }
 
+    #[inline]
     pub(crate) fn inner(&self) -> &Arc<RuntimeInner> {
         &self.inner
     }
