@@ -52,6 +52,12 @@ impl<'a> Scope<'a> {
         f()
     }
 
+    /// Whether byte arrays were produced.
+    #[inline]
+    pub(crate) fn has_outgoing_bytes(&self) -> bool {
+        !self.outgoing_bytes.borrow().is_empty()
+    }
+
     /// Takes the byte arrays produced so far.
     #[inline]
     pub(crate) fn take_outgoing_bytes(&self) -> Vec<(u64, Vec<u8>)> {

@@ -455,7 +455,7 @@ fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
 
 impl JsRuntime {
     /// Finds what a call addresses, in the reference's order of checks (PROTOCOL.md §4.2).
-    #[inline(always)]
+    #[inline]
     fn resolve(
         &self,
         assembly: Option<&str>,
@@ -498,7 +498,7 @@ impl JsRuntime {
     }
 
     /// Binds and runs the call synchronously; a future is returned for async methods.
-    #[inline(always)]
+    #[inline]
     fn run(
         &self,
         target: &Target,
@@ -527,9 +527,8 @@ impl JsRuntime {
         }));
         match outcome {
             Ok(Ok(Invocation::Ready(mut payload))) => {
-                let outgoing = scope.take_outgoing_bytes();
-                if !outgoing.is_empty() {
-                    payload.bytes.extend(outgoing);
+                if scope.has_outgoing_bytes() {
+                    payload.bytes.extend(scope.take_outgoing_bytes());
                 }
                 Ok(Invocation::Ready(payload))
             }
@@ -538,7 +537,7 @@ impl JsRuntime {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn prepare(
         &self,
         assembly: Option<&str>,
