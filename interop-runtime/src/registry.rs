@@ -41,25 +41,45 @@ enum Slot {
     Duplicate(String),
 }
 
+/// An `(assembly, identifier)` key whose hash covers the identifier and only the length of
+/// the assembly name: one string hashed per call instead of two. The few identifiers shared
+/// across assemblies are told apart by the key comparison.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key<'a> {
+    assembly: &'a str,
+    identifier: &'a str,
+}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(self.identifier.as_bytes());
+        state.write_usize(self.assembly.len());
+    }
+}
+
 /// The hash index of every static function, keyed by `(assembly, identifier)`: one hash and
 /// one probe per call. The assembly names are kept apart for the "no loaded assembly" text.
 pub(crate) struct Registry {
-    methods: FxHashMap<(&'static str, &'static str), Slot>,
+    methods: FxHashMap<Key<'static>, Slot>,
     assemblies: FxHashSet<&'static str>,
     duplicates: Vec<String>,
 }
 
 impl Registry {
     fn build() -> Registry {
-        let mut methods: FxHashMap<(&'static str, &'static str), Slot> = FxHashMap::default();
+        let mut methods: FxHashMap<Key<'static>, Slot> = FxHashMap::default();
         let mut assemblies = FxHashSet::default();
         let mut duplicates = Vec::new();
         for method in inventory::iter::<StaticMethod> {
             assemblies.insert(method.assembly);
             for &identifier in method.identifiers {
-                match methods.get_mut(&(method.assembly, identifier)) {
+                let key = Key {
+                    assembly: method.assembly,
+                    identifier,
+                };
+                match methods.get_mut(&key) {
                     None => {
-                        methods.insert((method.assembly, identifier), Slot::Unique(method));
+                        methods.insert(key, Slot::Unique(method));
                     }
                     Some(slot) => {
                         let previous = match slot {
@@ -110,8 +130,11 @@ impl Registry {
         identifier: &str,
     ) -> Result<&'static StaticMethod, String> {
         // The map is covariant in its key, so borrowed names can be looked up directly.
-        let methods: &FxHashMap<(&str, &str), Slot> = &self.methods;
-        match methods.get(&(assembly, identifier)) {
+        let methods: &FxHashMap<Key<'_>, Slot> = &self.methods;
+        match methods.get(&Key {
+            assembly,
+            identifier,
+        }) {
             Some(Slot::Unique(method)) => Ok(*method),
             Some(Slot::Duplicate(text)) => Err(text.clone()),
             None if self.assemblies.contains(assembly) => {
@@ -135,15 +158,23 @@ impl Registry {
         let mut entries: Vec<RegisteredMethod> = self
             .methods
             .iter()
-            .filter_map(|(&(assembly, identifier), slot)| match slot {
-                Slot::Unique(method) => Some(RegisteredMethod {
-                    assembly,
-                    identifier,
-                    rust_path: method.rust_path,
-                    is_async: method.is_async,
-                }),
-                Slot::Duplicate(_) => None,
-            })
+            .filter_map(
+                |(
+                    &Key {
+                        assembly,
+                        identifier,
+                    },
+                    slot,
+                )| match slot {
+                    Slot::Unique(method) => Some(RegisteredMethod {
+                        assembly,
+                        identifier,
+                        rust_path: method.rust_path,
+                        is_async: method.is_async,
+                    }),
+                    Slot::Duplicate(_) => None,
+                },
+            )
             .collect();
         entries.sort_by_key(|entry| (entry.assembly, entry.identifier));
         entries
