@@ -3,13 +3,16 @@
 //! buttons call. Each takes the page's [`JsRuntime`] (injected, not sent by JavaScript) and
 //! keeps per-page state in it, as a component instance would.
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use interop_runtime::{jsinvokable, JsError, JsRuntime, ObjectRef};
+use interop_runtime::{jsinvokable, JsError, JsRuntime, JsStreamRef, ObjectRef};
 use serde::Serialize;
 
 use crate::greeting::{self, GreetingHelper};
 use crate::list_items::{ListItemState, ListItems};
+use crate::streams::{self, Written};
 use crate::{generics, hello, list_items};
 
 /// `CallDotNetExample2`/`4`: hands a `HelloHelper` for `name` to `sayHello1`; the message
@@ -146,4 +149,108 @@ pub fn create_hello_helper(name: String) -> ObjectRef<hello::HelloHelper> {
 #[jsinvokable("CallPageFunction", assembly = "BlazorSample")]
 pub async fn call_page_function(page: JsRuntime, identifier: String) -> Result<String, JsError> {
     page.invoke::<String>(&identifier, ()).await
+}
+
+/// What the stream samples show: the bytes that arrived and their SHA-256, or why they did
+/// not (the text of the error, shown by the page as a component would show the exception's
+/// message; returned as a value so the host's hiding of user-code errors does not apply).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum StreamOutcome {
+    /// Every byte arrived.
+    Received {
+        /// The byte count.
+        bytes: u64,
+        /// SHA-256 of the bytes, lowercase hex.
+        sha256: String,
+    },
+    /// The stream was refused or failed.
+    Failed {
+        /// The error's text.
+        error: String,
+    },
+}
+
+impl From<Result<Written, Box<dyn std::error::Error + Send + Sync>>> for StreamOutcome {
+    fn from(result: Result<Written, Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        match result {
+            Ok(written) => StreamOutcome::Received {
+                bytes: written.bytes,
+                sha256: written.sha256,
+            },
+            Err(error) => StreamOutcome::Failed {
+                error: error.to_string(),
+            },
+        }
+    }
+}
+
+/// A directory of one stream sample run under the temp directory, named after the process
+/// and a counter so that concurrent runs (two pages, two servers) never share `file.txt`;
+/// removed with everything in it when dropped (the run ended, failed or was cancelled).
+struct RunDirectory(PathBuf);
+
+impl RunDirectory {
+    async fn create() -> std::io::Result<Self> {
+        static RUNS: AtomicU64 = AtomicU64::new(1);
+        let path = std::env::temp_dir().join(format!(
+            "blazor-sample-{}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        ));
+        tokio::fs::create_dir_all(&path).await?;
+        Ok(RunDirectory(path))
+    }
+}
+
+impl Drop for RunDirectory {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Sample 11: asks the page's `streamToDotNet()` for a stream, opens it with
+/// [`streams::SAMPLE_MAX_ALLOWED_SIZE`] (or, with `default_limit`, .NET's default
+/// [`JsStreamRef::DEFAULT_MAX_ALLOWED_SIZE`], which refuses it), copies it into `file.txt` in a
+/// directory of this run's own, and reports the file's size and SHA-256. The directory is
+/// removed afterwards.
+#[jsinvokable("StreamToFile", assembly = "BlazorSample")]
+pub async fn stream_to_file(page: JsRuntime, default_limit: bool) -> StreamOutcome {
+    let max_allowed_size = if default_limit {
+        JsStreamRef::DEFAULT_MAX_ALLOWED_SIZE
+    } else {
+        streams::SAMPLE_MAX_ALLOWED_SIZE
+    };
+    let written: Result<Written, Box<dyn std::error::Error + Send + Sync>> = async {
+        let directory = RunDirectory::create().await?;
+        let path = directory.0.join("file.txt");
+        streams::stream_to_file(&page, &path, max_allowed_size).await?;
+        let summary = tokio::task::spawn_blocking(move || streams::file_summary(&path)).await??;
+        drop(directory);
+        Ok(summary)
+    }
+    .await;
+    written.into()
+}
+
+/// The `max_allowed_size` of [`upload_file`]: 256 MiB.
+pub const UPLOAD_MAX_ALLOWED_SIZE: u64 = 256 * 1024 * 1024;
+
+/// The page's file picker: reads the chosen file (a `DotNet.createJSStreamReference(file)`)
+/// with [`UPLOAD_MAX_ALLOWED_SIZE`], reporting progress to the page's
+/// `reportUploadProgress(read, total)` as the bytes arrive, and returns the byte count and the
+/// SHA-256 computed here.
+///
+/// Progress calls are fire-and-forget: each is sent, and its future dropped at once, so the
+/// transfer never waits for the page to draw (the page's late answers are ignored). They go
+/// out before this call's result, on the same connection, so the page has drawn the last one
+/// (`read == total`) by the time it sees the result.
+#[jsinvokable("UploadFile", assembly = "BlazorSample")]
+pub async fn upload_file(page: JsRuntime, file: JsStreamRef) -> StreamOutcome {
+    let report = |read: u64, total: u64| {
+        drop(page.invoke_void("reportUploadProgress", (read, total)));
+    };
+    streams::read_and_hash(&file, UPLOAD_MAX_ALLOWED_SIZE, report)
+        .await
+        .into()
 }

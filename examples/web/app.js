@@ -42,7 +42,54 @@ const actions = {
     await report(13, call('ReceiveByteArray', value));
   },
   oversized: () => report(14, call('ReceiveByteArray', 'x'.repeat(2 * 1024 * 1024))),
+  streamToFile: () => showStream(11, 'file.txt', call('StreamToFile', false)),
+  streamWithDefaultLimit: () => showStream(11, 'file.txt', call('StreamToFile', true)),
 };
+
+// Sample 11: what Rust reports of a stream, {bytes, sha256} or {error}.
+async function showStream(id, name, promise) {
+  show(id, 'streaming…');
+  let text;
+  try {
+    const outcome = await promise;
+    text = outcome.error === undefined ? `${name}: ${outcome.bytes} bytes, sha256 ${outcome.sha256}` : `error: ${outcome.error}`;
+  } catch (error) {
+    text = `error: ${error.message}`;
+  }
+  show(id, text);
+  return !text.startsWith('error: ');
+}
+
+// The file picker: the chosen file is streamed to Rust, which drives the progress bar through
+// reportUploadProgress while it reads. One upload at a time (the picker is disabled meanwhile),
+// so every report belongs to the current one. data-state: idle, reading, done or failed.
+const upload = section('11-upload');
+const picker = upload.querySelector('[data-file]');
+const progress = upload.querySelector('[data-progress]');
+const count = upload.querySelector('[data-count]');
+const drawProgress = (read, total) => {
+  progress.max = Math.max(total, 1);
+  progress.value = read;
+  count.textContent = `${read} / ${total} bytes`;
+};
+// What Rust calls while it reads.
+window.reportUploadProgress = drawProgress;
+picker.addEventListener('change', async () => {
+  const file = picker.files[0];
+  if (!file) return;
+  picker.disabled = true;
+  upload.dataset.state = 'reading';
+  drawProgress(0, file.size);
+  let ok = false;
+  try {
+    ok = await showStream('11-upload', file.name, call('UploadFile', DotNet.createJSStreamReference(file)));
+  } catch (error) {
+    show('11-upload', `error: ${error.message}`);
+  }
+  upload.dataset.state = ok ? 'done' : 'failed';
+  picker.value = '';
+  picker.disabled = false;
+});
 
 for (const button of document.querySelectorAll('[data-action]')) {
   button.addEventListener('click', () => actions[button.dataset.action]());

@@ -3,7 +3,8 @@
 // Clicks every sample, checks every visible result, checks error cases with page.evaluate,
 // and fails on any console error the page did not expect. Exits non-zero on the first failure.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -95,6 +96,51 @@ try {
   await check('10 ReceiveByteArray', async () => {
     await page.click('#sample-10 button');
     await expectText(alerts.nth(2), "Everything's shiny, Captian. Not to fret.");
+  });
+  await check('11 streamToDotNet copied to file.txt (10,000,000 zero bytes)', async () => {
+    await page.click('#sample-11 [data-action="streamToFile"]');
+    await expectText(result(11), 'file.txt: 10000000 bytes, sha256 f5e02aa71e67f41d79023a128ca35bad86cf7b6656967bfe0884b3a3c4325eaf');
+  });
+  await check('11 the default limit refuses it', async () => {
+    await page.click('#sample-11 [data-action="streamWithDefaultLimit"]');
+    await expectText(result(11), "error: The incoming data stream of length 10000000 exceeds the maximum allowed length 512000. (Parameter 'maxAllowedSize')");
+  });
+  const upload = page.locator('#sample-11-upload');
+  // Marks the picker idle, chooses `files`, and waits for the upload that follows to end.
+  const uploadEnded = async (files) => {
+    await upload.evaluate((element) => { element.dataset.state = 'idle'; });
+    await page.setInputFiles('#sample-11-upload [data-file]', files);
+    await page.locator('#sample-11-upload:is([data-state="done"], [data-state="failed"])').waitFor({ timeout: 30000 });
+    return upload.getAttribute('data-state');
+  };
+  await check('11 a chosen file is streamed to Rust; Rust drives the progress bar and hashes it', async () => {
+    const buffer = Buffer.alloc(3_000_000);
+    for (let i = 0; i < buffer.length; i += 1) buffer[i] = (i * 31 + (i >>> 11)) & 0xff;
+    const sha256 = createHash('sha256').update(buffer).digest('hex');
+    // Records every report Rust sends, around the page's own function.
+    await page.evaluate(() => {
+      const draw = window.reportUploadProgress;
+      window.progressReports = [];
+      window.reportUploadProgress = (read, total) => { window.progressReports.push([read, total]); draw(read, total); };
+    });
+    assert.equal(await uploadEnded({ name: 'pattern.bin', mimeType: 'application/octet-stream', buffer }), 'done', await result('11-upload').textContent());
+    assert.equal((await result('11-upload').textContent()).trim(), `pattern.bin: 3000000 bytes, sha256 ${sha256}`);
+    const bar = await page.$eval('#sample-11-upload [data-progress]', (element) => [element.value, element.max]);
+    assert.deepEqual(bar, [3_000_000, 3_000_000]);
+    assert.equal((await page.textContent('#sample-11-upload [data-count]')).trim(), '3000000 / 3000000 bytes');
+    const reports = await page.evaluate(() => window.progressReports);
+    assert.ok(reports.length >= 2, `progress was reported while reading (${JSON.stringify(reports)})`);
+    assert.ok(reports.every(([read, total], index) => total === 3_000_000 && read > (index ? reports[index - 1][0] : 0)), `reports grow: ${JSON.stringify(reports)}`);
+    assert.deepEqual(reports.at(-1), [3_000_000, 3_000_000]);
+  });
+  await check('11 a file over the 256 MiB limit is refused before any byte moves', async () => {
+    // A sparse file: Chromium gets its path, and Rust refuses it by its length alone.
+    const path = join(profile, 'too-large.bin');
+    const file = openSync(path, 'w');
+    ftruncateSync(file, 256 * 1024 * 1024 + 1);
+    closeSync(file);
+    assert.equal(await uploadEnded(path), 'failed');
+    assert.equal((await result('11-upload').textContent()).trim(), "error: The incoming data stream of length 268435457 exceeds the maximum allowed length 268435456. (Parameter 'maxAllowedSize')");
   });
   await check('12 JS isolation: a module imported by Rust', async () => {
     await page.click('#sample-12 button');

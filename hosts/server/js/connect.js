@@ -72,6 +72,32 @@ const host = {
 dispatcher = DotNet.attachDispatcher(host);
 window.DotNet = DotNet;
 
+// Reads `count` bytes at `offset` of data offered with DotNet.createJSStreamReference (a Blob,
+// a File, or a typed array): the chunk function Rust's stream readers call
+// (RuntimeOptions::stream_chunk_function). It uses nothing of the client, so it serves
+// whichever client the page loads.
+async function readStreamChunk(data, offset, count) {
+  if (data instanceof Blob) return new Uint8Array(await data.slice(offset, offset + count).arrayBuffer());
+  return new Uint8Array(data.buffer, data.byteOffset + offset, count).slice();
+}
+
+// Merged into a window.jsinvokable the page already has (a readStreamChunk of its own wins);
+// created and frozen otherwise, as in the QuickJS prelude. See docs/websocket.md.
+try {
+  const existing = window.jsinvokable;
+  if (existing === undefined || existing === null || (typeof existing !== 'object' && typeof existing !== 'function')) {
+    window.jsinvokable = Object.freeze({ readStreamChunk });
+  } else if (typeof existing.readStreamChunk !== 'function') {
+    if (Object.isExtensible(existing)) {
+      existing.readStreamChunk = readStreamChunk;
+    } else {
+      window.jsinvokable = Object.freeze({ ...existing, readStreamChunk });
+    }
+  }
+} catch (error) {
+  console.error('connect.js could not install window.jsinvokable.readStreamChunk: streams from this page will fail.', error);
+}
+
 function apply(message) {
   switch (message[0]) {
     case 'EndInvokeDotNet': {
