@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use interop_runtime::{jsinvokable, JsError, JsRuntime, JsStreamRef, ObjectRef};
+use interop_runtime::{jsinvokable, JsError, JsRuntime, JsStreamRef, ObjectRef, StreamRef};
 use serde::Serialize;
 
 use crate::greeting::{self, GreetingHelper};
@@ -231,6 +231,21 @@ pub async fn stream_to_file(page: JsRuntime, default_limit: bool) -> StreamOutco
     }
     .await;
     written.into()
+}
+
+/// The largest download [`download_stream`] generates: 256 MiB.
+pub const DOWNLOAD_MAX_LENGTH: u64 = 256 * 1024 * 1024;
+
+/// A stream from Rust: `length` generated [`streams::pattern_byte`]s, which the page reads with
+/// `arrayBuffer()` and hashes.
+#[jsinvokable("DownloadStream", assembly = "BlazorSample")]
+pub fn download_stream(length: u64) -> Result<StreamRef, String> {
+    if length > DOWNLOAD_MAX_LENGTH {
+        return Err(format!(
+            "A download is at most {DOWNLOAD_MAX_LENGTH} bytes; {length} were asked for."
+        ));
+    }
+    Ok(StreamRef::new(streams::PatternReader::new(length)))
 }
 
 /// The `max_allowed_size` of [`upload_file`]: 256 MiB.

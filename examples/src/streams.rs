@@ -159,3 +159,43 @@ mod tests {
         assert_eq!(reports, []);
     }
 }
+
+/// The byte at `position` of the downloads Rust generates: a pattern, so a misplaced chunk
+/// changes the hash.
+pub fn pattern_byte(position: u64) -> u8 {
+    (position % 251) as u8
+}
+
+/// An async reader of `length` [`pattern_byte`]s, generated as they are read (nothing is held
+/// in memory): the source of the web app's download sample.
+#[derive(Debug)]
+pub struct PatternReader {
+    position: u64,
+    length: u64,
+}
+
+impl PatternReader {
+    /// A reader of `length` bytes.
+    pub fn new(length: u64) -> Self {
+        PatternReader {
+            position: 0,
+            length,
+        }
+    }
+}
+
+impl futures_io::AsyncRead for PatternReader {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let left = usize::try_from(self.length - self.position).unwrap_or(usize::MAX);
+        let count = buf.len().min(left);
+        for (offset, byte) in buf[..count].iter_mut().enumerate() {
+            *byte = pattern_byte(self.position + offset as u64);
+        }
+        self.position += count as u64;
+        std::task::Poll::Ready(Ok(count))
+    }
+}

@@ -44,6 +44,19 @@ const actions = {
   oversized: () => report(14, call('ReceiveByteArray', 'x'.repeat(2 * 1024 * 1024))),
   streamToFile: () => showStream(11, 'file.txt', call('StreamToFile', false)),
   streamWithDefaultLimit: () => showStream(11, 'file.txt', call('StreamToFile', true)),
+  async download() {
+    const length = Number(section('11-download').querySelector('[data-length]').value);
+    show('11-download', 'downloading…');
+    try {
+      const data = await call('DownloadStream', length);
+      const buffer = await data.arrayBuffer();
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
+      const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+      show('11-download', `${buffer.byteLength} bytes, sha256 ${hex}`);
+    } catch (error) {
+      show('11-download', `error: ${error.message}`);
+    }
+  },
 };
 
 // Sample 11: what Rust reports of a stream, {bytes, sha256} or {error}.

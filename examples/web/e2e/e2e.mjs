@@ -142,6 +142,15 @@ try {
     assert.equal(await uploadEnded(path), 'failed');
     assert.equal((await result('11-upload').textContent()).trim(), "error: The incoming data stream of length 268435457 exceeds the maximum allowed length 268435456. (Parameter 'maxAllowedSize')");
   });
+  await check('11 a stream from Rust is read and hashed in the page', async () => {
+    const length = 5_000_000;
+    const expected = Buffer.alloc(length);
+    for (let index = 0; index < length; index += 1) expected[index] = index % 251;
+    const sha256 = createHash('sha256').update(expected).digest('hex');
+    await page.fill('#sample-11-download [data-length]', String(length));
+    await page.click('#sample-11-download [data-action="download"]');
+    await expectText(result('11-download'), `${length} bytes, sha256 ${sha256}`);
+  });
   await check('12 JS isolation: a module imported by Rust', async () => {
     await page.click('#sample-12 button');
     await expectText(result(12), 'Hello from a JS module, Rust! / Hello, Amy Pond!');

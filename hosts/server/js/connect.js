@@ -81,21 +81,44 @@ async function readStreamChunk(data, offset, count) {
   return new Uint8Array(data.buffer, data.byteOffset + offset, count).slice();
 }
 
-// Merged into a window.jsinvokable the page already has (a readStreamChunk of its own wins);
-// created and frozen otherwise, as in the QuickJS prelude. See docs/websocket.md.
+// Sets up a stream Rust sends ({"__dotNetStream": id}; RuntimeOptions::stream_supply_function):
+// a pull-based ReadableStream whose pulls call the runtime's built-in ReadDotNetStream (a batch
+// of chunks, null at the end), handed to the client. Nothing is read until the page reads.
+function supplyDotNetStream(id) {
+  const call = (identifier) => DotNet.invokeMethodAsync('jsinvokable', identifier, id);
+  const stream = new ReadableStream(
+    {
+      async pull(controller) {
+        const chunks = await call('ReadDotNetStream');
+        if (chunks === null) controller.close();
+        else for (const chunk of chunks) controller.enqueue(chunk);
+      },
+      cancel() {
+        return call('CancelDotNetStream').then(() => {}, () => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  dispatcher.supplyDotNetStream(id, stream);
+}
+
+// Merged into a window.jsinvokable the page already has (functions of its own win); created
+// and frozen otherwise, as in the QuickJS prelude. See docs/websocket.md.
 try {
+  const functions = { readStreamChunk, supplyDotNetStream };
   const existing = window.jsinvokable;
   if (existing === undefined || existing === null || (typeof existing !== 'object' && typeof existing !== 'function')) {
-    window.jsinvokable = Object.freeze({ readStreamChunk });
-  } else if (typeof existing.readStreamChunk !== 'function') {
+    window.jsinvokable = Object.freeze(functions);
+  } else {
+    const missing = Object.entries(functions).filter(([name]) => typeof existing[name] !== 'function');
     if (Object.isExtensible(existing)) {
-      existing.readStreamChunk = readStreamChunk;
-    } else {
-      window.jsinvokable = Object.freeze({ ...existing, readStreamChunk });
+      for (const [name, fn] of missing) existing[name] = fn;
+    } else if (missing.length > 0) {
+      window.jsinvokable = Object.freeze({ ...existing, ...Object.fromEntries(missing) });
     }
   }
 } catch (error) {
-  console.error('connect.js could not install window.jsinvokable.readStreamChunk: streams from this page will fail.', error);
+  console.error('connect.js could not install window.jsinvokable: streams on this page will fail.', error);
 }
 
 function apply(message) {
