@@ -12,7 +12,9 @@ use interop_runtime::{JsRuntime, RuntimeOptions};
 use rquickjs::context::EvalOptions;
 use rquickjs::function::Func;
 use rquickjs::promise::PromiseState;
-use rquickjs::{Context, Ctx, Exception, Function, Object, Persistent, Promise, TypedArray, Value};
+use rquickjs::{
+    CString, Context, Ctx, Exception, Function, Object, Persistent, Promise, TypedArray, Value,
+};
 
 use crate::bridge::{self, Bridge, CallbackScope};
 use crate::error::EngineError;
@@ -160,25 +162,53 @@ fn throw(ctx: &Ctx<'_>, message: String) -> rquickjs::Error {
     Exception::throw_type(ctx, &message)
 }
 
-/// The arguments every JS→Rust call carries.
-struct CallArgs {
-    assembly: Option<String>,
-    identifier: Option<String>,
-    object_id: Option<u64>,
-    args_json: String,
+/// A string argument, borrowed from JavaScript (no copy into a Rust `String`).
+fn optional_text<'js>(value: &Value<'js>, what: &str) -> Result<Option<CString<'js>>, String> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .and_then(|text| text.clone().to_cstring().ok())
+        .map(Some)
+        .ok_or_else(|| format!("{what} must be a string or null"))
 }
 
-fn call_args(
-    assembly: &Value<'_>,
-    identifier: &Value<'_>,
-    object_id: &Value<'_>,
-    args_json: &Value<'_>,
-) -> Result<CallArgs, String> {
+/// The arguments every JS→Rust call carries.
+struct CallArgs<'js> {
+    assembly: Option<CString<'js>>,
+    identifier: Option<CString<'js>>,
+    object_id: Option<u64>,
+    args_json: Option<CString<'js>>,
+}
+
+impl CallArgs<'_> {
+    fn args_json(&self) -> &str {
+        self.args_json.as_ref().map_or("null", CString::as_str)
+    }
+
+    fn begin(&self, runtime: &JsRuntime, call_id: u64) {
+        runtime.begin_invoke_dotnet(
+            call_id,
+            self.assembly.as_ref().map(CString::as_str),
+            self.identifier.as_ref().map(CString::as_str),
+            self.object_id,
+            self.args_json(),
+        );
+    }
+}
+
+fn call_args<'js>(
+    assembly: &Value<'js>,
+    identifier: &Value<'js>,
+    object_id: &Value<'js>,
+    args_json: &Value<'js>,
+) -> Result<CallArgs<'js>, String> {
     Ok(CallArgs {
-        assembly: optional_string(assembly, "assemblyName")?,
-        identifier: optional_string(identifier, "methodIdentifier")?,
+        assembly: optional_text(assembly, "assemblyName")?,
+        identifier: optional_text(identifier, "methodIdentifier")?,
         object_id: optional_object_id(object_id)?,
-        args_json: optional_string(args_json, "argsJson")?.unwrap_or_else(|| "null".to_owned()),
+        args_json: optional_text(args_json, "argsJson")?,
     })
 }
 
@@ -187,6 +217,7 @@ fn host_object<'js>(
     ctx: &Ctx<'js>,
     engine_id: u64,
     interop: &JsRuntime,
+    shared: &Arc<Shared>,
 ) -> rquickjs::Result<Object<'js>> {
     let host = Object::new(ctx.clone())?;
 
@@ -207,14 +238,47 @@ fn host_object<'js>(
                 let call = call_args(&assembly, &identifier, &object_id, &args_json)
                     .map_err(|text| throw(&ctx, text))?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);
-                runtime.begin_invoke_dotnet(
-                    call_id,
-                    call.assembly.as_deref(),
-                    call.identifier.as_deref(),
-                    call.object_id,
-                    &call.args_json,
-                );
+                call.begin(&runtime, call_id);
                 Ok(())
+            },
+        )?,
+    )?;
+
+    // Our client's extension: the same call, but a completion that is ready when Rust returns
+    // (and would overtake nothing) is returned instead of queued: its JSON text on success,
+    // `{ error: text }` on failure, `undefined` when it will come through the queue.
+    let runtime = interop.clone();
+    let shared = Arc::clone(shared);
+    host.set(
+        "beginInvokeDotNetFromJSDirect",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  call_id: Value<'js>,
+                  assembly: Value<'js>,
+                  identifier: Value<'js>,
+                  object_id: Value<'js>,
+                  args_json: Value<'js>|
+                  -> rquickjs::Result<Value<'js>> {
+                let call_id =
+                    non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
+                let call = call_args(&assembly, &identifier, &object_id, &args_json)
+                    .map_err(|text| throw(&ctx, text))?;
+                let _scope = CallbackScope::enter(engine_id, &ctx);
+                let mark = shared.begin_capture(call_id);
+                call.begin(&runtime, call_id);
+                match shared.end_capture(call_id, mark) {
+                    None => Ok(Value::new_undefined(ctx)),
+                    Some(completion) if completion.success => {
+                        rquickjs::String::from_str(ctx, &completion.result_or_error)
+                            .map(rquickjs::String::into_value)
+                    }
+                    Some(completion) => {
+                        let failure = Object::new(ctx)?;
+                        failure.set("error", completion.result_or_error)?;
+                        Ok(failure.into_value())
+                    }
+                }
             },
         )?,
     )?;
@@ -234,10 +298,10 @@ fn host_object<'js>(
                     .map_err(|text| throw(&ctx, text))?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);
                 let result = runtime.invoke_dotnet(
-                    call.assembly.as_deref(),
-                    call.identifier.as_deref(),
+                    call.assembly.as_ref().map(CString::as_str),
+                    call.identifier.as_ref().map(CString::as_str),
                     call.object_id,
-                    &call.args_json,
+                    call.args_json(),
                 );
                 // Byte arrays of the result must reach JavaScript before the call returns.
                 if let Some(bridge) = bridge::find(engine_id) {
@@ -306,6 +370,7 @@ fn install_globals(
     ctx: &Ctx<'_>,
     engine_id: u64,
     interop: &JsRuntime,
+    shared: &Arc<Shared>,
     base_uri: &str,
     output: &OutputSink,
 ) -> rquickjs::Result<()> {
@@ -329,7 +394,10 @@ fn install_globals(
     )?;
     globals.set("__jsinvokable_base_uri", base_uri)?;
     ctx.eval::<(), _>(include_str!("../js/prelude.js"))?;
-    globals.set("__jsinvokable_host", host_object(ctx, engine_id, interop)?)?;
+    globals.set(
+        "__jsinvokable_host",
+        host_object(ctx, engine_id, interop, shared)?,
+    )?;
     Ok(())
 }
 
@@ -390,8 +458,15 @@ impl Engine {
             qjs,
         };
         engine.context.with(|ctx| {
-            install_globals(&ctx, id, &engine.interop, &base_uri, &options.output)
-                .map_err(|error| EngineError::Setup(bridge::exception_text(&ctx, error)))
+            install_globals(
+                &ctx,
+                id,
+                &engine.interop,
+                &engine.shared,
+                &base_uri,
+                &options.output,
+            )
+            .map_err(|error| EngineError::Setup(bridge::exception_text(&ctx, error)))
         })?;
         engine.settle_module("<bootstrap>", BOOTSTRAP)?;
         let dispatcher =
