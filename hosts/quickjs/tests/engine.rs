@@ -404,6 +404,179 @@ fn dropping_the_engine_releases_everything_in_order() {
 }
 
 #[test]
+fn async_calls_settle_asynchronously_and_in_the_same_order_with_both_clients() {
+    for client in clients() {
+        let engine = engine(client);
+        // Ours takes the ready completions of 'Add' straight from the host; Microsoft's gets
+        // them queued. Either way nothing settles before the calling code has finished.
+        let got = eval(
+            &engine,
+            "const order = [];
+             const calls = [
+               DotNet.invokeMethodAsync('QuickJsTests', 'Add', 1, 1).then(v => order.push(['a', v])),
+               DotNet.invokeMethodAsync('QuickJsTests', 'AddAsync', 2, 2).then(v => order.push(['b', v])),
+               DotNet.invokeMethodAsync('QuickJsTests', 'Fail', 'no').catch(e => order.push(['c', e.message])),
+               DotNet.invokeMethodAsync('QuickJsTests', 'Add', 3, 3).then(v => order.push(['d', v])),
+             ];
+             order.push('sync');
+             await Promise.all(calls);
+             return order;",
+        );
+        assert_eq!(
+            got,
+            r#"["sync",["a",2],["c","no"],["d",6],["b",4]]"#,
+            "{}",
+            engine.client()
+        );
+    }
+}
+
+#[test]
+fn async_calls_made_while_rust_runs_inside_an_async_call_complete_each_their_own() {
+    for client in clients() {
+        let engine = engine(client);
+        // The outer call is running in Rust when JavaScript starts the inner ones.
+        let got = eval(
+            &engine,
+            "const inner = [];
+             window.reenterJs = (depth) => {
+               inner.push(DotNet.invokeMethodAsync('QuickJsTests', 'Add', depth, 100));
+               inner.push(DotNet.invokeMethodAsync('QuickJsTests', 'AddAsync', depth, 200));
+               return depth <= 0 ? 0 : 1 + DotNet.invokeMethod('QuickJsTests', 'Reenter', depth - 1);
+             };
+             const outer = await DotNet.invokeMethodAsync('QuickJsTests', 'Reenter', 2);
+             return [outer, await Promise.all(inner)];",
+        );
+        assert_eq!(got, "[2,[102,202,101,201,100,200]]", "{}", engine.client());
+    }
+}
+
+/// Calls the host's `beginInvokeDotNetFromJSDirect` by hand and records what it returns and
+/// what reaches the dispatcher afterwards (call ids from 9000 are the script's own).
+const DIRECT_PROBE: &str = "
+const counter = await DotNet.invokeMethodAsync('QuickJsTests', 'NewCounter');
+const dispatcher = counter._callDispatcher;
+const host = dispatcher.getDotNetCallDispatcher();
+const log = [];
+const end = dispatcher.endInvokeDotNetFromJS.bind(dispatcher);
+const receive = dispatcher.receiveByteArray.bind(dispatcher);
+dispatcher.endInvokeDotNetFromJS = (id, ok, text) =>
+  id >= 9000 ? log.push(['end', id, ok, text]) : end(id, ok, text);
+dispatcher.receiveByteArray = (id, bytes) => { log.push(['bytes', Array.from(bytes)]); receive(id, bytes); };
+const direct = (id, identifier, args) => {
+  const returned = host.beginInvokeDotNetFromJSDirect(id, 'QuickJsTests', identifier, null, JSON.stringify(args));
+  log.push(['returned', id, returned === undefined ? 'undefined' : returned]);
+};
+const settle = async (count) => {
+  for (let i = 0; i < 20 && log.filter(e => e[0] === 'end').length < count; i++) {
+    await DotNet.invokeMethodAsync('QuickJsTests', 'AddAsync', 0, 0);
+  }
+};
+";
+
+#[test]
+fn the_host_returns_a_ready_completion_only_when_it_overtakes_nothing() {
+    let engine = engine(Client::Builtin);
+    let got = eval(
+        &engine,
+        &format!(
+            "{DIRECT_PROBE}
+             direct(9001, 'Add', [1, 2]);
+             direct(9002, 'Fail', ['no luck']);
+             direct(9003, 'Nope', []);
+             // Queued: an earlier completion is waiting, so this one must follow it.
+             host.beginInvokeDotNetFromJS(9004, 'QuickJsTests', 'Add', null, '[5,6]');
+             direct(9005, 'Add', [7, 8]);
+             direct(9006, 'Fail', ['late']);
+             await settle(3);
+             return log;"
+        ),
+    );
+    assert_eq!(
+        got,
+        r#"[["returned",9001,"3"],["returned",9002,{"error":"no luck"}],["returned",9003,{"error":"The assembly 'QuickJsTests' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")]."}],["returned",9005,"undefined"],["returned",9006,"undefined"],["end",9004,true,"11"],["end",9005,true,"15"],["end",9006,false,"late"]]"#
+    );
+}
+
+#[test]
+fn byte_arrays_markers_and_async_methods_keep_the_queue() {
+    let engine = engine(Client::Builtin);
+    let got = eval(
+        &engine,
+        &format!(
+            "{DIRECT_PROBE}
+             // The result's byte arrays must reach JavaScript before its completion.
+             host.sendByteArray(0, new Uint8Array([1, 2]));
+             host.sendByteArray(1, new Uint8Array([3]));
+             host.sendByteArray(2, new Uint8Array([4, 5]));
+             direct(9001, 'SwapParcels', [
+               {{ label: 'a', data: {{ '__byte[]': 0 }} }},
+               {{ label: 'b', data: {{ '__byte[]': 1 }} }},
+               {{ '__byte[]': 2 }},
+             ]);
+             direct(9002, 'NewCounter', []);
+             direct(9003, 'AddAsync', [3, 4]);
+             await settle(3);
+             return log;"
+        ),
+    );
+    let log: Vec<serde_json::Value> = serde_json::from_str(&got).expect("a JSON log");
+    let kinds: Vec<String> = log
+        .iter()
+        .map(|entry| format!("{}:{}", entry[0], entry[1]))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "\"returned\":9001",
+            "\"returned\":9002",
+            "\"returned\":9003",
+            "\"bytes\":[3]",
+            "\"bytes\":[1,2,4,5]",
+            "\"end\":9001",
+            "\"end\":9002",
+            "\"end\":9003",
+        ],
+        "{got}"
+    );
+    for entry in &log[..3] {
+        assert_eq!(entry[2], "undefined", "{got}");
+    }
+    assert!(
+        log[5][3]
+            .as_str()
+            .is_some_and(|json| json.contains("__byte[]")),
+        "{got}"
+    );
+    assert!(
+        log[6][3]
+            .as_str()
+            .is_some_and(|json| json.contains("__dotNetObject")),
+        "{got}"
+    );
+    assert_eq!(log[7][3], "7", "{got}");
+}
+
+#[test]
+fn the_npm_client_never_calls_the_extension_and_gets_every_completion_queued() {
+    let engine = engine(Client::File(npm_client()));
+    let got = eval(
+        &engine,
+        "const counter = await DotNet.invokeMethodAsync('QuickJsTests', 'NewCounter');
+         const host = counter._callDispatcher.getDotNetCallDispatcher();
+         const calls = [];
+         host.beginInvokeDotNetFromJSDirect = (...args) => { calls.push(args); };
+         const results = [
+           await DotNet.invokeMethodAsync('QuickJsTests', 'Add', 1, 2),
+           await counter.invokeMethodAsync('Increment'),
+           await DotNet.invokeMethodAsync('QuickJsTests', 'Fail', 'no').catch(e => e.message),
+         ];
+         return [results, calls.length];",
+    );
+    assert_eq!(got, r#"[[3,1,"no"],0]"#);
+}
+
+#[test]
 fn the_clients_differ_where_intended_on_a_missing_byte_array() {
     for client in clients() {
         let builtin = client == Client::Builtin;
