@@ -23,11 +23,12 @@ export declare namespace DotNet {
 
     /**
      * What `beginInvokeDotNetFromJSDirect` returns: `undefined` when the completion comes later
-     * through `endInvokeDotNetFromJS` (never before the function has returned); the result JSON
-     * on success (it must hold no marker, no `"__`); `{ error: text }` on failure (the promise
-     * rejects with `new Error(text)`). The promise settles asynchronously either way.
+     * through `endInvokeDotNetFromJS` (never before the function has returned); on success the
+     * result JSON (it must hold no marker, no `"__`), or the result itself when it is a number,
+     * a boolean or `null`; `{ error: text }` on failure (the promise rejects with
+     * `new Error(text)`). The promise settles asynchronously either way.
      */
-    type DirectCompletion = undefined | string | { error: string };
+    type DirectCompletion = undefined | string | number | boolean | null | { error: string };
 
     /** Implemented by the host; the client calls it (PROTOCOL.md §2.1). */
     interface DotNetCallDispatcher {

@@ -38,11 +38,12 @@
 
 /**
  * What `beginInvokeDotNetFromJSDirect` returns: `undefined` when the completion will come
- * later through `endInvokeDotNetFromJS` (never before the function has returned), the result
- * JSON text on success (which must hold no marker: no `"__`), or `{ error: text }` on failure
- * (the promise rejects with `new Error(text)`). The promise settles asynchronously either way.
+ * later through `endInvokeDotNetFromJS` (never before the function has returned); on success
+ * the result JSON text (which must hold no marker: no `"__`), or the result itself when it is
+ * a number, a boolean or `null`; `{ error: text }` on failure (the promise rejects with
+ * `new Error(text)`). The promise settles asynchronously either way.
  *
- * @typedef {undefined | string | {error: string}} DirectCompletion
+ * @typedef {undefined | string | number | boolean | null | {error: string}} DirectCompletion
  */
 
 const DOTNET_OBJECT_KEY = "__dotNetObject";
@@ -833,12 +834,15 @@ class CallDispatcher {
                     return Promise.reject(error);
                 }
             }
-            if (completion !== undefined) {
+            if (completion === undefined) {
+                return new Promise((resolve, reject) => {
+                    this.#pendingCalls.set(callId, { resolve, reject });
+                });
+            }
+            if (completion !== null && typeof completion === "object") {
                 return Promise.reject(new Error(completion.error));
             }
-            return new Promise((resolve, reject) => {
-                this.#pendingCalls.set(callId, { resolve, reject });
-            });
+            return Promise.resolve(completion); // a number, boolean or null result as it is
         }
         const promise = new Promise((resolve, reject) => {
             this.#pendingCalls.set(callId, { resolve, reject });

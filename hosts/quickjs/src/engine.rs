@@ -212,6 +212,34 @@ fn call_args<'js>(
     })
 }
 
+/// The JS value of a result JSON that is a number, `true`, `false` or `null` (what `JSON.parse`
+/// gives), or `None` for any other JSON.
+fn scalar<'js>(ctx: &Ctx<'js>, json: &str) -> Option<Value<'js>> {
+    match json {
+        "null" => return Some(Value::new_null(ctx.clone())),
+        "true" => return Some(Value::new_bool(ctx.clone(), true)),
+        "false" => return Some(Value::new_bool(ctx.clone(), false)),
+        _ => {}
+    }
+    let bytes = json.as_bytes();
+    let starts = bytes
+        .first()
+        .is_some_and(|b| *b == b'-' || b.is_ascii_digit());
+    if !starts || !bytes.last().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    // Both round to the nearest double, so this is the number JSON.parse would give.
+    let number: f64 = json.parse().ok()?;
+    let int = number as i32;
+    Some(
+        if f64::from(int) == number && !(int == 0 && number.is_sign_negative()) {
+            Value::new_int(ctx.clone(), int)
+        } else {
+            Value::new_float(ctx.clone(), number)
+        },
+    )
+}
+
 /// The object handed to `DotNet.attachDispatcher`: what JavaScript calls to reach Rust.
 fn host_object<'js>(
     ctx: &Ctx<'js>,
@@ -245,8 +273,9 @@ fn host_object<'js>(
     )?;
 
     // Our client's extension: the same call, but a completion that is ready when Rust returns
-    // (and would overtake nothing) is returned instead of queued: its JSON text on success,
-    // `{ error: text }` on failure, `undefined` when it will come through the queue.
+    // (and would overtake nothing) is returned instead of queued: on success the value itself
+    // when the JSON is a number, `true`, `false` or `null`, else the JSON text; `{ error: text }`
+    // on failure; `undefined` when it will come through the queue.
     let runtime = interop.clone();
     let shared = Arc::clone(shared);
     host.set(
@@ -270,8 +299,11 @@ fn host_object<'js>(
                 match shared.end_capture(call_id, mark) {
                     None => Ok(Value::new_undefined(ctx)),
                     Some(completion) if completion.success => {
-                        rquickjs::String::from_str(ctx, &completion.result_or_error)
-                            .map(rquickjs::String::into_value)
+                        match scalar(&ctx, &completion.result_or_error) {
+                            Some(value) => Ok(value),
+                            None => rquickjs::String::from_str(ctx, &completion.result_or_error)
+                                .map(rquickjs::String::into_value),
+                        }
                     }
                     Some(completion) => {
                         let failure = Object::new(ctx)?;

@@ -22,6 +22,16 @@ async fn add_async(a: i64, b: i64) -> i64 {
     a + b
 }
 
+#[jsinvokable("Echo", assembly = "QuickJsTests")]
+fn echo(value: serde_json::Value) -> serde_json::Value {
+    value
+}
+
+#[jsinvokable("Numbers", assembly = "QuickJsTests")]
+fn numbers() -> (f64, u64, i64, f64, f64) {
+    (-0.0, u64::MAX, i64::MIN, 0.1 + 0.2, 5e-324)
+}
+
 #[jsinvokable("Fail", assembly = "QuickJsTests")]
 fn fail(text: String) -> Result<(), String> {
     Err(text)
@@ -451,6 +461,35 @@ fn async_calls_made_while_rust_runs_inside_an_async_call_complete_each_their_own
     }
 }
 
+#[test]
+fn results_read_the_same_whether_returned_directly_or_queued() {
+    let mut seen = Vec::new();
+    for client in clients() {
+        let engine = engine(client);
+        // Ours gets numbers, booleans and null as values and the rest as JSON text.
+        let got = eval(
+            &engine,
+            "const values = [0, 1, -2, 1.5, 1e21, 2 ** 31, -(2 ** 31), 2 ** 53 + 2, true, false, null,
+                             'text', '', [1, 'two'], { a: { b: null } }];
+             const out = [];
+             for (const value of values) {
+               const back = await DotNet.invokeMethodAsync('QuickJsTests', 'Echo', value);
+               out.push([typeof back, back]);
+             }
+             const [negativeZero, ...rest] = await DotNet.invokeMethodAsync('QuickJsTests', 'Numbers');
+             const single = await DotNet.invokeMethodAsync('QuickJsTests', 'Echo', -0);
+             out.push(Object.is(negativeZero, -0), rest.map(String), Object.is(single, 0));
+             return out;",
+        );
+        seen.push(got);
+    }
+    assert_eq!(
+        seen[0],
+        r#"[["number",0],["number",1],["number",-2],["number",1.5],["number",1e+21],["number",2147483648],["number",-2147483648],["number",9007199254740994],["boolean",true],["boolean",false],["object",null],["string","text"],["string",""],["object",[1,"two"]],["object",{"a":{"b":null}}],true,["18446744073709552000","-9223372036854776000","0.30000000000000004","5e-324"],true]"#
+    );
+    assert_eq!(seen[0], seen[1], "the builtin and the npm client");
+}
+
 /// Calls the host's `beginInvokeDotNetFromJSDirect` by hand and records what it returns and
 /// what reaches the dispatcher afterwards (call ids from 9000 are the script's own).
 const DIRECT_PROBE: &str = "
@@ -494,7 +533,7 @@ fn the_host_returns_a_ready_completion_only_when_it_overtakes_nothing() {
     );
     assert_eq!(
         got,
-        r#"[["returned",9001,"3"],["returned",9002,{"error":"no luck"}],["returned",9003,{"error":"The assembly 'QuickJsTests' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")]."}],["returned",9005,"undefined"],["returned",9006,"undefined"],["end",9004,true,"11"],["end",9005,true,"15"],["end",9006,false,"late"]]"#
+        r#"[["returned",9001,3],["returned",9002,{"error":"no luck"}],["returned",9003,{"error":"The assembly 'QuickJsTests' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")]."}],["returned",9005,"undefined"],["returned",9006,"undefined"],["end",9004,true,"11"],["end",9005,true,"15"],["end",9006,false,"late"]]"#
     );
 }
 

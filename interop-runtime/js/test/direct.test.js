@@ -126,3 +126,15 @@ test("arguments are serialized exactly as JSON.stringify writes them", async () 
     assert.deepEqual(written, cases.map((args) => JSON.stringify(args)));
     await assert.rejects(DotNet.invokeMethodAsync("A", "M", 1, 2n), { name: "TypeError" });
 });
+
+test("a returned number, boolean or null is the result itself; a string is JSON text", async () => {
+    const returns = [7, -0, 1.5, true, false, null, '"text"', "[1]"];
+    let next = 0;
+    const { DotNet } = await setup(() => returns[next++]);
+    const results = [];
+    for (let i = 0; i < returns.length; i++) {
+        results.push(await DotNet.invokeMethodAsync("A", "M"));
+    }
+    assert.deepEqual(results, [7, -0, 1.5, true, false, null, "text", [1]]);
+    assert.ok(Object.is(results[1], -0));
+});
