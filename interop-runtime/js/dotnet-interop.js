@@ -415,8 +415,15 @@ function parsePayload(dispatcher, json) {
 function serializePayload(dispatcher, value) {
     if (Array.isArray(value)) {
         // Fast paths: an array of primitives holds nothing for the replacer to replace, and
-        // the JSON of finite numbers and booleans is what `join` writes (ToString).
+        // the JSON of finite numbers and booleans is their ToString (what `+` and `join` write).
         const length = value.length;
+        if (length === 1) {
+            const only = value[0];
+            const type = typeof only;
+            if (type === "number" ? only - only === 0 : type === "boolean") {
+                return "[" + only + "]";
+            }
+        }
         let joinable = true;
         let i = 0;
         for (; i < length; i++) {
@@ -434,7 +441,7 @@ function serializePayload(dispatcher, value) {
             }
         }
         if (joinable) {
-            return length === 1 ? "[" + value[0] + "]" : "[" + value.join(",") + "]";
+            return "[" + value.join(",") + "]";
         }
         if (i === length) {
             return JSON.stringify(value);
