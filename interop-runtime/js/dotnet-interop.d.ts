@@ -21,6 +21,15 @@ export declare namespace DotNet {
         JSVoidResult = 3,
     }
 
+    /**
+     * What `beginInvokeDotNetFromJSDirect` returns: `undefined` when the completion comes later
+     * through `endInvokeDotNetFromJS` (never before the function has returned); on success the
+     * result JSON (it must hold no marker, no `"__`), or the result itself when it is a number,
+     * a boolean or `null`; `{ error: text }` on failure (the promise rejects with
+     * `new Error(text)`). The promise settles asynchronously either way.
+     */
+    type DirectCompletion = undefined | string | number | boolean | null | { error: string };
+
     /** Implemented by the host; the client calls it (PROTOCOL.md §2.1). */
     interface DotNetCallDispatcher {
         /**
@@ -33,6 +42,13 @@ export declare namespace DotNet {
          * exactly one `endInvokeDotNetFromJS(callId, …)`.
          */
         beginInvokeDotNetFromJS(callId: number, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, argsJson: string): void;
+        /**
+         * Optional extension of this client (Microsoft's client never calls it): starts an async
+         * call like `beginInvokeDotNetFromJS`, and may return its completion instead of sending it
+         * (see {@link DirectCompletion}). When the host has it at `attachDispatcher` time, the
+         * client uses it for every async call made while no reviver was added with `attachReviver`.
+         */
+        beginInvokeDotNetFromJSDirect?(callId: number, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, argsJson: string): DirectCompletion;
         /** Completes an async Rust→JS call with the JSON of the whole triple. Must not throw. */
         endInvokeJSFromDotNet(asyncHandle: any, succeeded: boolean, tripleJson: string): void;
         /** One byte array of the payload about to be sent; the index restarts at 0 per payload. */
@@ -45,7 +61,7 @@ export declare namespace DotNet {
         invokeJSFromDotNet(identifier: string, argsJson: string | null, resultType: JSCallResultType, targetInstanceId: number, callType?: JSCallType): string | null;
         /** Asynchronous Rust→JS call; reports through `endInvokeJSFromDotNet` unless the handle is 0. */
         beginInvokeJSFromDotNet(asyncHandle: any, identifier: string, argsJson: string | null, resultType: JSCallResultType, targetInstanceId: number, callType?: JSCallType): Promise<void>;
-        /** Completes a JS→Rust call; `asyncCallId` goes through `parseInt(x, 10)`. */
+        /** Completes a JS→Rust call; `asyncCallId` goes through `parseInt(x, 10)` (integers as they are). */
         endInvokeDotNetFromJS(asyncCallId: number | string, success: boolean, resultJsonOrExceptionMessage: string | null): void;
         /** Synchronous static call (in-process hosts only). */
         invokeDotNetStaticMethod<T = any>(assemblyName: string, methodIdentifier: string, ...args: any[]): T | null;

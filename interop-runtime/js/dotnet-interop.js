@@ -28,6 +28,22 @@
  *   Completes an async Rust→JS call with the JSON of `[handle,true,value]` or `[handle,false,"text"]`.
  * @property {(index: number, bytes: Uint8Array) => void} sendByteArray
  *   Carries one byte array of the payload about to be sent (indices restart at 0 per payload).
+ * @property {(callId: number, assemblyName: string | null, methodIdentifier: string,
+ *   dotNetObjectId: number | null, argsJson: string) => DirectCompletion} [beginInvokeDotNetFromJSDirect]
+ *   Optional extension of this client (Microsoft's client never calls it): starts an async
+ *   call like `beginInvokeDotNetFromJS`, and may return the call's completion instead of
+ *   sending it. Used, when the host has it at `attachDispatcher` time, for every async call
+ *   made while no reviver was added with `attachReviver`.
+ */
+
+/**
+ * What `beginInvokeDotNetFromJSDirect` returns: `undefined` when the completion will come
+ * later through `endInvokeDotNetFromJS` (never before the function has returned); on success
+ * the result JSON text (which must hold no marker: no `"__`), or the result itself when it is
+ * a number, a boolean or `null`; `{ error: text }` on failure (the promise rejects with
+ * `new Error(text)`). The promise settles asynchronously either way.
+ *
+ * @typedef {undefined | string | number | boolean | null | {error: string}} DirectCompletion
  */
 
 const DOTNET_OBJECT_KEY = "__dotNetObject";
@@ -397,9 +413,39 @@ function parsePayload(dispatcher, json) {
  * @returns {string | undefined}
  */
 function serializePayload(dispatcher, value) {
-    // Fast path: an array of primitives holds nothing for the replacer to replace.
-    if (Array.isArray(value) && value.every((item) => item === null || typeof item !== "object")) {
-        return JSON.stringify(value);
+    if (Array.isArray(value)) {
+        // Fast paths: an array of primitives holds nothing for the replacer to replace, and
+        // the JSON of finite numbers and booleans is their ToString (what `+` and `join` write).
+        const length = value.length;
+        if (length === 1) {
+            const only = value[0];
+            const type = typeof only;
+            if (type === "number" ? only - only === 0 : type === "boolean") {
+                return "[" + only + "]";
+            }
+        }
+        let joinable = true;
+        let i = 0;
+        for (; i < length; i++) {
+            const item = value[i];
+            const type = typeof item;
+            if (type === "number") {
+                if (item - item !== 0) {
+                    joinable = false; // NaN and ±Infinity are null in JSON
+                }
+            } else if (type !== "boolean") {
+                joinable = false;
+                if (type === "object" && item !== null) {
+                    break;
+                }
+            }
+        }
+        if (joinable) {
+            return "[" + value.join(",") + "]";
+        }
+        if (i === length) {
+            return JSON.stringify(value);
+        }
     }
     const host = dispatcher[hostOf]();
     let nextIndex = 0;
@@ -618,10 +664,13 @@ class CallDispatcher {
     #stagedByteArrays = new Map();
     /** @type {Map<any, {promise: Promise<ReadableStream>, resolve: Function}>} */
     #pendingStreams = new Map();
+    /** Whether the host has `beginInvokeDotNetFromJSDirect` (checked once, when attached). */
+    #direct;
 
     /** @param {DotNetCallDispatcher} host */
     constructor(host) {
         this.#host = host;
+        this.#direct = typeof host.beginInvokeDotNetFromJSDirect === "function";
     }
 
     [hostOf]() {
@@ -709,7 +758,11 @@ class CallDispatcher {
         const outcome = success
             ? parsePayload(this, resultJsonOrExceptionMessage)
             : new Error(resultJsonOrExceptionMessage);
-        this.#completeCall(parseInt(asyncCallId, 10), success, outcome);
+        // parseInt turns a number into text first: skip it for the integers hosts send.
+        const callId = typeof asyncCallId === "number" && (asyncCallId | 0) === asyncCallId
+            ? asyncCallId
+            : parseInt(asyncCallId, 10);
+        this.#completeCall(callId, success, outcome);
     }
 
     /**
@@ -755,6 +808,8 @@ class CallDispatcher {
      * Asynchronous call through `host.beginInvokeDotNetFromJS`. The call id (from 1, per
      * dispatcher) and its pending entry exist before the host is called, so the host may
      * complete the call re-entrantly. A serialization or host exception rejects the promise.
+     * When the host has `beginInvokeDotNetFromJSDirect` and no reviver was added, that is
+     * called instead, and a completion it returns settles the promise at once.
      *
      * @param {string | null} assemblyName `null` for instance calls
      * @param {string} methodIdentifier
@@ -767,6 +822,35 @@ class CallDispatcher {
             throw new Error(`For instance method calls, assemblyName should be null. Received '${assemblyName}'.`);
         }
         const callId = this.#nextCallId++;
+        if (this.#direct && revivers.length === 1) {
+            // The host never completes the call before it returns, so the pending entry is
+            // only made when it has not returned the completion.
+            let completion;
+            try {
+                const argsJson = serializePayload(this, args);
+                completion = this.#host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+            } catch (error) {
+                return Promise.reject(error);
+            }
+            if (typeof completion === "string") {
+                // The text holds no marker; a reviver can only have been added meanwhile by
+                // Rust calling JavaScript, and a throwing one rejects the call.
+                try {
+                    return Promise.resolve(revivers.length === 1 ? JSON.parse(completion) : parsePayload(this, completion));
+                } catch (error) {
+                    return Promise.reject(error);
+                }
+            }
+            if (completion === undefined) {
+                return new Promise((resolve, reject) => {
+                    this.#pendingCalls.set(callId, { resolve, reject });
+                });
+            }
+            if (completion !== null && typeof completion === "object") {
+                return Promise.reject(new Error(completion.error));
+            }
+            return Promise.resolve(completion); // a number, boolean or null result as it is
+        }
         const promise = new Promise((resolve, reject) => {
             this.#pendingCalls.set(callId, { resolve, reject });
         });
@@ -900,7 +984,7 @@ function requireDefaultDispatcher() {
  * @returns {any} the result
  */
 function invokeMethod(assemblyName, methodIdentifier, ...args) {
-    return requireDefaultDispatcher().invokeDotNetMethod(assemblyName, methodIdentifier, null, args);
+    return (defaultDispatcher || requireDefaultDispatcher()).invokeDotNetMethod(assemblyName, methodIdentifier, null, args);
 }
 
 /**
@@ -911,7 +995,7 @@ function invokeMethod(assemblyName, methodIdentifier, ...args) {
  * @returns {Promise<any>} the result
  */
 function invokeMethodAsync(assemblyName, methodIdentifier, ...args) {
-    return requireDefaultDispatcher().invokeDotNetMethodAsync(assemblyName, methodIdentifier, null, args);
+    return (defaultDispatcher || requireDefaultDispatcher()).invokeDotNetMethodAsync(assemblyName, methodIdentifier, null, args);
 }
 
 /**

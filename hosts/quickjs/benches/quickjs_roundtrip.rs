@@ -20,11 +20,14 @@
 //! 2. `async invokeMethodAsync`: `s += await DotNet.invokeMethodAsync('Bench', 'Noop', 1)` in
 //!    the engine, all `n` in one async JS loop that the engine drives until it settles
 //!    (`eval_script` then `run_until_idle`). One iteration is the whole real cycle of one
-//!    call: the client's pending promise, `beginInvokeDotNetFromJS`, the completion queued by
-//!    the runtime, the engine's pump delivering it to `endInvokeDotNetFromJS`, the client's
-//!    `JSON.parse` and resolve, and the job that resumes the loop. Driving one call per Rust
-//!    entry instead would add the entry (a script compile and a tokio `block_on`) to every
-//!    call, which no program doing many awaited calls pays.
+//!    call: the client serializes `[1]` and calls the host's `beginInvokeDotNetFromJSDirect`,
+//!    the runtime runs `Noop`, and since it completes at once with nothing queued before it the
+//!    host returns the completion (the number itself) instead of queueing it for the engine's
+//!    pump; the client returns `Promise.resolve(1)`, and a job resumes the loop. (An `async fn`,
+//!    a result with markers or byte arrays, or Microsoft's client, take the queued path: the
+//!    pump delivering `endInvokeDotNetFromJS`, `JSON.parse`, resolve.) Driving one call per
+//!    Rust entry instead would add the entry (a script compile and a tokio `block_on`) to
+//!    every call, which no program doing many awaited calls pays.
 //! 3. `bare rquickjs fn`: `s += bare(1)` in a separate plain rquickjs `Runtime`/`Context`,
 //!    `bare` a Rust closure bound with `Function::new`, taking and returning an `i32`.
 //! 4. `JSON floor`: `s += JSON.parse(bareJson(JSON.stringify([1])))` in the plain context;

@@ -12,7 +12,9 @@ use interop_runtime::{JsRuntime, RuntimeOptions};
 use rquickjs::context::EvalOptions;
 use rquickjs::function::Func;
 use rquickjs::promise::PromiseState;
-use rquickjs::{Context, Ctx, Exception, Function, Object, Persistent, Promise, TypedArray, Value};
+use rquickjs::{
+    CString, Context, Ctx, Exception, Function, Object, Persistent, Promise, TypedArray, Value,
+};
 
 use crate::bridge::{self, Bridge, CallbackScope};
 use crate::error::EngineError;
@@ -162,26 +164,82 @@ fn throw(ctx: &Ctx<'_>, message: String) -> rquickjs::Error {
     Exception::throw_type(ctx, &message)
 }
 
-/// The arguments every JS→Rust call carries.
-struct CallArgs {
-    assembly: Option<String>,
-    identifier: Option<String>,
-    object_id: Option<u64>,
-    args_json: String,
+/// A string argument, borrowed from JavaScript (no copy into a Rust `String`).
+fn optional_text<'js>(value: &Value<'js>, what: &str) -> Result<Option<CString<'js>>, String> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .and_then(|text| text.clone().to_cstring().ok())
+        .map(Some)
+        .ok_or_else(|| format!("{what} must be a string or null"))
 }
 
-fn call_args(
-    assembly: &Value<'_>,
-    identifier: &Value<'_>,
-    object_id: &Value<'_>,
-    args_json: &Value<'_>,
-) -> Result<CallArgs, String> {
+/// The arguments every JS→Rust call carries.
+struct CallArgs<'js> {
+    assembly: Option<CString<'js>>,
+    identifier: Option<CString<'js>>,
+    object_id: Option<u64>,
+    args_json: Option<CString<'js>>,
+}
+
+impl CallArgs<'_> {
+    fn args_json(&self) -> &str {
+        self.args_json.as_ref().map_or("null", CString::as_str)
+    }
+
+    fn begin(&self, runtime: &JsRuntime, call_id: u64) {
+        runtime.begin_invoke_dotnet(
+            call_id,
+            self.assembly.as_ref().map(CString::as_str),
+            self.identifier.as_ref().map(CString::as_str),
+            self.object_id,
+            self.args_json(),
+        );
+    }
+}
+
+fn call_args<'js>(
+    assembly: &Value<'js>,
+    identifier: &Value<'js>,
+    object_id: &Value<'js>,
+    args_json: &Value<'js>,
+) -> Result<CallArgs<'js>, String> {
     Ok(CallArgs {
-        assembly: optional_string(assembly, "assemblyName")?,
-        identifier: optional_string(identifier, "methodIdentifier")?,
+        assembly: optional_text(assembly, "assemblyName")?,
+        identifier: optional_text(identifier, "methodIdentifier")?,
         object_id: optional_object_id(object_id)?,
-        args_json: optional_string(args_json, "argsJson")?.unwrap_or_else(|| "null".to_owned()),
+        args_json: optional_text(args_json, "argsJson")?,
     })
+}
+
+/// The JS value of a result JSON that is a number, `true`, `false` or `null` (what `JSON.parse`
+/// gives), or `None` for any other JSON.
+fn scalar<'js>(ctx: &Ctx<'js>, json: &str) -> Option<Value<'js>> {
+    match json {
+        "null" => return Some(Value::new_null(ctx.clone())),
+        "true" => return Some(Value::new_bool(ctx.clone(), true)),
+        "false" => return Some(Value::new_bool(ctx.clone(), false)),
+        _ => {}
+    }
+    let bytes = json.as_bytes();
+    let starts = bytes
+        .first()
+        .is_some_and(|b| *b == b'-' || b.is_ascii_digit());
+    if !starts || !bytes.last().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    // Both round to the nearest double, so this is the number JSON.parse would give.
+    let number: f64 = json.parse().ok()?;
+    let int = number as i32;
+    Some(
+        if f64::from(int) == number && !(int == 0 && number.is_sign_negative()) {
+            Value::new_int(ctx.clone(), int)
+        } else {
+            Value::new_float(ctx.clone(), number)
+        },
+    )
 }
 
 /// The object handed to `DotNet.attachDispatcher`: what JavaScript calls to reach Rust.
@@ -189,6 +247,7 @@ fn host_object<'js>(
     ctx: &Ctx<'js>,
     engine_id: u64,
     interop: &JsRuntime,
+    shared: &Arc<Shared>,
 ) -> rquickjs::Result<Object<'js>> {
     let host = Object::new(ctx.clone())?;
 
@@ -209,14 +268,51 @@ fn host_object<'js>(
                 let call = call_args(&assembly, &identifier, &object_id, &args_json)
                     .map_err(|text| throw(&ctx, text))?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);
-                runtime.begin_invoke_dotnet(
-                    call_id,
-                    call.assembly.as_deref(),
-                    call.identifier.as_deref(),
-                    call.object_id,
-                    &call.args_json,
-                );
+                call.begin(&runtime, call_id);
                 Ok(())
+            },
+        )?,
+    )?;
+
+    // Our client's extension: the same call, but a completion that is ready when Rust returns
+    // (and would overtake nothing) is returned instead of queued: on success the value itself
+    // when the JSON is a number, `true`, `false` or `null`, else the JSON text; `{ error: text }`
+    // on failure; `undefined` when it will come through the queue.
+    let runtime = interop.clone();
+    let shared = Arc::clone(shared);
+    host.set(
+        "beginInvokeDotNetFromJSDirect",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  call_id: Value<'js>,
+                  assembly: Value<'js>,
+                  identifier: Value<'js>,
+                  object_id: Value<'js>,
+                  args_json: Value<'js>|
+                  -> rquickjs::Result<Value<'js>> {
+                let call_id =
+                    non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
+                let call = call_args(&assembly, &identifier, &object_id, &args_json)
+                    .map_err(|text| throw(&ctx, text))?;
+                let _scope = CallbackScope::enter(engine_id, &ctx);
+                let mark = shared.begin_capture(call_id);
+                call.begin(&runtime, call_id);
+                match shared.end_capture(call_id, mark) {
+                    None => Ok(Value::new_undefined(ctx)),
+                    Some(completion) if completion.success => {
+                        match scalar(&ctx, &completion.result_or_error) {
+                            Some(value) => Ok(value),
+                            None => rquickjs::String::from_str(ctx, &completion.result_or_error)
+                                .map(rquickjs::String::into_value),
+                        }
+                    }
+                    Some(completion) => {
+                        let failure = Object::new(ctx)?;
+                        failure.set("error", completion.result_or_error)?;
+                        Ok(failure.into_value())
+                    }
+                }
             },
         )?,
     )?;
@@ -236,10 +332,10 @@ fn host_object<'js>(
                     .map_err(|text| throw(&ctx, text))?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);
                 let result = runtime.invoke_dotnet(
-                    call.assembly.as_deref(),
-                    call.identifier.as_deref(),
+                    call.assembly.as_ref().map(CString::as_str),
+                    call.identifier.as_ref().map(CString::as_str),
                     call.object_id,
-                    &call.args_json,
+                    call.args_json(),
                 );
                 // Byte arrays of the result must reach JavaScript before the call returns.
                 if let Some(bridge) = bridge::find(engine_id) {
@@ -308,6 +404,7 @@ fn install_globals(
     ctx: &Ctx<'_>,
     engine_id: u64,
     interop: &JsRuntime,
+    shared: &Arc<Shared>,
     base_uri: &str,
     output: &OutputSink,
 ) -> rquickjs::Result<()> {
@@ -331,7 +428,10 @@ fn install_globals(
     )?;
     globals.set("__jsinvokable_base_uri", base_uri)?;
     ctx.eval::<(), _>(include_str!("../js/prelude.js"))?;
-    globals.set("__jsinvokable_host", host_object(ctx, engine_id, interop)?)?;
+    globals.set(
+        "__jsinvokable_host",
+        host_object(ctx, engine_id, interop, shared)?,
+    )?;
     Ok(())
 }
 
@@ -392,8 +492,15 @@ impl Engine {
             qjs,
         };
         engine.context.with(|ctx| {
-            install_globals(&ctx, id, &engine.interop, &base_uri, &options.output)
-                .map_err(|error| EngineError::Setup(bridge::exception_text(&ctx, error)))
+            install_globals(
+                &ctx,
+                id,
+                &engine.interop,
+                &engine.shared,
+                &base_uri,
+                &options.output,
+            )
+            .map_err(|error| EngineError::Setup(bridge::exception_text(&ctx, error)))
         })?;
         engine.settle_module("<bootstrap>", BOOTSTRAP)?;
         let dispatcher =

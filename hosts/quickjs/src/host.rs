@@ -15,10 +15,33 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How a JS→Rust call ended, handed straight back to JavaScript instead of being queued.
+#[derive(Debug)]
+pub(crate) struct Completion {
+    /// Whether the call succeeded.
+    pub(crate) success: bool,
+    /// The result JSON on success, the error text on failure.
+    pub(crate) result_or_error: String,
+}
+
+/// Messages for JavaScript, and the call whose completion may skip them.
+#[derive(Default)]
+struct Outbox {
+    /// Delivered in order by the engine thread.
+    queue: VecDeque<ToJs>,
+    /// The call running inside `beginInvokeDotNetFromJSDirect`, whose completion is caught
+    /// instead of queued when nothing is queued before it.
+    capture: Option<u64>,
+    /// The caught completion, with its call id.
+    captured: Option<(u64, Completion)>,
+}
+
+/// What [`Shared::begin_capture`] replaced, restored by [`Shared::end_capture`].
+pub(crate) struct CaptureMark(Option<u64>);
+
 /// What the engine thread and the runtime share.
 pub(crate) struct Shared {
-    /// Messages for JavaScript, delivered in order by the engine thread.
-    outbox: Mutex<VecDeque<ToJs>>,
+    outbox: Mutex<Outbox>,
     /// Wakes the engine's loop when a message, a finished task or a timer needs it.
     pub(crate) wake: Notify,
     /// Spawned futures that have not finished.
@@ -30,7 +53,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(engine_id: u64) -> Self {
         Shared {
-            outbox: Mutex::new(VecDeque::new()),
+            outbox: Mutex::new(Outbox::default()),
             wake: Notify::new(),
             live_tasks: AtomicUsize::new(0),
             engine_id,
@@ -38,11 +61,40 @@ impl Shared {
     }
 
     pub(crate) fn pop_message(&self) -> Option<ToJs> {
-        lock(&self.outbox).pop_front()
+        lock(&self.outbox).queue.pop_front()
     }
 
     pub(crate) fn has_messages(&self) -> bool {
-        !lock(&self.outbox).is_empty()
+        !lock(&self.outbox).queue.is_empty()
+    }
+
+    /// From now until [`end_capture`](Self::end_capture), the completion of `call_id` is
+    /// caught instead of queued, provided nothing is queued for JavaScript when it is sent
+    /// (so it overtakes nothing: no earlier message, no byte array of its own result) and, on
+    /// success, its JSON holds no `"__` (no marker the client could fail to revive).
+    pub(crate) fn begin_capture(&self, call_id: u64) -> CaptureMark {
+        CaptureMark(lock(&self.outbox).capture.replace(call_id))
+    }
+
+    /// Ends the capture of `call_id` and returns its completion if it was caught.
+    pub(crate) fn end_capture(&self, call_id: u64, mark: CaptureMark) -> Option<Completion> {
+        let mut outbox = lock(&self.outbox);
+        outbox.capture = mark.0;
+        match outbox.captured.take() {
+            Some((id, completion)) if id == call_id => Some(completion),
+            Some((id, completion)) => {
+                // Cannot happen (only the innermost capture catches), but never lose a message.
+                outbox.queue.push_back(ToJs::EndInvokeDotNet {
+                    call_id: id,
+                    success: completion.success,
+                    result_or_error: completion.result_or_error,
+                });
+                drop(outbox);
+                self.wake.notify_one();
+                None
+            }
+            None => None,
+        }
     }
 
     pub(crate) fn live_tasks(&self) -> usize {
@@ -68,8 +120,32 @@ pub(crate) struct QuickJsHost {
 
 impl Host for QuickJsHost {
     fn send(&self, message: ToJs) {
-        lock(&self.shared.outbox).push_back(message);
-        self.shared.wake.notify_one();
+        let mut outbox = lock(&self.shared.outbox);
+        match message {
+            ToJs::EndInvokeDotNet {
+                call_id,
+                success,
+                result_or_error,
+            } if outbox.capture == Some(call_id)
+                && outbox.queue.is_empty()
+                && (!success || !result_or_error.contains("\"__")) =>
+            {
+                // The callback that started the call returns it; nothing to wake.
+                outbox.capture = None;
+                outbox.captured = Some((
+                    call_id,
+                    Completion {
+                        success,
+                        result_or_error,
+                    },
+                ));
+            }
+            message => {
+                outbox.queue.push_back(message);
+                drop(outbox);
+                self.shared.wake.notify_one();
+            }
+        }
     }
 
     fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {

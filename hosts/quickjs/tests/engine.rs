@@ -24,6 +24,16 @@ async fn add_async(a: i64, b: i64) -> i64 {
     a + b
 }
 
+#[jsinvokable("Echo", assembly = "QuickJsTests")]
+fn echo(value: serde_json::Value) -> serde_json::Value {
+    value
+}
+
+#[jsinvokable("Numbers", assembly = "QuickJsTests")]
+fn numbers() -> (f64, u64, i64, f64, f64) {
+    (-0.0, u64::MAX, i64::MIN, 0.1 + 0.2, 5e-324)
+}
+
 #[jsinvokable("Fail", assembly = "QuickJsTests")]
 fn fail(text: String) -> Result<(), String> {
     Err(text)
@@ -408,6 +418,208 @@ fn dropping_the_engine_releases_everything_in_order() {
     assert!(runtime.is_closed());
     assert!(counter.is_disposed());
     assert_eq!(runtime.tracked_object_count(), 0);
+}
+
+#[test]
+fn async_calls_settle_asynchronously_and_in_the_same_order_with_both_clients() {
+    for client in clients() {
+        let engine = engine(client);
+        // Ours takes the ready completions of 'Add' straight from the host; Microsoft's gets
+        // them queued. Either way nothing settles before the calling code has finished.
+        let got = eval(
+            &engine,
+            "const order = [];
+             const calls = [
+               DotNet.invokeMethodAsync('QuickJsTests', 'Add', 1, 1).then(v => order.push(['a', v])),
+               DotNet.invokeMethodAsync('QuickJsTests', 'AddAsync', 2, 2).then(v => order.push(['b', v])),
+               DotNet.invokeMethodAsync('QuickJsTests', 'Fail', 'no').catch(e => order.push(['c', e.message])),
+               DotNet.invokeMethodAsync('QuickJsTests', 'Add', 3, 3).then(v => order.push(['d', v])),
+             ];
+             order.push('sync');
+             await Promise.all(calls);
+             return order;",
+        );
+        assert_eq!(
+            got,
+            r#"["sync",["a",2],["c","no"],["d",6],["b",4]]"#,
+            "{}",
+            engine.client()
+        );
+    }
+}
+
+#[test]
+fn async_calls_made_while_rust_runs_inside_an_async_call_complete_each_their_own() {
+    for client in clients() {
+        let engine = engine(client);
+        // The outer call is running in Rust when JavaScript starts the inner ones.
+        let got = eval(
+            &engine,
+            "const inner = [];
+             window.reenterJs = (depth) => {
+               inner.push(DotNet.invokeMethodAsync('QuickJsTests', 'Add', depth, 100));
+               inner.push(DotNet.invokeMethodAsync('QuickJsTests', 'AddAsync', depth, 200));
+               return depth <= 0 ? 0 : 1 + DotNet.invokeMethod('QuickJsTests', 'Reenter', depth - 1);
+             };
+             const outer = await DotNet.invokeMethodAsync('QuickJsTests', 'Reenter', 2);
+             return [outer, await Promise.all(inner)];",
+        );
+        assert_eq!(got, "[2,[102,202,101,201,100,200]]", "{}", engine.client());
+    }
+}
+
+#[test]
+fn results_read_the_same_whether_returned_directly_or_queued() {
+    let mut seen = Vec::new();
+    for client in clients() {
+        let engine = engine(client);
+        // Ours gets numbers, booleans and null as values and the rest as JSON text.
+        let got = eval(
+            &engine,
+            "const values = [0, 1, -2, 1.5, 1e21, 2 ** 31, -(2 ** 31), 2 ** 53 + 2, true, false, null,
+                             'text', '', [1, 'two'], { a: { b: null } }];
+             const out = [];
+             for (const value of values) {
+               const back = await DotNet.invokeMethodAsync('QuickJsTests', 'Echo', value);
+               out.push([typeof back, back]);
+             }
+             const [negativeZero, ...rest] = await DotNet.invokeMethodAsync('QuickJsTests', 'Numbers');
+             const single = await DotNet.invokeMethodAsync('QuickJsTests', 'Echo', -0);
+             out.push(Object.is(negativeZero, -0), rest.map(String), Object.is(single, 0));
+             return out;",
+        );
+        seen.push(got);
+    }
+    assert_eq!(
+        seen[0],
+        r#"[["number",0],["number",1],["number",-2],["number",1.5],["number",1e+21],["number",2147483648],["number",-2147483648],["number",9007199254740994],["boolean",true],["boolean",false],["object",null],["string","text"],["string",""],["object",[1,"two"]],["object",{"a":{"b":null}}],true,["18446744073709552000","-9223372036854776000","0.30000000000000004","5e-324"],true]"#
+    );
+    assert_eq!(seen[0], seen[1], "the builtin and the npm client");
+}
+
+/// Calls the host's `beginInvokeDotNetFromJSDirect` by hand and records what it returns and
+/// what reaches the dispatcher afterwards (call ids from 9000 are the script's own).
+const DIRECT_PROBE: &str = "
+const counter = await DotNet.invokeMethodAsync('QuickJsTests', 'NewCounter');
+const dispatcher = counter._callDispatcher;
+const host = dispatcher.getDotNetCallDispatcher();
+const log = [];
+const end = dispatcher.endInvokeDotNetFromJS.bind(dispatcher);
+const receive = dispatcher.receiveByteArray.bind(dispatcher);
+dispatcher.endInvokeDotNetFromJS = (id, ok, text) =>
+  id >= 9000 ? log.push(['end', id, ok, text]) : end(id, ok, text);
+dispatcher.receiveByteArray = (id, bytes) => { log.push(['bytes', Array.from(bytes)]); receive(id, bytes); };
+const direct = (id, identifier, args) => {
+  const returned = host.beginInvokeDotNetFromJSDirect(id, 'QuickJsTests', identifier, null, JSON.stringify(args));
+  log.push(['returned', id, returned === undefined ? 'undefined' : returned]);
+};
+const settle = async (count) => {
+  for (let i = 0; i < 20 && log.filter(e => e[0] === 'end').length < count; i++) {
+    await DotNet.invokeMethodAsync('QuickJsTests', 'AddAsync', 0, 0);
+  }
+};
+";
+
+#[test]
+fn the_host_returns_a_ready_completion_only_when_it_overtakes_nothing() {
+    let engine = engine(Client::Builtin);
+    let got = eval(
+        &engine,
+        &format!(
+            "{DIRECT_PROBE}
+             direct(9001, 'Add', [1, 2]);
+             direct(9002, 'Fail', ['no luck']);
+             direct(9003, 'Nope', []);
+             // Queued: an earlier completion is waiting, so this one must follow it.
+             host.beginInvokeDotNetFromJS(9004, 'QuickJsTests', 'Add', null, '[5,6]');
+             direct(9005, 'Add', [7, 8]);
+             direct(9006, 'Fail', ['late']);
+             await settle(3);
+             return log;"
+        ),
+    );
+    assert_eq!(
+        got,
+        r#"[["returned",9001,3],["returned",9002,{"error":"no luck"}],["returned",9003,{"error":"The assembly 'QuickJsTests' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")]."}],["returned",9005,"undefined"],["returned",9006,"undefined"],["end",9004,true,"11"],["end",9005,true,"15"],["end",9006,false,"late"]]"#
+    );
+}
+
+#[test]
+fn byte_arrays_markers_and_async_methods_keep_the_queue() {
+    let engine = engine(Client::Builtin);
+    let got = eval(
+        &engine,
+        &format!(
+            "{DIRECT_PROBE}
+             // The result's byte arrays must reach JavaScript before its completion.
+             host.sendByteArray(0, new Uint8Array([1, 2]));
+             host.sendByteArray(1, new Uint8Array([3]));
+             host.sendByteArray(2, new Uint8Array([4, 5]));
+             direct(9001, 'SwapParcels', [
+               {{ label: 'a', data: {{ '__byte[]': 0 }} }},
+               {{ label: 'b', data: {{ '__byte[]': 1 }} }},
+               {{ '__byte[]': 2 }},
+             ]);
+             direct(9002, 'NewCounter', []);
+             direct(9003, 'AddAsync', [3, 4]);
+             await settle(3);
+             return log;"
+        ),
+    );
+    let log: Vec<serde_json::Value> = serde_json::from_str(&got).expect("a JSON log");
+    let kinds: Vec<String> = log
+        .iter()
+        .map(|entry| format!("{}:{}", entry[0], entry[1]))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "\"returned\":9001",
+            "\"returned\":9002",
+            "\"returned\":9003",
+            "\"bytes\":[3]",
+            "\"bytes\":[1,2,4,5]",
+            "\"end\":9001",
+            "\"end\":9002",
+            "\"end\":9003",
+        ],
+        "{got}"
+    );
+    for entry in &log[..3] {
+        assert_eq!(entry[2], "undefined", "{got}");
+    }
+    assert!(
+        log[5][3]
+            .as_str()
+            .is_some_and(|json| json.contains("__byte[]")),
+        "{got}"
+    );
+    assert!(
+        log[6][3]
+            .as_str()
+            .is_some_and(|json| json.contains("__dotNetObject")),
+        "{got}"
+    );
+    assert_eq!(log[7][3], "7", "{got}");
+}
+
+#[test]
+fn the_npm_client_never_calls_the_extension_and_gets_every_completion_queued() {
+    let engine = engine(Client::File(npm_client()));
+    let got = eval(
+        &engine,
+        "const counter = await DotNet.invokeMethodAsync('QuickJsTests', 'NewCounter');
+         const host = counter._callDispatcher.getDotNetCallDispatcher();
+         const calls = [];
+         host.beginInvokeDotNetFromJSDirect = (...args) => { calls.push(args); };
+         const results = [
+           await DotNet.invokeMethodAsync('QuickJsTests', 'Add', 1, 2),
+           await counter.invokeMethodAsync('Increment'),
+           await DotNet.invokeMethodAsync('QuickJsTests', 'Fail', 'no').catch(e => e.message),
+         ];
+         return [results, calls.length];",
+    );
+    assert_eq!(got, r#"[[3,1,"no"],0]"#);
 }
 
 #[test]

@@ -10,9 +10,11 @@
  * @param {(assemblyName, methodIdentifier, dotNetObjectId, argsJson) => any} [options.onSync]
  * @param {(handle, succeeded, tripleJson) => void} [options.onEnd]
  * @param {(index, bytes) => void} [options.onBytes]
+ * @param {(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => any} [options.direct]
+ *   implement the extension `beginInvokeDotNetFromJSDirect`, returning what this returns
  */
 export function createFakeHost(options = {}) {
-    const { sync = true, onBegin, onSync, onEnd, onBytes } = options;
+    const { sync = true, onBegin, onSync, onEnd, onBytes, direct } = options;
     const log = [];
     const sentBytes = [];
     const host = {
@@ -50,6 +52,12 @@ export function createFakeHost(options = {}) {
             sentBytes.length = 0;
         },
     };
+    if (direct) {
+        host.beginInvokeDotNetFromJSDirect = function (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) {
+            log.push(["beginInvokeDotNetFromJSDirect", callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson]);
+            return direct(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+        };
+    }
     if (sync) {
         host.invokeDotNetFromJS = function (assemblyName, methodIdentifier, dotNetObjectId, argsJson) {
             log.push(["invokeDotNetFromJS", assemblyName, methodIdentifier, dotNetObjectId, argsJson]);

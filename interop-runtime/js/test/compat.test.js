@@ -127,6 +127,24 @@ const F = 1; // FunctionCall
 
 // --- JS → Rust ------------------------------------------------------------------------------
 
+same("arguments of primitives are written alike (the fast paths)", async ({ DotNet, js, attempt }) => {
+    const cases = [
+        [],
+        [1],
+        [0, -0, 1.5, -2, 1e21, 1.5e-7, Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 53],
+        [NaN, Infinity, -Infinity],
+        [true, false, null, undefined],
+        [() => 1, Symbol("s"), "text \" \\ \n \u0001 \ud800 é"],
+        [{ a: [1] }, new Uint8Array([1, 2])],
+    ];
+    for (const args of cases) {
+        DotNet.invokeMethodAsync("A", "M", ...args);
+        DotNet.invokeMethod("A", "S", ...args);
+    }
+    await attempt("bigint async", () => DotNet.invokeMethodAsync("A", "M", 1, 2n));
+    await attempt("bigint sync", () => DotNet.invokeMethod("A", "S", 1, 2n));
+});
+
 same("static async calls, ids, success and failure completions", async ({ DotNet, js, attempt }) => {
     const p1 = DotNet.invokeMethodAsync("BlazorSample", "ReturnArrayAsync");
     const p2 = DotNet.invokeMethodAsync("BlazorSample", "Echo", 1, "two", { three: [3], u: undefined }, null, NaN, new Date(0));
