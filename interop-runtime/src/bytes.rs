@@ -103,12 +103,7 @@ pub mod byte_array {
 
     /// Writes the bytes out of band and `{"__byte[]":id}` in the JSON.
     pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-        let id = with_scope(|scope| {
-            let id = scope.runtime.inner().next_byte_array_id();
-            scope.outgoing_bytes.borrow_mut().push((id, bytes.to_vec()));
-            id
-        })
-        .map_err(ser::Error::custom)?;
+        let id = stage_outgoing(bytes.to_vec()).map_err(ser::Error::custom)?;
         markers::serialize_id(serializer, markers::BYTE_ARRAY, id)
     }
 
@@ -116,6 +111,16 @@ pub mod byte_array {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
         deserializer.deserialize_any(ByteArrayVisitor)
     }
+}
+
+/// Moves `bytes` to the byte arrays of the value being serialized (no copy); the id its
+/// `{"__byte[]":id}` marker names. For the runtime's own results, which own their bytes.
+pub(crate) fn stage_outgoing(bytes: Vec<u8>) -> Result<u64, &'static str> {
+    with_scope(|scope| {
+        let id = scope.runtime.inner().next_byte_array_id();
+        scope.outgoing_bytes.borrow_mut().push((id, bytes));
+        id
+    })
 }
 
 struct ByteArrayVisitor;

@@ -21,10 +21,10 @@ use futures_channel::oneshot;
 use futures_io::AsyncRead;
 use futures_util::future::{self, Either};
 use serde::de::{self, Deserializer};
-use serde::ser::{self, Serializer};
+use serde::ser::{self, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::bytes::ByteArray;
+use crate::bytes;
 use crate::context::with_scope;
 use crate::error::texts;
 use crate::host::{CallType, JsInvocation, ResultType, ToJs};
@@ -296,12 +296,36 @@ fn drop_if_unclaimed(runtime: &Weak<RuntimeInner>, id: u64) {
     }
 }
 
+/// The chunks of one `ReadDotNetStream` answer, serialized as an array of byte arrays. The
+/// chunks move to the call's byte arrays instead of being copied (as serializing a
+/// `ByteArray` does), so only the first serialization has them; the answer is serialized once.
+struct Chunks(Mutex<Vec<Vec<u8>>>);
+
+impl Serialize for Chunks {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// `{"__byte[]":id}`.
+        struct Marker(u64);
+        impl Serialize for Marker {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                markers::serialize_id(serializer, markers::BYTE_ARRAY, self.0)
+            }
+        }
+        let chunks = std::mem::take(&mut *lock(&self.0));
+        let mut seq = serializer.serialize_seq(Some(chunks.len()))?;
+        for chunk in chunks {
+            let id = bytes::stage_outgoing(chunk).map_err(ser::Error::custom)?;
+            seq.serialize_element(&Marker(id))?;
+        }
+        seq.end()
+    }
+}
+
 /// The next chunks of the stream `id` Rust is sending, as byte arrays of at most 32 KiB;
 /// `null` at its end.
 #[jsinvokable("ReadDotNetStream", assembly = "jsinvokable", crate = "crate")]
-async fn read_dotnet_stream(runtime: JsRuntime, id: u64) -> Result<Option<Vec<ByteArray>>, String> {
+async fn read_dotnet_stream(runtime: JsRuntime, id: u64) -> Result<Option<Chunks>, String> {
     let chunks = runtime.inner().read_outgoing_stream(id).await?;
-    Ok(chunks.map(|chunks| chunks.into_iter().map(ByteArray::from).collect()))
+    Ok(chunks.map(|chunks| Chunks(Mutex::new(chunks))))
 }
 
 /// Stops the stream `id` Rust is sending (JavaScript cancelled it).
