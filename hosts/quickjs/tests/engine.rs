@@ -742,6 +742,30 @@ fn streams_from_javascript_in_every_shape_of_data() {
 }
 
 #[test]
+fn a_stream_reference_disposed_by_javascript_fails_the_read_clearly() {
+    for client in clients() {
+        let engine = engine(client);
+        let got = eval(
+            &engine,
+            "const data = DotNet.createJSStreamReference(new Uint8Array(10).fill(1));
+             DotNet.disposeJSObjectReference(data);
+             try {
+               await DotNet.invokeMethodAsync('QuickJsTests', 'ReadStream', data, 100);
+               return 'read';
+             } catch (error) {
+               return error.message;
+             }",
+        );
+        assert!(
+            got.starts_with("\"An error occurred while reading the remote stream: "),
+            "{}: {got}",
+            engine.client()
+        );
+        assert_eq!(eval(&engine, "return 1 + 1;"), "2");
+    }
+}
+
+#[test]
 fn rust_asks_javascript_for_a_stream_and_the_default_limit_refuses_large_data() {
     for client in clients() {
         let engine = engine(client);
