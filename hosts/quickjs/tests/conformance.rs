@@ -8,7 +8,8 @@
 //! drains the recorded calls and turns each back into the [`ToJs`] message it carries.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use interop_quickjs::{Client, Engine, EngineOptions};
@@ -24,6 +25,43 @@ mod conformance {
     interop_testkit::conformance_tests!(super::QuickJsWireClient::new);
 }
 
+/// The same suite with Microsoft's npm client loaded: its calls, its completions' parsing.
+mod conformance_with_microsofts_client {
+    interop_testkit::conformance_tests!(super::QuickJsWireClient::with_microsofts_client);
+}
+
+/// Call ids of the calls Microsoft's client cannot express (malformed arguments, chosen ids),
+/// sent raw, start here, far from the ids the client numbers from 1.
+const RAW_CALL_IDS: u64 = 1_000_000;
+
+/// `tests/microsoft-wire-client.js` next to an installed copy of Microsoft's client, written
+/// once per test process.
+fn microsoft_wire_client() -> &'static Path {
+    static CLIENT: OnceLock<PathBuf> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let node_modules = interop_testkit::npm::install(
+            &manifest.join("npm-client"),
+            &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-client"),
+        )
+        .expect("the pinned npm client installs");
+        let microsoft =
+            node_modules.join("@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js");
+        let template = std::fs::read_to_string(manifest.join("tests/microsoft-wire-client.js"))
+            .expect("the template reads");
+        let source = template.replace(
+            "'MICROSOFT_CLIENT'",
+            &js(microsoft.to_str().expect("a UTF-8 path")),
+        );
+        let directory = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("microsoft-wire-client-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).expect("the directory is created");
+        let path = directory.join("client.js");
+        std::fs::write(&path, source).expect("the client is written");
+        path
+    })
+}
+
 /// The longest real wait [`WireClient::advance`] accepts (cases keep real waits tiny).
 const MAX_REAL_WAIT: Duration = Duration::from_millis(200);
 
@@ -35,6 +73,8 @@ fn js<T: Serialize + ?Sized>(value: &T) -> String {
 /// The JavaScript side of one QuickJS engine, as the conformance suite drives it.
 pub struct QuickJsWireClient {
     engine: Engine,
+    /// Microsoft's client is loaded: calls go through it when it can express them.
+    microsoft: bool,
     next_call_id: u64,
     /// Messages drained while advancing the clock, for the next pump.
     undelivered: Vec<ToJs>,
@@ -45,16 +85,27 @@ impl QuickJsWireClient {
     /// An engine (and runtime) with `options`, its client the recording stub.
     pub fn new(options: RuntimeOptions) -> Self {
         let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+        Self::with_client(options, tests.join("wire-client.js"), false)
+    }
+
+    /// An engine (and runtime) with `options`, its client Microsoft's inside the recorder.
+    pub fn with_microsofts_client(options: RuntimeOptions) -> Self {
+        Self::with_client(options, microsoft_wire_client().to_owned(), true)
+    }
+
+    fn with_client(options: RuntimeOptions, client: PathBuf, microsoft: bool) -> Self {
+        let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
         let engine = Engine::new(EngineOptions {
             runtime: options,
-            client: Client::File(tests.join("wire-client.js")),
+            client: Client::File(client),
             module_root: tests,
             ..EngineOptions::default()
         })
         .expect("the engine starts with the wire client");
         QuickJsWireClient {
             engine,
-            next_call_id: 0,
+            microsoft,
+            next_call_id: if microsoft { RAW_CALL_IDS } else { 0 },
             undelivered: Vec::new(),
             inbox: VecDeque::new(),
         }
@@ -78,8 +129,17 @@ impl QuickJsWireClient {
         });
     }
 
-    /// Takes what the stub recorded (delivering what is still queued first), in order.
+    /// Takes what the stub recorded (delivering what is still queued first), in order. With
+    /// Microsoft's client, also checks that it parsed every completion it was given.
     fn drain(&self) -> Vec<ToJs> {
+        if self.microsoft {
+            let errors = self.eval("return globalThis.clientErrors.splice(0);");
+            assert_eq!(
+                errors,
+                Value::Array(Vec::new()),
+                "Microsoft's client failed on what Rust sent"
+            );
+        }
         let Value::Array(entries) = self.eval("return globalThis.wireLog.splice(0);") else {
             panic!("the wire log is not an array");
         };
@@ -151,6 +211,18 @@ impl WireClient for QuickJsWireClient {
     }
 
     fn begin_invoke(&mut self, call: Invoke<'_>) -> u64 {
+        if self.microsoft {
+            let id = self.eval(&format!(
+                "return globalThis.microsoftBegin({}, {}, {}, {});",
+                js(&call.assembly),
+                js(&call.identifier),
+                js(&call.object_id),
+                js(call.args_json),
+            ));
+            if let Some(id) = id.as_u64() {
+                return id;
+            }
+        }
         self.next_call_id += 1;
         self.begin_invoke_with_id(self.next_call_id, call);
         self.next_call_id
@@ -168,6 +240,21 @@ impl WireClient for QuickJsWireClient {
     }
 
     fn invoke_sync(&mut self, call: Invoke<'_>) -> Option<Result<String, String>> {
+        if self.microsoft {
+            let outcome = self.eval(&format!(
+                "return globalThis.microsoftInvoke({}, {}, {}, {});",
+                js(&call.assembly),
+                js(&call.identifier),
+                js(&call.object_id),
+                js(call.args_json),
+            ));
+            match (&outcome["ok"], &outcome["error"]) {
+                (Value::String(json), _) => return Some(Ok(json.clone())),
+                (_, Value::String(error)) => return Some(Err(error.clone())),
+                _ if outcome.is_null() => {}
+                _ => panic!("invokeDotNetFromJS returned neither text nor an error: {outcome}"),
+            }
+        }
         let outcome = self.eval(&format!(
             "try {{
                return {{ ok: globalThis.rawHost.invokeDotNetFromJS({}, {}, {}, {}) }};
@@ -279,6 +366,48 @@ fn strings_cross_the_bridge_exactly() {
         );
     }
     client.assert_quiet();
+}
+
+/// With Microsoft's client loaded, the suite's calls are its calls (its ids, from 1), and its
+/// promises settle with what Rust sent: values, revived object references and byte arrays,
+/// and errors.
+#[test]
+fn microsofts_client_makes_the_calls_and_settles_its_promises() {
+    let mut client = QuickJsWireClient::with_microsofts_client(RuntimeOptions::default());
+    let id = client.begin_invoke(Invoke::r#static("Conformance", "Echo", r#"["x"]"#));
+    assert_eq!(id, 1);
+    assert_eq!(client.completion_of(id), (true, r#""x""#.to_owned()));
+    let counter = client.call_ok(Invoke::r#static("Conformance", "NewCounter", "[5]"));
+    assert_eq!(counter, r#"{"__dotNetObject":1}"#);
+    client.call_ok(Invoke::r#static(
+        "Conformance",
+        "ReverseBytes",
+        r#"["AQID"]"#,
+    ));
+    client.call_err(Invoke::r#static("Conformance", "Fail", r#"["no"]"#));
+    client.messages();
+    // A call it cannot express (malformed arguments) goes raw, with an id of its own range.
+    let raw = client.begin_invoke(Invoke::r#static("Conformance", "Echo", "[1,"));
+    assert!(raw > RAW_CALL_IDS, "{raw}");
+    client.completion_of(raw);
+    let settled = client.eval(
+        "return { calls: globalThis.clientCalls, results: globalThis.clientResults.map(([id, ok, value]) =>
+           [id, ok, value instanceof Uint8Array ? Array.from(value)
+                  : value && typeof value.invokeMethodAsync === 'function' ? 'DotNetObject'
+                  : value]) };",
+    );
+    assert_eq!(
+        settled,
+        serde_json::json!({
+            "calls": 4,
+            "results": [
+                [1, true, "x"],
+                [2, true, "DotNetObject"],
+                [3, true, [3, 2, 1]],
+                [4, false, "no"],
+            ]
+        })
+    );
 }
 
 /// Synchronous Rust→JS calls reach the stub's responder with their exact arguments.
