@@ -34,10 +34,13 @@
 //! 3. `Rust→JS interop stream`: the client calls `Download` (`[N]`), a fn returning a
 //!    `StreamRef` over `futures_util::io::Cursor<&'static [u8]>` on the shared buffer (no
 //!    copy of the whole before the transfer), reads the `supplyDotNetStream` call and the
-//!    `{"__dotNetStream":id}` result, then pulls as a `ReadableStream` does: one
-//!    `["BeginInvokeDotNetFromJS",2,"jsinvokable","ReadDotNetStream",null,"[id]"]` at a time,
-//!    counting the payload of the binary frames (kind 2) before each `EndInvokeDotNet`, and
-//!    checking that the completion names as many byte arrays as frames came, until `null`.
+//!    `{"__dotNetStream":id}` result, then pulls as the page's `ReadableStream` does: two
+//!    `["BeginInvokeDotNetFromJS",2+seq,"jsinvokable","ReadDotNetStream",null,"[id,seq]"]`
+//!    asked for at a time (the next one sent as each answer arrives). Reads run as tasks, so
+//!    answers (and their byte-array frames) may arrive out of order: as a JS client does, the
+//!    client keeps frames by byte-array id and answers by read number, uses them in order,
+//!    and counts the bytes each answer names, until `null` (and the `null` of the read asked
+//!    for ahead).
 //! 4. `Rust→JS raw frames`: the client sends a text frame to `/raw-down`, an axum handler that
 //!    answers with the N/32 KiB pre-built binary frames (`send` each, as the echo route of
 //!    ws_roundtrip does); the client counts payload bytes until N.
@@ -62,6 +65,7 @@
 //! group samples flat (20 samples, 1 s warm-up, 5 s measurement): the whole run takes about a
 //! minute on 2 cores, and test mode (each variant once, 1 MiB) a fraction of a second.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -340,36 +344,69 @@ async fn interop_download(client: &mut Client, keep: bool) -> (usize, Vec<u8>) {
             );
         }
     }
-    let read = Message::text(format!(
-        r#"["BeginInvokeDotNetFromJS",2,"jsinvokable","ReadDotNetStream",null,"[{}]"]"#,
-        stream_id.expect("the stream id")
-    ));
+    let stream_id = stream_id.expect("the stream id");
+    // As the page's ReadableStream does: two reads asked for at a time (read `seq` as call
+    // `2 + seq`), the next one asked for as each answer arrives; the read after the end is
+    // answered `null` too. Answers may arrive out of order (reads run as tasks; their order
+    // is in their numbers), and so may their byte arrays: as a client does, frames are kept
+    // by byte-array id and answers by read number, and used in order.
+    let read = |seq: u64| {
+        Message::text(format!(
+            r#"["BeginInvokeDotNetFromJS",{},"jsinvokable","ReadDotNetStream",null,"[{stream_id},{seq}]"]"#,
+            2 + seq
+        ))
+    };
+    client.send(read(0)).await.expect("send");
+    client.send(read(1)).await.expect("send");
+    let (mut asked, mut next, mut ended) = (2u64, 0u64, false);
+    let mut frames: HashMap<u64, Vec<u8>> = HashMap::new();
+    let mut answers: HashMap<u64, Option<Vec<u64>>> = HashMap::new();
     let (mut total, mut kept) = (0, Vec::new());
-    loop {
-        client.send(read.clone()).await.expect("send");
-        let mut frames = 0;
-        let reply = loop {
-            match next_frame(client).await {
-                Frame::Binary(bytes) => {
-                    assert_eq!(bytes[0], 2, "a receiveByteArray frame");
-                    total += bytes.len() - HEADER;
-                    frames += 1;
-                    if keep {
-                        kept.extend_from_slice(&bytes[HEADER..]);
-                    }
-                }
-                Frame::Text(text) => break text,
+    while next < asked {
+        match next_frame(client).await {
+            Frame::Binary(bytes) => {
+                assert_eq!(bytes[0], 2, "a receiveByteArray frame");
+                let id = u64::from_le_bytes(bytes[1..9].try_into().expect("8 bytes"));
+                frames.insert(id, bytes[HEADER..].to_vec());
             }
-        };
-        let chunks = reply
-            .strip_prefix(r#"["EndInvokeDotNet",2,true,""#)
-            .unwrap_or_else(|| panic!("unexpected reply {reply}"));
-        if chunks == r#"null"]"# {
-            assert_eq!(frames, 0);
-            return (total, kept);
+            Frame::Text(text) => {
+                let (_, call_id, ok, json): (String, u64, bool, String) =
+                    serde_json::from_str(&text).expect("an EndInvokeDotNet frame");
+                assert!(ok, "the read failed: {json}");
+                let ids = serde_json::from_str::<Option<Vec<serde_json::Value>>>(&json)
+                    .expect("null or chunk markers")
+                    .map(|markers| {
+                        markers
+                            .iter()
+                            .map(|marker| marker["__byte[]"].as_u64().expect("a chunk marker"))
+                            .collect()
+                    });
+                answers.insert(call_id - 2, ids);
+            }
         }
-        assert_eq!(chunks.matches("__byte[]").count(), frames, "{reply}");
+        while let Some(answer) = answers.remove(&next) {
+            match answer {
+                None => ended = true,
+                Some(ids) => {
+                    assert!(!ended, "chunks after the end");
+                    for id in ids {
+                        let chunk = frames
+                            .remove(&id)
+                            .expect("a chunk's bytes precede its answer");
+                        total += chunk.len();
+                        if keep {
+                            kept.extend_from_slice(&chunk);
+                        }
+                    }
+                    client.send(read(asked)).await.expect("send");
+                    asked += 1;
+                }
+            }
+            next += 1;
+        }
     }
+    assert!(ended && frames.is_empty());
+    (total, kept)
 }
 
 /// Variant 4, one iteration: the bytes `/raw-down` sent.

@@ -143,10 +143,26 @@ pub(crate) struct OutgoingStream {
     /// Dropped when JavaScript claims the stream or the transfer ends, which ends the claim
     /// timer early (a host that runs until idle must not wait for it).
     claim_timer: Option<oneshot::Sender<()>>,
+    /// The sequence number of the read to serve next: JavaScript may ask for the next batch
+    /// while it consumes one, and reads are served in their order whatever order the host
+    /// runs them in.
+    next_read: u64,
+    /// Reads waiting for their turn.
+    waiting: Vec<Waker>,
 }
 
+/// How far ahead of the next one a read may be asked for.
+const MAX_READS_AHEAD: u64 = 4;
+
 impl OutgoingStream {
-    fn end(self, reader: Option<Reader>) {
+    fn wake_waiting(&mut self) {
+        for waker in self.waiting.drain(..) {
+            waker.wake();
+        }
+    }
+
+    fn end(mut self, reader: Option<Reader>) {
+        self.wake_waiting();
         if let (Some(slot), Some(reader)) = (self.give_back, reader.or(self.reader)) {
             *lock(&slot) = Some(reader);
         }
@@ -173,6 +189,8 @@ impl RuntimeInner {
                 claimed: false,
                 finish: None,
                 claim_timer: Some(claim_timer),
+                next_read: 0,
+                waiting: Vec::new(),
             },
         );
         self.send(ToJs::BeginInvokeJs(JsInvocation {
@@ -208,28 +226,60 @@ impl RuntimeInner {
         lock(&self.outgoing_streams).len()
     }
 
-    /// Reads the next chunks of transfer `id`: the first one waits for the reader, the others
-    /// (up to `stream_pull_window`) only take what it has ready. `None` once every byte was
-    /// delivered (the transfer is then over); a read error is reported after the chunks read
-    /// before it.
-    async fn read_outgoing_stream(&self, id: u64) -> Result<Option<Vec<Vec<u8>>>, String> {
-        let mut reader = {
+    /// Takes the reader of transfer `id` for read number `seq` once it is that read's turn:
+    /// `None` when the transfer already ended (how, in the result). JavaScript keeps a read
+    /// asked for ahead, so the read after the end is normal and answered with `null` too.
+    async fn take_turn(&self, id: u64, seq: u64) -> Result<Option<Reader>, String> {
+        poll_fn(|cx| {
             let mut streams = lock(&self.outgoing_streams);
-            let stream = streams
-                .get_mut(&id)
-                .ok_or_else(|| texts::stream_not_available(id))?;
+            let Some(stream) = streams.get_mut(&id) else {
+                // After a first read, a transfer that is gone has ended (or failed, which the
+                // read that failed reported): nothing more. Before it, it was never there or
+                // not claimed in time.
+                return Poll::Ready(if seq > 0 {
+                    Ok(None)
+                } else {
+                    Err(texts::stream_not_available(id))
+                });
+            };
             stream.claimed = true;
             stream.claim_timer = None;
-            if let Some(finish) = stream.finish.clone() {
-                if let Some(stream) = streams.remove(&id) {
-                    stream.end(None);
-                }
-                return finish.map(|()| None);
+            if seq < stream.next_read || seq > stream.next_read + MAX_READS_AHEAD {
+                return Poll::Ready(Err(texts::stream_read_out_of_turn(
+                    id,
+                    seq,
+                    stream.next_read,
+                )));
             }
-            stream
-                .reader
-                .take()
-                .ok_or_else(|| texts::stream_read_in_progress(id))?
+            if seq == stream.next_read {
+                if let Some(finish) = stream.finish.clone() {
+                    if let Some(stream) = streams.remove(&id) {
+                        stream.end(None);
+                    }
+                    return Poll::Ready(finish.map(|()| None));
+                }
+                if let Some(reader) = stream.reader.take() {
+                    stream.next_read += 1;
+                    return Poll::Ready(Ok(Some(reader)));
+                }
+            }
+            stream.waiting.push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Reads the next chunks of transfer `id` (read number `seq`, from 0): the first one waits
+    /// for the reader, the others (up to `stream_pull_window`) only take what it has ready.
+    /// `None` once every byte was delivered (the transfer is then over); a read error is
+    /// reported after the chunks read before it.
+    async fn read_outgoing_stream(
+        &self,
+        id: u64,
+        seq: u64,
+    ) -> Result<Option<Vec<Vec<u8>>>, String> {
+        let Some(mut reader) = self.take_turn(id, seq).await? else {
+            return Ok(None);
         };
         let options = self.options();
         let mut chunks = Vec::new();
@@ -270,6 +320,7 @@ impl RuntimeInner {
         }
         stream.reader = Some(reader);
         stream.finish = finish;
+        stream.wake_waiting();
         Ok(Some(chunks))
     }
 
@@ -320,11 +371,16 @@ impl Serialize for Chunks {
     }
 }
 
-/// The next chunks of the stream `id` Rust is sending, as byte arrays of at most 32 KiB;
-/// `null` at its end.
+/// Read number `seq` (from 0) of the stream `id` Rust is sending: its next chunks, as byte
+/// arrays of at most 32 KiB; `null` at its end. A read may be asked for while the one before
+/// it is still running; it is served after it.
 #[jsinvokable("ReadDotNetStream", assembly = "jsinvokable", crate = "crate")]
-async fn read_dotnet_stream(runtime: JsRuntime, id: u64) -> Result<Option<Chunks>, String> {
-    let chunks = runtime.inner().read_outgoing_stream(id).await?;
+async fn read_dotnet_stream(
+    runtime: JsRuntime,
+    id: u64,
+    seq: u64,
+) -> Result<Option<Chunks>, String> {
+    let chunks = runtime.inner().read_outgoing_stream(id, seq).await?;
     Ok(chunks.map(|chunks| Chunks(Mutex::new(chunks))))
 }
 

@@ -137,8 +137,8 @@ pub(crate) mod texts {
     pub(crate) fn stream_not_available(id: u64) -> String {
         format!("The stream with ID {id} is not available. It may have timed out.")
     }
-    pub(crate) fn stream_read_in_progress(id: u64) -> String {
-        format!("The stream with ID {id} is already being read: wait for the previous chunk.")
+    pub(crate) fn stream_read_out_of_turn(id: u64, seq: u64, next: u64) -> String {
+        format!("Read {seq} of the stream with ID {id} is out of turn: the next read is {next}.")
     }
 }
 

@@ -200,13 +200,32 @@
       return new Uint8Array(data.buffer, data.byteOffset + offset, count).slice();
     },
     supplyDotNetStream(id) {
-      const call = (identifier) => g.DotNet.invokeMethodAsync('jsinvokable', identifier, id);
+      const call = (identifier, ...args) => g.DotNet.invokeMethodAsync('jsinvokable', identifier, id, ...args);
+      // Two reads are kept asked for (reads are numbered, so Rust serves them in order): on a
+      // network the next batch is on its way while one is consumed. The read asked for after
+      // the end fails, unseen.
+      let reads = 0;
+      let ended = false;
+      const asked = [];
+      const fill = () => {
+        while (!ended && asked.length < 2) {
+          const read = call('ReadDotNetStream', reads++);
+          read.catch(() => {});
+          asked.push(read);
+        }
+      };
       const stream = new g.ReadableStream(
         {
           async pull(controller) {
-            const chunks = await call('ReadDotNetStream');
-            if (chunks === null) controller.close();
-            else for (const chunk of chunks) controller.enqueue(chunk);
+            fill();
+            const chunks = await asked.shift();
+            if (chunks === null) {
+              ended = true;
+              controller.close();
+              return;
+            }
+            fill();
+            for (const chunk of chunks) controller.enqueue(chunk);
           },
           cancel() {
             return call('CancelDotNetStream').then(() => {}, () => {});

@@ -85,13 +85,31 @@ async function readStreamChunk(data, offset, count) {
 // a pull-based ReadableStream whose pulls call the runtime's built-in ReadDotNetStream (a batch
 // of chunks, null at the end), handed to the client. Nothing is read until the page reads.
 function supplyDotNetStream(id) {
-  const call = (identifier) => DotNet.invokeMethodAsync('jsinvokable', identifier, id);
+  const call = (identifier, ...args) => DotNet.invokeMethodAsync('jsinvokable', identifier, id, ...args);
+  // Two reads are kept asked for (reads are numbered, so Rust serves them in order): the next
+  // batch is on its way while one is consumed. The read asked for after the end fails, unseen.
+  let reads = 0;
+  let ended = false;
+  const asked = [];
+  const fill = () => {
+    while (!ended && asked.length < 2) {
+      const read = call('ReadDotNetStream', reads++);
+      read.catch(() => {});
+      asked.push(read);
+    }
+  };
   const stream = new ReadableStream(
     {
       async pull(controller) {
-        const chunks = await call('ReadDotNetStream');
-        if (chunks === null) controller.close();
-        else for (const chunk of chunks) controller.enqueue(chunk);
+        fill();
+        const chunks = await asked.shift();
+        if (chunks === null) {
+          ended = true;
+          controller.close();
+          return;
+        }
+        fill();
+        for (const chunk of chunks) controller.enqueue(chunk);
       },
       cancel() {
         return call('CancelDotNetStream').then(() => {}, () => {});

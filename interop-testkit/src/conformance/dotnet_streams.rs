@@ -20,18 +20,33 @@ fn supply_call(stream_id: u64) -> JsInvocation {
     )
 }
 
-/// What JavaScript's stream pull does: `ReadDotNetStream(id)`, giving the chunks' bytes,
-/// `None` at the end, or the error text.
-fn read_chunks(
-    client: &mut Box<dyn WireClient>,
-    stream_id: u64,
-) -> Result<Option<Vec<Vec<u8>>>, String> {
-    let args = format!("[{stream_id}]");
-    let call_id = client.begin_invoke(Invoke::r#static(
+/// Starts read number `seq` of stream `stream_id`, as JavaScript's stream pull does
+/// (`ReadDotNetStream(id, seq)`); the call id.
+fn begin_read(client: &mut Box<dyn WireClient>, stream_id: u64, seq: u64) -> u64 {
+    let args = format!("[{stream_id},{seq}]");
+    client.begin_invoke(Invoke::r#static(
         interop_runtime::BUILTIN_ASSEMBLY,
         "ReadDotNetStream",
         &args,
-    ));
+    ))
+}
+
+/// Read number `seq` of stream `stream_id`: the chunks' bytes, `None` at the end, or the
+/// error text.
+fn read_chunks(
+    client: &mut Box<dyn WireClient>,
+    stream_id: u64,
+    seq: u64,
+) -> Result<Option<Vec<Vec<u8>>>, String> {
+    let call_id = begin_read(client, stream_id, seq);
+    read_result(client, call_id)
+}
+
+/// The outcome of the read started as call `call_id`.
+fn read_result(
+    client: &mut Box<dyn WireClient>,
+    call_id: u64,
+) -> Result<Option<Vec<Vec<u8>>>, String> {
     let (succeeded, json) = client.completion_of(call_id);
     if !succeeded {
         return Err(json);
@@ -63,15 +78,18 @@ fn read_chunks(
 fn read_sizes(
     client: &mut Box<dyn WireClient>,
     stream_id: u64,
+    seq: u64,
 ) -> Result<Option<Vec<usize>>, String> {
-    read_chunks(client, stream_id)
+    read_chunks(client, stream_id, seq)
         .map(|chunks| chunks.map(|chunks| chunks.iter().map(Vec::len).collect()))
 }
 
 /// Reads a stream to its end, checking that no chunk is empty or exceeds 32 KiB.
 fn read_all(client: &mut Box<dyn WireClient>, stream_id: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
-    while let Some(chunks) = read_chunks(client, stream_id)? {
+    let mut seq = 0;
+    while let Some(chunks) = read_chunks(client, stream_id, seq)? {
+        seq += 1;
         assert!(!chunks.is_empty());
         for chunk in chunks {
             assert!(
@@ -108,12 +126,13 @@ pub fn dotnet_stream_in_a_result(factory: &Factory) {
     assert_eq!(client.runtime().outgoing_stream_count(), 1);
     // One read takes up to `stream_pull_window` (4) chunks the reader has ready.
     assert_eq!(
-        read_sizes(&mut client, 1),
+        read_sizes(&mut client, 1, 0),
         Ok(Some(vec![32_768, 32_768, 4_464]))
     );
-    assert_eq!(read_sizes(&mut client, 1), Ok(None));
+    assert_eq!(read_sizes(&mut client, 1, 1), Ok(None));
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
-    assert_eq!(read_sizes(&mut client, 1), Err(not_available(1)));
+    // A read after the end (JavaScript keeps one asked for ahead) is answered with the end.
+    assert_eq!(read_sizes(&mut client, 1, 2), Ok(None));
     client.call_ok(st("Download", "[70000]"));
     client.messages();
     assert_eq!(read_all(&mut client, 2), Ok(pattern(70_000)));
@@ -134,9 +153,43 @@ pub fn dotnet_stream_read_window_edge(factory: &Factory) {
     let mut client = factory.client(options);
     client.call_ok(st("Download", "[25]"));
     client.messages();
-    assert_eq!(read_sizes(&mut client, 1), Ok(Some(vec![10, 10])));
-    assert_eq!(read_sizes(&mut client, 1), Ok(Some(vec![5])));
-    assert_eq!(read_sizes(&mut client, 1), Ok(None));
+    assert_eq!(read_sizes(&mut client, 1, 0), Ok(Some(vec![10, 10])));
+    assert_eq!(read_sizes(&mut client, 1, 1), Ok(Some(vec![5])));
+    assert_eq!(read_sizes(&mut client, 1, 2), Ok(None));
+}
+
+/// JavaScript may ask for the next read before the one before it completes: reads are served
+/// in their order; a read already served, or asked for too far ahead, fails clearly.
+pub fn dotnet_stream_reads_in_turn(factory: &Factory) {
+    let options = RuntimeOptions::default()
+        .stream_pull_window(1)
+        .stream_chunk_size(4);
+    let mut client = factory.client(options);
+    client.call_ok(st("Download", "[10]"));
+    client.messages();
+    // Asked for out of order: the second read waits for the first.
+    let second = begin_read(&mut client, 1, 1);
+    let first = begin_read(&mut client, 1, 0);
+    assert_eq!(read_result(&mut client, first), Ok(Some(vec![pattern(4)])));
+    assert_eq!(
+        read_result(&mut client, second),
+        Ok(Some(vec![pattern(8)[4..].to_vec()]))
+    );
+    assert_eq!(
+        read_chunks(&mut client, 1, 1),
+        Err("Read 1 of the stream with ID 1 is out of turn: the next read is 2.".to_owned())
+    );
+    assert_eq!(
+        read_chunks(&mut client, 1, 7),
+        Err("Read 7 of the stream with ID 1 is out of turn: the next read is 2.".to_owned())
+    );
+    // The read after the last chunks and the one after it: the end, then nothing.
+    let third = begin_read(&mut client, 1, 2);
+    let fourth = begin_read(&mut client, 1, 3);
+    assert_eq!(read_result(&mut client, third), Ok(Some(vec![vec![8, 9]])));
+    assert_eq!(read_result(&mut client, fourth), Ok(None));
+    assert_eq!(client.runtime().outgoing_stream_count(), 0);
+    assert_eq!(read_chunks(&mut client, 1, 4), Ok(None));
 }
 
 /// A `StreamRef` as an argument of a Rust→JS call, with `leave_open`: the reader comes back
@@ -195,10 +248,13 @@ pub fn dotnet_stream_read_error(factory: &Factory) {
     client.call_ok(st("BrokenDownload", "[5]"));
     client.messages();
     // The bytes read before the error arrive first; the next read reports it.
-    assert_eq!(read_chunks(&mut client, 1), Ok(Some(vec![pattern(5)])));
-    assert_eq!(read_chunks(&mut client, 1), Err("disk on fire".to_owned()));
+    assert_eq!(read_chunks(&mut client, 1, 0), Ok(Some(vec![pattern(5)])));
+    assert_eq!(
+        read_chunks(&mut client, 1, 1),
+        Err("disk on fire".to_owned())
+    );
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
-    assert_eq!(read_chunks(&mut client, 1), Err(not_available(1)));
+    assert_eq!(read_chunks(&mut client, 1, 2), Ok(None));
 }
 
 /// `CancelDotNetStream` ends a transfer; unknown ids fail clearly; a `StreamRef` cannot come
@@ -215,8 +271,8 @@ pub fn dotnet_stream_cancel_and_misuse(factory: &Factory) {
     ));
     assert_eq!(client.completion_of(cancel), (true, "null".to_owned()));
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
-    assert_eq!(read_chunks(&mut client, 1), Err(not_available(1)));
-    assert_eq!(read_chunks(&mut client, 99), Err(not_available(99)));
+    assert_eq!(read_chunks(&mut client, 1, 0), Err(not_available(1)));
+    assert_eq!(read_chunks(&mut client, 99, 0), Err(not_available(99)));
     assert_eq!(
         client.call_err(st("UploadStreamRef", r#"[{"__dotNetStream":1}]"#)),
         "DotNetStreamReference cannot be supplied from JavaScript to .NET because the stream contents have already been transferred."
@@ -234,13 +290,13 @@ pub fn dotnet_stream_claim_timeout(factory: &Factory) {
     client.call_ok(st("Download", "[40000]"));
     client.call_ok(st("Download", "[40000]"));
     client.messages();
-    assert_eq!(read_sizes(&mut client, 2), Ok(Some(vec![32_768, 7_232])));
+    assert_eq!(read_sizes(&mut client, 2, 0), Ok(Some(vec![32_768, 7_232])));
     client.advance(Duration::from_millis(9_999));
     assert_eq!(client.runtime().outgoing_stream_count(), 2);
     client.advance(Duration::from_millis(1));
     assert_eq!(client.runtime().outgoing_stream_count(), 1);
-    assert_eq!(read_sizes(&mut client, 1), Err(not_available(1)));
-    assert_eq!(read_sizes(&mut client, 2), Ok(None));
+    assert_eq!(read_sizes(&mut client, 1, 0), Err(not_available(1)));
+    assert_eq!(read_sizes(&mut client, 2, 1), Ok(None));
     client.call_ok(st("Download", "[10]"));
     client.runtime().close();
     assert_eq!(client.runtime().outgoing_stream_count(), 0);
