@@ -19,12 +19,13 @@
 //!    `["BeginInvokeDotNetFromJS",1,"Bench","ReadAll",null,"[{\"__jsStreamReferenceLength\":N,\"__jsObjectId\":1}]"]`;
 //!    `ReadAll` takes a `JsStreamRef`, opens it (`open_read_stream(N)`) and reads it to the
 //!    end into a 32 KiB buffer it reuses (discarding), returning the count. The runtime keeps
-//!    `stream_pull_window` (4) `BeginInvokeJS` of `jsinvokable.readStreamChunk`
-//!    (`[{"__jsObjectId":1},offset,count]`) in flight; the client parses each one (serde_json),
-//!    answers with the pre-built binary frame of that range (kind 1, index 0; all N/32 KiB
-//!    frames are built before timing, as a page holding the data only slices it) followed by
-//!    `["EndInvokeJSFromDotNet",h,true,"[h,true,{\"__byte[]\":0}]"]`, both written with one
-//!    flush, and ignores the final `DotNet.disposeJSObjectReferenceById`. The iteration ends
+//!    `stream_pull_window` (4) `BeginInvokeJS` of `jsinvokable.readStreamChunks`
+//!    (`[{"__jsObjectId":1},offset,count,32768]`, `count` up to `stream_chunks_per_request`
+//!    (4) × 32 KiB) in flight; the client parses each one (serde_json), answers with the
+//!    pre-built binary frames of that range (kind 1, indexes 0..k; all N/32 KiB frames are
+//!    built before timing, as a page holding the data only slices it) followed by
+//!    `["EndInvokeJSFromDotNet",h,true,"[h,true,[{\"__byte[]\":0},…]]"]`, all written with
+//!    one flush, and ignores the final `DotNet.disposeJSObjectReferenceById`. The iteration ends
 //!    at `["EndInvokeDotNet",1,true,"N"]`.
 //! 2. `JS→Rust raw frames`: the client sends the same N/32 KiB pre-built binary frames (`send`
 //!    each, one flush per frame as a page's `ws.send` does; feeding them all with one flush
@@ -51,7 +52,7 @@
 //! `bytes` is an N-byte `Uint8Array` made once; `ByteLength` takes a `ByteArray`.
 //!
 //! 5. `JS→Rust stream`: `s += await DotNet.invokeMethodAsync('Bench', 'ReadAll',
-//!    DotNet.createJSStreamReference(bytes))`, so N/32 KiB `readStreamChunk` calls, 4 in flight.
+//!    DotNet.createJSStreamReference(bytes))`, so N/128 KiB `readStreamChunks` calls, 4 in flight.
 //! 6. `JS→Rust one ByteArray`:
 //!    `s += await DotNet.invokeMethodAsync('Bench', 'ByteLength', bytes)`.
 //! 7. `Rust→JS stream`: `js.invoke::<u64>("streamLength", (StreamRef::new(cursor),))` where
@@ -86,6 +87,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 const CHUNK: usize = 32 * 1024;
 /// The binary frame header (docs/websocket.md).
 const HEADER: usize = 13;
+/// Chunks per chunk-function call (`RuntimeOptions::stream_chunks_per_request`).
+const PER_REQUEST: usize = 4;
 
 /// Bytes per iteration: 8 MiB under `cargo bench`, 1 MiB in test mode (no `--bench`).
 static SIZE: LazyLock<usize> = LazyLock::new(|| {
@@ -145,13 +148,17 @@ fn download(length: usize) -> StreamRef {
 
 type Client = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// `DATA` as binary frames of `CHUNK` bytes with a header of `kind` and index 0.
+/// `DATA` as binary frames of `CHUNK` bytes with a header of `kind` and, for kind 1, the
+/// index of the chunk within its `readStreamChunks` answer (chunk `c` is byte array
+/// `c % PER_REQUEST`, since requests start at multiples of `PER_REQUEST` chunks); 0 otherwise.
 fn chunk_frames(kind: u8) -> Vec<Vec<u8>> {
     DATA.chunks(CHUNK)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(number, chunk)| {
+            let index = if kind == 1 { number % PER_REQUEST } else { 0 } as u64;
             let mut frame = Vec::with_capacity(HEADER + chunk.len());
             frame.push(kind);
-            frame.extend_from_slice(&0u64.to_le_bytes());
+            frame.extend_from_slice(&index.to_le_bytes());
             frame.extend_from_slice(&0u32.to_le_bytes());
             frame.extend_from_slice(chunk);
             frame
@@ -262,21 +269,22 @@ async fn next_text(client: &mut Client) -> tokio_tungstenite::tungstenite::Utf8B
     }
 }
 
-/// A `readStreamChunk` request: `(handle, offset, count)`; `None` for any other call.
+/// A `readStreamChunks` request: `(handle, offset, count)`; `None` for any other call.
 fn chunk_request(frame: &str) -> Option<(u64, usize, usize)> {
     let (_, handle, identifier, args, ..): (&str, u64, &str, String, u8, u64, u8) =
         serde_json::from_str(frame).expect("a BeginInvokeJS frame");
-    if identifier != "jsinvokable.readStreamChunk" {
+    if identifier != "jsinvokable.readStreamChunks" {
         return None;
     }
-    let (object, offset, count): (serde_json::Value, usize, usize) =
+    let (object, offset, count, chunk_size): (serde_json::Value, usize, usize, usize) =
         serde_json::from_str(&args).expect("the chunk request's arguments");
     assert_eq!(object["__jsObjectId"], 1, "{args}");
+    assert_eq!(chunk_size, CHUNK, "{args}");
     Some((handle, offset, count))
 }
 
 /// Variant 1, one iteration: JavaScript's data read by `ReadAll` (or `SameAsData`, with
-/// `method`) through `readStreamChunk`; the text of the completion.
+/// `method`) through `readStreamChunks`; the text of the completion.
 async fn interop_upload(client: &mut Client, frames: &[Message], method: &str) -> String {
     let size = *SIZE;
     client
@@ -291,15 +299,25 @@ async fn interop_upload(client: &mut Client, frames: &[Message], method: &str) -
             let Some((handle, offset, count)) = chunk_request(text.as_str()) else {
                 continue; // The release of the data (disposeJSObjectReferenceById).
             };
-            let frame = &frames[offset / CHUNK];
             assert!(
-                offset % CHUNK == 0 && frame.len() == HEADER + count,
-                "chunk {offset}+{count}"
+                offset % (CHUNK * PER_REQUEST) == 0 && count <= CHUNK * PER_REQUEST,
+                "chunks {offset}+{count}"
             );
-            client.feed(frame.clone()).await.expect("send");
+            let answer = &frames[offset / CHUNK..(offset + count).div_ceil(CHUNK)];
+            let mut names = String::new();
+            let mut total = 0;
+            for (index, frame) in answer.iter().enumerate() {
+                total += frame.len() - HEADER;
+                client.feed(frame.clone()).await.expect("send");
+                if index > 0 {
+                    names.push(',');
+                }
+                names.push_str(&format!(r#"{{\"__byte[]\":{index}}}"#));
+            }
+            assert_eq!(total, count, "chunks {offset}+{count}");
             client
                 .feed(Message::text(format!(
-                    r#"["EndInvokeJSFromDotNet",{handle},true,"[{handle},true,{{\"__byte[]\":0}}]"]"#
+                    r#"["EndInvokeJSFromDotNet",{handle},true,"[{handle},true,[{names}]]"]"#
                 )))
                 .await
                 .expect("send");

@@ -41,13 +41,19 @@ pub struct RuntimeOptions {
     /// Largest chunk a [`JsReadStream`](crate::JsReadStream) asks JavaScript for, in bytes
     /// (also capped by [`max_staged_bytes`](Self::max_staged_bytes)).
     pub stream_chunk_size: usize,
-    /// How many chunks a [`JsReadStream`](crate::JsReadStream) keeps requested ahead.
+    /// How many chunk-function calls a [`JsReadStream`](crate::JsReadStream) keeps requested
+    /// ahead.
     pub stream_pull_window: usize,
+    /// How many chunks of [`stream_chunk_size`](Self::stream_chunk_size) one chunk-function
+    /// call asks for (at least 1; when [`max_staged_bytes`](Self::max_staged_bytes) is set, a
+    /// call's total stays within it, since a completion's byte arrays are staged together).
+    pub stream_chunks_per_request: usize,
     /// How long a [`JsReadStream`](crate::JsReadStream) waits for a chunk before failing with
     /// `Did not receive any data in the allotted time.` (`None`: forever).
     pub stream_idle_timeout: Option<Duration>,
-    /// The global JS function that reads a chunk of stream data, called with
-    /// `[{"__jsObjectId":id}, offset, count]` and answering a `Uint8Array` of `count` bytes.
+    /// The global JS function that reads chunks of stream data, called with
+    /// `[{"__jsObjectId":id}, offset, count, chunkSize]` and answering an array of
+    /// `Uint8Array`s of `chunkSize` bytes each (the last may be shorter), `count` bytes in all.
     /// The hosts of this project install it (PROTOCOL.md §8.1); a custom host must too.
     pub stream_chunk_function: String,
     /// How long a [`StreamRef`](crate::StreamRef) sent to JavaScript waits for its first read
@@ -77,8 +83,9 @@ impl Default for RuntimeOptions {
             allowed_assemblies: None,
             stream_chunk_size: 32 * 1024,
             stream_pull_window: 4,
+            stream_chunks_per_request: 4,
             stream_idle_timeout: Some(Duration::from_secs(60)),
-            stream_chunk_function: "jsinvokable.readStreamChunk".to_owned(),
+            stream_chunk_function: "jsinvokable.readStreamChunks".to_owned(),
             stream_claim_timeout: Some(Duration::from_secs(10)),
             stream_supply_function: "jsinvokable.supplyDotNetStream".to_owned(),
         }
@@ -158,6 +165,12 @@ impl RuntimeOptions {
         self.stream_pull_window = chunks;
         self
     }
+    /// Sets [`stream_chunks_per_request`](Self::stream_chunks_per_request).
+    pub fn stream_chunks_per_request(mut self, chunks: usize) -> Self {
+        self.stream_chunks_per_request = chunks;
+        self
+    }
+
     /// Sets [`stream_idle_timeout`](Self::stream_idle_timeout).
     pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.stream_idle_timeout = timeout;

@@ -2,8 +2,8 @@
 //!
 //! The reader pulls chunks with ordinary Rust→JS calls of the host's chunk helper
 //! ([`RuntimeOptions::stream_chunk_function`](crate::RuntimeOptions::stream_chunk_function)),
-//! each answered with a byte array, and keeps a window of them in flight so a network host
-//! does not pay one round trip per chunk.
+//! each answered with an array of byte arrays (several chunks per call), and keeps a window
+//! of these calls in flight so a network host does not pay one round trip per chunk.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -92,18 +92,23 @@ impl JsStreamRef {
         }
         let runtime = self.object.runtime()?;
         let options = runtime.options();
-        let chunk_size = options
-            .stream_chunk_size
-            .min(options.max_staged_bytes.unwrap_or(usize::MAX))
+        let max_staged = options.max_staged_bytes.unwrap_or(usize::MAX);
+        let chunk_size = options.stream_chunk_size.min(max_staged).max(1);
+        // All byte arrays of one completion are staged together: a request's total stays
+        // within `max_staged_bytes`.
+        let chunks_per_request = options
+            .stream_chunks_per_request
+            .min(max_staged / chunk_size)
             .max(1);
         Ok(JsReadStream {
             object: self.object.clone(),
             length: self.length,
             next_offset: 0,
             in_flight: VecDeque::new(),
-            buffer: Vec::new(),
+            buffer: VecDeque::new(),
             position: 0,
             chunk_size: u64::try_from(chunk_size).unwrap_or(u64::MAX),
+            chunks_per_request: u64::try_from(chunks_per_request).unwrap_or(u64::MAX),
             window: options.stream_pull_window.max(1),
             idle_timeout: options.stream_idle_timeout,
             chunk_function: options.stream_chunk_function.clone(),
@@ -177,10 +182,11 @@ impl<'de> Visitor<'de> for StreamMarkerVisitor {
     }
 }
 
-/// A chunk requested from JavaScript: how many bytes it must hold, and the reply.
-struct PendingChunk {
+/// Chunks requested from JavaScript in one call: how many bytes they must hold in all, and
+/// the reply.
+struct PendingChunks {
     expected: u64,
-    reply: JsCallFuture<ByteArray>,
+    reply: JsCallFuture<Vec<ByteArray>>,
 }
 
 enum ReadState {
@@ -193,20 +199,24 @@ enum ReadState {
 /// feature, a `tokio::io::AsyncRead`, so `tokio::io::copy` writes it to a file).
 ///
 /// Bytes arrive in chunks of at most
-/// [`stream_chunk_size`](crate::RuntimeOptions::stream_chunk_size), with up to
-/// [`stream_pull_window`](crate::RuntimeOptions::stream_pull_window) requested ahead. A chunk
-/// that is empty, longer or shorter than requested, an error thrown by JavaScript and a chunk
-/// not delivered within [`stream_idle_timeout`](crate::RuntimeOptions::stream_idle_timeout)
+/// [`stream_chunk_size`](crate::RuntimeOptions::stream_chunk_size),
+/// [`stream_chunks_per_request`](crate::RuntimeOptions::stream_chunks_per_request) of them per
+/// call, with up to [`stream_pull_window`](crate::RuntimeOptions::stream_pull_window) calls
+/// requested ahead. An answer that is empty, holds an empty chunk, a chunk longer than the
+/// chunk size or more or fewer bytes than requested, an error thrown by JavaScript and an
+/// answer not delivered within [`stream_idle_timeout`](crate::RuntimeOptions::stream_idle_timeout)
 /// each fail the read with a [`JsError::Stream`] (inside the `io::Error`); the runtime keeps
 /// serving. Dropping the reader or calling [`cancel`](Self::cancel) stops the transfer.
 pub struct JsReadStream {
     object: JsObjectRef,
     length: u64,
     next_offset: u64,
-    in_flight: VecDeque<PendingChunk>,
-    buffer: Vec<u8>,
+    in_flight: VecDeque<PendingChunks>,
+    /// Chunks received and not yet read; `position` is within the front one.
+    buffer: VecDeque<Vec<u8>>,
     position: usize,
     chunk_size: u64,
+    chunks_per_request: u64,
     window: usize,
     idle_timeout: Option<Duration>,
     chunk_function: String,
@@ -247,18 +257,34 @@ fn chunk_error(error: JsError) -> JsError {
     }
 }
 
-/// Checks a chunk against what was requested.
-fn check_chunk(bytes: Vec<u8>, expected: u64) -> Result<Vec<u8>, JsError> {
-    let length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if length == 0 {
-        Err(JsError::Stream(texts::STREAM_EMPTY_CHUNK.to_owned()))
-    } else if length > expected {
-        Err(JsError::Stream(texts::STREAM_CHUNK_TOO_LONG.to_owned()))
-    } else if length < expected {
-        Err(JsError::Stream(texts::STREAM_SHORT_READ.to_owned()))
-    } else {
-        Ok(bytes)
+/// Checks the chunks of one answer against what was requested: none empty, none longer than
+/// `chunk_size`, `expected` bytes in all.
+fn check_chunks(
+    chunks: Vec<ByteArray>,
+    expected: u64,
+    chunk_size: u64,
+) -> Result<Vec<Vec<u8>>, JsError> {
+    if chunks.is_empty() {
+        return Err(JsError::Stream(texts::STREAM_EMPTY_CHUNK.to_owned()));
     }
+    let mut total: u64 = 0;
+    let mut checked = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let bytes = chunk.into_vec();
+        let length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if length == 0 {
+            return Err(JsError::Stream(texts::STREAM_EMPTY_CHUNK.to_owned()));
+        }
+        total = total.saturating_add(length);
+        if length > chunk_size || total > expected {
+            return Err(JsError::Stream(texts::STREAM_CHUNK_TOO_LONG.to_owned()));
+        }
+        checked.push(bytes);
+    }
+    if total < expected {
+        return Err(JsError::Stream(texts::STREAM_SHORT_READ.to_owned()));
+    }
+    Ok(checked)
 }
 
 impl JsReadStream {
@@ -282,7 +308,7 @@ impl JsReadStream {
 
     fn fail(&mut self, error: JsError) {
         self.in_flight.clear();
-        self.buffer = Vec::new();
+        self.buffer = VecDeque::new();
         self.state = ReadState::Failed(error);
         self.object.dispose();
     }
@@ -295,14 +321,17 @@ impl JsReadStream {
     /// Requests chunks until the window is full or every byte is requested.
     fn fill_window(&mut self) -> Result<(), JsError> {
         while self.in_flight.len() < self.window && self.next_offset < self.length {
-            let count = self.chunk_size.min(self.length - self.next_offset);
+            let count = self
+                .chunk_size
+                .saturating_mul(self.chunks_per_request)
+                .min(self.length - self.next_offset);
             let runtime = self.object.runtime()?;
             let reply = runtime
                 .call(&self.chunk_function)
-                .args((&self.object, self.next_offset, count))
+                .args((&self.object, self.next_offset, count, self.chunk_size))
                 .timeout(self.idle_timeout)
-                .invoke::<ByteArray>();
-            self.in_flight.push_back(PendingChunk {
+                .invoke::<Vec<ByteArray>>();
+            self.in_flight.push_back(PendingChunks {
                 expected: count,
                 reply,
             });
@@ -318,11 +347,20 @@ impl JsReadStream {
                 ReadState::Finished => return Poll::Ready(Ok(0)),
                 ReadState::Reading => {}
             }
-            if self.position < self.buffer.len() {
-                let count = out.len().min(self.buffer.len() - self.position);
-                out[..count].copy_from_slice(&self.buffer[self.position..self.position + count]);
-                self.position += count;
-                return Poll::Ready(Ok(count));
+            if let Some(chunk) = self.buffer.front() {
+                if self.position < chunk.len() {
+                    let count = out.len().min(chunk.len() - self.position);
+                    out[..count].copy_from_slice(&chunk[self.position..self.position + count]);
+                    self.position += count;
+                    if self.position == chunk.len() {
+                        self.buffer.pop_front();
+                        self.position = 0;
+                    }
+                    return Poll::Ready(Ok(count));
+                }
+                self.buffer.pop_front();
+                self.position = 0;
+                continue;
             }
             if out.is_empty() {
                 return Poll::Ready(Ok(0));
@@ -341,12 +379,13 @@ impl JsReadStream {
             };
             let expected = front.expected;
             self.in_flight.pop_front();
+            let chunk_size = self.chunk_size;
             match reply
                 .map_err(chunk_error)
-                .and_then(|bytes| check_chunk(bytes.into_vec(), expected))
+                .and_then(|chunks| check_chunks(chunks, expected, chunk_size))
             {
-                Ok(bytes) => {
-                    self.buffer = bytes;
+                Ok(chunks) => {
+                    self.buffer = chunks.into();
                     self.position = 0;
                 }
                 Err(error) => self.fail(error),

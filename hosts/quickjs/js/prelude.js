@@ -186,7 +186,7 @@
   }
 
   // The host's stream functions (PROTOCOL.md §8): Rust's readers of JS data call
-  // `readStreamChunk` (RuntimeOptions::stream_chunk_function); a stream Rust sends is set up by
+  // `readStreamChunks` (RuntimeOptions::stream_chunk_function); a stream Rust sends is set up by
   // `supplyDotNetStream` (RuntimeOptions::stream_supply_function), which hands the client a
   // ReadableStream pulling the runtime's built-in `ReadDotNetStream`.
   // The client's dispatcher, handed over by the engine's bootstrap once the client attached.
@@ -195,9 +195,14 @@
     dispatcher = attached;
   };
   g.jsinvokable = Object.freeze({
-    async readStreamChunk(data, offset, count) {
-      if (data instanceof Blob) return new Uint8Array(await data.slice(offset, offset + count).arrayBuffer());
-      return new Uint8Array(data.buffer, data.byteOffset + offset, count).slice();
+    async readStreamChunks(data, offset, count, chunkSize) {
+      const whole =
+        data instanceof Blob
+          ? new Uint8Array(await data.slice(offset, offset + count).arrayBuffer())
+          : new Uint8Array(data.buffer, data.byteOffset + offset, count);
+      const chunks = [];
+      for (let at = 0; at < count; at += chunkSize) chunks.push(whole.subarray(at, Math.min(at + chunkSize, count)).slice());
+      return chunks;
     },
     supplyDotNetStream(id) {
       const call = (identifier, ...args) => g.DotNet.invokeMethodAsync('jsinvokable', identifier, id, ...args);

@@ -799,7 +799,7 @@ fn rust_asks_javascript_for_a_stream_and_the_default_limit_refuses_large_data() 
         let js = engine.runtime().clone();
         let released = engine.block_on(async move {
             let marker = serde_json::json!({ "__jsObjectId": objects });
-            js.invoke::<ByteArray>("jsinvokable.readStreamChunk", (marker, 0, 1))
+            js.invoke::<Vec<ByteArray>>("jsinvokable.readStreamChunks", (marker, 0, 1, 1))
                 .await
         });
         assert!(

@@ -73,12 +73,17 @@ dispatcher = DotNet.attachDispatcher(host);
 window.DotNet = DotNet;
 
 // Reads `count` bytes at `offset` of data offered with DotNet.createJSStreamReference (a Blob,
-// a File, or a typed array): the chunk function Rust's stream readers call
-// (RuntimeOptions::stream_chunk_function). It uses nothing of the client, so it serves
-// whichever client the page loads.
-async function readStreamChunk(data, offset, count) {
-  if (data instanceof Blob) return new Uint8Array(await data.slice(offset, offset + count).arrayBuffer());
-  return new Uint8Array(data.buffer, data.byteOffset + offset, count).slice();
+// a File, or a typed array) as an array of Uint8Arrays of `chunkSize` bytes (the last may be
+// shorter): the chunk function Rust's stream readers call (RuntimeOptions::stream_chunk_function).
+// It uses nothing of the client, so it serves whichever client the page loads.
+async function readStreamChunks(data, offset, count, chunkSize) {
+  const whole =
+    data instanceof Blob
+      ? new Uint8Array(await data.slice(offset, offset + count).arrayBuffer())
+      : new Uint8Array(data.buffer, data.byteOffset + offset, count);
+  const chunks = [];
+  for (let at = 0; at < count; at += chunkSize) chunks.push(whole.subarray(at, Math.min(at + chunkSize, count)).slice());
+  return chunks;
 }
 
 // Sets up a stream Rust sends ({"__dotNetStream": id}; RuntimeOptions::stream_supply_function):
@@ -123,7 +128,7 @@ function supplyDotNetStream(id) {
 // Merged into a window.jsinvokable the page already has (functions of its own win); created
 // and frozen otherwise, as in the QuickJS prelude. See docs/websocket.md.
 try {
-  const functions = { readStreamChunk, supplyDotNetStream };
+  const functions = { readStreamChunks, supplyDotNetStream };
   const existing = window.jsinvokable;
   if (existing === undefined || existing === null || (typeof existing !== 'object' && typeof existing !== 'function')) {
     window.jsinvokable = Object.freeze(functions);

@@ -9,18 +9,27 @@ use super::{js_call, skip, st, Factory};
 use crate::fixtures::{read_whole_stream, StreamSummary};
 use crate::wire::{HostClock, WireClient, WireClientExt};
 
-const CHUNK_FUNCTION: &str = "jsinvokable.readStreamChunk";
+const CHUNK_FUNCTION: &str = "jsinvokable.readStreamChunks";
+
+/// The default `stream_chunk_size`.
+const CHUNK: u64 = 32_768;
 
 /// The bytes of a test stream of `length` bytes (a pattern, so misplaced chunks show).
 fn data(length: usize) -> Vec<u8> {
     (0..length).map(|index| (index % 251) as u8).collect()
 }
 
-fn chunk_request(handle: u64, object_id: u64, offset: u64, count: u64) -> JsInvocation {
+fn chunk_request(
+    handle: u64,
+    object_id: u64,
+    offset: u64,
+    count: u64,
+    chunk_size: u64,
+) -> JsInvocation {
     js_call(
         handle,
         CHUNK_FUNCTION,
-        &format!(r#"[{{"__jsObjectId":{object_id}}},{offset},{count}]"#),
+        &format!(r#"[{{"__jsObjectId":{object_id}}},{offset},{count},{chunk_size}]"#),
         ResultType::Json,
     )
 }
@@ -34,11 +43,22 @@ fn dispose_request(object_id: u64) -> JsInvocation {
     )
 }
 
-/// Answers chunk request `handle` with `bytes`, as a JS client does (`sendByteArray`, then
-/// the completion naming the byte array).
-fn answer(client: &mut Box<dyn WireClient>, handle: u64, bytes: &[u8]) {
-    client.send_byte_array(0, bytes.to_vec());
-    client.end_invoke_js(&format!(r#"[{handle},true,{{"__byte[]":0}}]"#));
+/// Answers chunk request `handle` with the byte arrays `chunks`, as a JS client does
+/// (`sendByteArray` for each, then the completion naming them in an array).
+fn answer_chunks(client: &mut Box<dyn WireClient>, handle: u64, chunks: &[&[u8]]) {
+    let mut names = Vec::new();
+    for (index, chunk) in chunks.iter().enumerate() {
+        client.send_byte_array(index as u32, chunk.to_vec());
+        names.push(format!(r#"{{"__byte[]":{index}}}"#));
+    }
+    client.end_invoke_js(&format!(r#"[{handle},true,[{}]]"#, names.join(",")));
+}
+
+/// Answers chunk request `handle` with `bytes` split into chunks of `chunk_size` bytes, as
+/// the hosts' `readStreamChunks` does.
+fn answer(client: &mut Box<dyn WireClient>, handle: u64, bytes: &[u8], chunk_size: u64) {
+    let chunks: Vec<&[u8]> = bytes.chunks(chunk_size as usize).collect();
+    answer_chunks(client, handle, &chunks);
 }
 
 /// Takes the next call to JavaScript, which must carry no byte array.
@@ -56,57 +76,87 @@ fn stream_arg(length: i64, object_id: u64) -> String {
     format!(r#"{{"__jsStreamReferenceLength":{length},"__jsObjectId":{object_id}}}"#)
 }
 
-/// A stream argument is read in chunks of at most 32 KiB, requested in order with the object
-/// and the range; the reference is disposed at the end; the bytes arrive whole.
+/// A stream argument is read in chunks of at most 32 KiB, four per request, requested in
+/// order with the object, the range and the chunk size; the reference is disposed at the end;
+/// the bytes arrive whole.
 pub fn stream_argument_is_pulled_in_chunks(factory: &Factory) {
     let mut client = factory.default_client();
-    let bytes = data(70_000);
+    let bytes = data(300_000);
     let id = client.begin_invoke(st(
         "ReadStream",
-        &format!("[{},100000]", stream_arg(70_000, 7)),
+        &format!("[{},400000]", stream_arg(300_000, 7)),
     ));
     let requests = [
-        chunk_request(1, 7, 0, 32_768),
-        chunk_request(2, 7, 32_768, 32_768),
-        chunk_request(3, 7, 65_536, 4_464),
+        chunk_request(1, 7, 0, 131_072, CHUNK),
+        chunk_request(2, 7, 131_072, 131_072, CHUNK),
+        chunk_request(3, 7, 262_144, 37_856, CHUNK),
     ];
     for request in &requests {
         assert_eq!(&next_call(&mut client), request);
     }
-    answer(&mut client, 1, &bytes[..32_768]);
-    answer(&mut client, 2, &bytes[32_768..65_536]);
-    answer(&mut client, 3, &bytes[65_536..]);
+    answer(&mut client, 1, &bytes[..131_072], CHUNK);
+    answer(&mut client, 2, &bytes[131_072..262_144], CHUNK);
+    answer(&mut client, 3, &bytes[262_144..], CHUNK);
     assert_eq!(client.completion_of(id), (true, summary_json(&bytes)));
     assert_eq!(next_call(&mut client), dispose_request(7));
     client.assert_quiet();
     assert_eq!(client.runtime().pending_js_call_count(), 0);
 }
 
-/// At most `stream_pull_window` chunks are requested ahead, each of at most
-/// `stream_chunk_size` bytes, capped by `max_staged_bytes`.
+/// At most `stream_pull_window` requests are in flight, each of at most
+/// `stream_chunks_per_request` chunks of at most `stream_chunk_size` bytes; a byte-array
+/// limit (`max_staged_bytes`) caps the chunk size and a request's total.
 pub fn stream_pull_window_edge(factory: &Factory) {
     let options = RuntimeOptions::default()
         .stream_chunk_size(10)
+        .stream_chunks_per_request(1)
         .stream_pull_window(2);
     let mut client = factory.client(options);
     let bytes = data(25);
     let id = client.begin_invoke(st("ReadStream", &format!("[{},25]", stream_arg(25, 3))));
-    assert_eq!(next_call(&mut client), chunk_request(1, 3, 0, 10));
-    assert_eq!(next_call(&mut client), chunk_request(2, 3, 10, 10));
+    assert_eq!(next_call(&mut client), chunk_request(1, 3, 0, 10, 10));
+    assert_eq!(next_call(&mut client), chunk_request(2, 3, 10, 10, 10));
     client.assert_quiet();
-    answer(&mut client, 1, &bytes[..10]);
-    assert_eq!(next_call(&mut client), chunk_request(3, 3, 20, 5));
-    answer(&mut client, 2, &bytes[10..20]);
-    answer(&mut client, 3, &bytes[20..]);
+    answer(&mut client, 1, &bytes[..10], 10);
+    assert_eq!(next_call(&mut client), chunk_request(3, 3, 20, 5, 10));
+    answer(&mut client, 2, &bytes[10..20], 10);
+    answer(&mut client, 3, &bytes[20..], 10);
     assert_eq!(client.completion_of(id), (true, summary_json(&bytes)));
 
-    // A byte-array limit below the chunk size shrinks the chunks.
+    // Several chunks per request: 50 bytes in requests of 2 × 10, two in flight.
+    let options = RuntimeOptions::default()
+        .stream_chunk_size(10)
+        .stream_chunks_per_request(2)
+        .stream_pull_window(2);
+    let mut client = factory.client(options);
+    let bytes = data(50);
+    let id = client.begin_invoke(st("ReadStream", &format!("[{},50]", stream_arg(50, 5))));
+    assert_eq!(next_call(&mut client), chunk_request(1, 5, 0, 20, 10));
+    assert_eq!(next_call(&mut client), chunk_request(2, 5, 20, 20, 10));
+    client.assert_quiet();
+    answer(&mut client, 1, &bytes[..20], 10);
+    assert_eq!(next_call(&mut client), chunk_request(3, 5, 40, 10, 10));
+    answer(&mut client, 2, &bytes[20..40], 10);
+    answer(&mut client, 3, &bytes[40..], 10);
+    assert_eq!(client.completion_of(id), (true, summary_json(&bytes)));
+
+    // A byte-array limit below the chunk size shrinks the chunks, one per request.
     let options = RuntimeOptions::default().max_staged_bytes(Some(8));
     let mut client = factory.client(options);
     client.begin_invoke(st("ReadStream", &format!("[{},20]", stream_arg(20, 4))));
-    assert_eq!(next_call(&mut client), chunk_request(1, 4, 0, 8));
-    assert_eq!(next_call(&mut client), chunk_request(2, 4, 8, 8));
-    assert_eq!(next_call(&mut client), chunk_request(3, 4, 16, 4));
+    assert_eq!(next_call(&mut client), chunk_request(1, 4, 0, 8, 8));
+    assert_eq!(next_call(&mut client), chunk_request(2, 4, 8, 8, 8));
+    assert_eq!(next_call(&mut client), chunk_request(3, 4, 16, 4, 8));
+
+    // A request's chunks are staged together: their total stays within the limit.
+    let options = RuntimeOptions::default()
+        .stream_chunk_size(8)
+        .max_staged_bytes(Some(20));
+    let mut client = factory.client(options);
+    client.begin_invoke(st("ReadStream", &format!("[{},40]", stream_arg(40, 6))));
+    assert_eq!(next_call(&mut client), chunk_request(1, 6, 0, 16, 8));
+    assert_eq!(next_call(&mut client), chunk_request(2, 6, 16, 16, 8));
+    assert_eq!(next_call(&mut client), chunk_request(3, 6, 32, 8, 8));
 }
 
 /// Empty data is refused on arrival with .NET's text, before the method runs.
@@ -177,8 +227,8 @@ pub fn stream_over_max_allowed_size(factory: &Factory) {
     );
     let bytes = data(12);
     let id = client.begin_invoke(st("ReadStream", &format!("[{},12]", stream_arg(12, 6))));
-    assert_eq!(next_call(&mut client), chunk_request(1, 6, 0, 12));
-    answer(&mut client, 1, &bytes);
+    assert_eq!(next_call(&mut client), chunk_request(1, 6, 0, 12, CHUNK));
+    answer(&mut client, 1, &bytes, CHUNK);
     assert_eq!(client.completion_of(id), (true, summary_json(&bytes)));
 }
 
@@ -201,26 +251,81 @@ fn failed_read(
     text
 }
 
-/// A chunk that is shorter, empty or longer than requested, and an error thrown while
-/// JavaScript reads, each fail the read with .NET's text; the runtime keeps serving.
+/// An answer that is shorter, empty or longer than requested, that holds an empty chunk or a
+/// chunk longer than the chunk size, and an error thrown while JavaScript reads, each fail
+/// the read with .NET's text; the runtime keeps serving.
 pub fn stream_chunk_errors(factory: &Factory) {
     let mut client = factory.default_client();
     assert_eq!(
-        failed_read(&mut client, 1, |client, handle| answer(
-            client, handle, &[1; 9]
+        failed_read(&mut client, 1, |client, handle| answer_chunks(
+            client,
+            handle,
+            &[&[1; 9]]
         )),
         "Failed to read the requested number of bytes from the stream."
     );
     assert_eq!(
-        failed_read(&mut client, 2, |client, handle| answer(client, handle, &[])),
+        failed_read(&mut client, 2, |client, handle| answer_chunks(
+            client,
+            handle,
+            &[&[]]
+        )),
         "The incoming data chunk cannot be empty."
     );
     assert_eq!(
-        failed_read(&mut client, 3, |client, handle| answer(
-            client, handle, &[1; 11]
+        failed_read(&mut client, 3, |client, handle| answer_chunks(
+            client,
+            handle,
+            &[&[1; 11]]
         )),
         "The incoming data chunk exceeded the permitted length."
     );
+    assert_eq!(
+        failed_read(&mut client, 6, |client, handle| {
+            client.end_invoke_js(&format!("[{handle},true,[]]"));
+        }),
+        "The incoming data chunk cannot be empty."
+    );
+    // With chunks of 4 bytes: the 10 bytes come as 4 + 4 + 2.
+    let mut small = factory.client(RuntimeOptions::default().stream_chunk_size(4));
+    assert_eq!(
+        failed_read(&mut small, 1, |client, handle| answer_chunks(
+            client,
+            handle,
+            &[&[1; 4], &[1; 4], &[1; 4]]
+        )),
+        "The incoming data chunk exceeded the permitted length."
+    );
+    assert_eq!(
+        failed_read(&mut small, 2, |client, handle| answer_chunks(
+            client,
+            handle,
+            &[&[1; 5], &[1; 5]]
+        )),
+        "The incoming data chunk exceeded the permitted length."
+    );
+    assert_eq!(
+        failed_read(&mut small, 3, |client, handle| answer_chunks(
+            client,
+            handle,
+            &[&[1; 4], &[], &[1; 4], &[1; 2]]
+        )),
+        "The incoming data chunk cannot be empty."
+    );
+    assert_eq!(
+        failed_read(&mut small, 4, |client, handle| answer_chunks(
+            client,
+            handle,
+            &[&[1; 4], &[1; 4]]
+        )),
+        "Failed to read the requested number of bytes from the stream."
+    );
+    let bytes = data(10);
+    let id = small.begin_invoke(st("ReadStream", &format!("[{},10]", stream_arg(10, 5))));
+    assert_eq!(next_call(&mut small), chunk_request(5, 5, 0, 10, 4));
+    answer(&mut small, 5, &bytes, 4);
+    assert_eq!(small.completion_of(id), (true, summary_json(&bytes)));
+    assert_eq!(next_call(&mut small), dispose_request(5));
     assert_eq!(
         failed_read(&mut client, 4, |client, handle| {
             client.end_invoke_js(&format!(r#"[{handle},false,"Error: the file is gone"]"#));
@@ -229,9 +334,15 @@ pub fn stream_chunk_errors(factory: &Factory) {
     );
     assert_eq!(
         failed_read(&mut client, 5, |client, handle| {
-            client.end_invoke_js(&format!(r#"[{handle},true,"not bytes"]"#));
+            client.end_invoke_js(&format!(r#"[{handle},true,["not bytes"]]"#));
         }),
         "An error occurred while reading the remote stream: An exception occurred executing JS interop: JSON serialization is attempting to deserialize an unexpected byte array.. See InnerException for more details."
+    );
+    assert_eq!(
+        failed_read(&mut client, 7, |client, handle| {
+            client.end_invoke_js(&format!(r#"[{handle},true,"not bytes"]"#));
+        }),
+        "An error occurred while reading the remote stream: An exception occurred executing JS interop: invalid type: string \"not bytes\", expected a sequence. See InnerException for more details."
     );
     assert_eq!(
         client.call_ok(st("Echo", r#"["still serving"]"#)),
@@ -242,7 +353,11 @@ pub fn stream_chunk_errors(factory: &Factory) {
 
 /// A failed chunk forgets the chunks still in flight: their late answers are ignored.
 pub fn stream_failure_forgets_chunks_in_flight(factory: &Factory) {
-    let mut client = factory.client(RuntimeOptions::default().stream_chunk_size(4));
+    let mut client = factory.client(
+        RuntimeOptions::default()
+            .stream_chunk_size(4)
+            .stream_chunks_per_request(1),
+    );
     let id = client.begin_invoke(st("ReadStream", &format!("[{},12]", stream_arg(12, 8))));
     let handles: Vec<u64> = (0..3)
         .map(|_| next_call(&mut client).async_handle)
@@ -257,8 +372,8 @@ pub fn stream_failure_forgets_chunks_in_flight(factory: &Factory) {
         )
     );
     assert_eq!(next_call(&mut client), dispose_request(8));
-    answer(&mut client, 2, &[1; 4]);
-    answer(&mut client, 3, &[1; 4]);
+    answer(&mut client, 2, &[1; 4], 4);
+    answer(&mut client, 3, &[1; 4], 4);
     client.assert_quiet();
     assert_eq!(client.runtime().pending_js_call_count(), 0);
 }
@@ -291,16 +406,17 @@ pub fn stream_cancelled_by_dropping_the_reader(factory: &Factory) {
     let mut client = factory.client(
         RuntimeOptions::default()
             .stream_chunk_size(4)
+            .stream_chunks_per_request(1)
             .stream_pull_window(2),
     );
     let bytes = data(16);
     let id = client.begin_invoke(st("ReadStreamStart", &format!("[{},3]", stream_arg(16, 2))));
-    assert_eq!(next_call(&mut client), chunk_request(1, 2, 0, 4));
-    assert_eq!(next_call(&mut client), chunk_request(2, 2, 4, 4));
-    answer(&mut client, 1, &bytes[..4]);
+    assert_eq!(next_call(&mut client), chunk_request(1, 2, 0, 4, 4));
+    assert_eq!(next_call(&mut client), chunk_request(2, 2, 4, 4, 4));
+    answer(&mut client, 1, &bytes[..4], 4);
     assert_eq!(client.completion_of(id), (true, summary_json(&bytes[..3])));
     assert_eq!(next_call(&mut client), dispose_request(2));
-    answer(&mut client, 2, &bytes[4..8]);
+    answer(&mut client, 2, &bytes[4..8], 4);
     client.assert_quiet();
     assert_eq!(client.runtime().pending_js_call_count(), 0);
 }
@@ -339,8 +455,8 @@ pub fn stream_from_a_js_call_result(factory: &Factory) {
         js_call(1, "streamToDotNet", "[]", ResultType::StreamReference)
     );
     client.end_invoke_js(&format!("[1,true,{}]", stream_arg(6, 11)));
-    assert_eq!(next_call(&mut client), chunk_request(2, 11, 0, 6));
-    answer(&mut client, 2, &data(6));
+    assert_eq!(next_call(&mut client), chunk_request(2, 11, 0, 6, CHUNK));
+    answer(&mut client, 2, &data(6), CHUNK);
     assert_eq!(client.finish(&task), Ok(StreamSummary::of(&data(6))));
     assert_eq!(next_call(&mut client), dispose_request(11));
 }
