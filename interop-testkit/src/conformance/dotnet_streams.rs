@@ -279,6 +279,19 @@ pub fn dotnet_stream_cancel_and_misuse(factory: &Factory) {
     );
 }
 
+/// The claim timeout on any clock (a real one waits 20 ms): the stream is dropped and its first
+/// read fails with .NET's text. [`dotnet_stream_claim_timeout`] pins the edge on a virtual
+/// clock.
+pub fn dotnet_stream_claim_timeout_elapses(factory: &Factory) {
+    let claim = Duration::from_millis(20);
+    let mut client = factory.client(RuntimeOptions::default().stream_claim_timeout(Some(claim)));
+    client.call_ok(st("Download", "[100]"));
+    client.messages();
+    client.advance(claim);
+    assert_eq!(client.runtime().outgoing_stream_count(), 0);
+    assert_eq!(read_sizes(&mut client, 1, 0), Err(not_available(1)));
+}
+
 /// A transfer JavaScript does not start reading within `stream_claim_timeout` is dropped; one
 /// it started is kept; closing the runtime drops the rest.
 pub fn dotnet_stream_claim_timeout(factory: &Factory) {

@@ -139,6 +139,7 @@ macro_rules! __conformance_cases {
             stream_chunk_errors,
             stream_failure_forgets_chunks_in_flight,
             stream_idle_timeout,
+            stream_idle_timeout_elapses,
             stream_cancelled_by_dropping_the_reader,
             stream_disposed_before_reading,
             stream_from_a_js_call_result,
@@ -149,6 +150,7 @@ macro_rules! __conformance_cases {
             dotnet_stream_read_error,
             dotnet_stream_cancel_and_misuse,
             dotnet_stream_claim_timeout,
+            dotnet_stream_claim_timeout_elapses,
         }
     };
 }

@@ -378,6 +378,25 @@ pub fn stream_failure_forgets_chunks_in_flight(factory: &Factory) {
     assert_eq!(client.runtime().pending_js_call_count(), 0);
 }
 
+/// The idle timeout on any clock (a real one waits 20 ms): the read fails with .NET's text
+/// and the reference is released. [`stream_idle_timeout`] pins the edge on a virtual clock.
+pub fn stream_idle_timeout_elapses(factory: &Factory) {
+    let idle = Duration::from_millis(20);
+    let mut client = factory.client(RuntimeOptions::default().stream_idle_timeout(Some(idle)));
+    let id = client.begin_invoke(st("ReadStream", &format!("[{},10]", stream_arg(10, 3))));
+    next_call(&mut client);
+    client.advance(idle);
+    assert_eq!(
+        client.completion_of(id),
+        (
+            false,
+            "Did not receive any data in the allotted time.".to_owned()
+        )
+    );
+    assert_eq!(next_call(&mut client), dispose_request(3));
+    assert_eq!(client.runtime().pending_js_call_count(), 0);
+}
+
 /// No chunk within `stream_idle_timeout` fails the read with .NET's text.
 pub fn stream_idle_timeout(factory: &Factory) {
     let options = RuntimeOptions::default().stream_idle_timeout(Some(Duration::from_secs(5)));
