@@ -137,7 +137,6 @@ pub(crate) struct OutgoingStream {
     /// `None` while a read holds it.
     reader: Option<Reader>,
     give_back: Option<ReaderSlot>,
-    claimed: bool,
     /// How the reader ended, once it has, for the read after the last chunks.
     finish: Option<Result<(), String>>,
     /// Dropped when JavaScript claims the stream or the transfer ends, which ends the claim
@@ -186,7 +185,6 @@ impl RuntimeInner {
             OutgoingStream {
                 reader: Some(reader),
                 give_back,
-                claimed: false,
                 finish: None,
                 claim_timer: Some(claim_timer),
                 next_read: 0,
@@ -242,7 +240,6 @@ impl RuntimeInner {
                     Err(texts::stream_not_available(id))
                 });
             };
-            stream.claimed = true;
             stream.claim_timer = None;
             if seq < stream.next_read || seq > stream.next_read + MAX_READS_AHEAD {
                 return Poll::Ready(Err(texts::stream_read_out_of_turn(
@@ -338,7 +335,11 @@ fn drop_if_unclaimed(runtime: &Weak<RuntimeInner>, id: u64) {
         return;
     };
     let mut streams = lock(&runtime.outgoing_streams);
-    if streams.get(&id).is_some_and(|stream| !stream.claimed) {
+    // The first read drops the claim timer's sender: a stream that still has it is unclaimed.
+    if streams
+        .get(&id)
+        .is_some_and(|stream| stream.claim_timer.is_some())
+    {
         if let Some(stream) = streams.remove(&id) {
             drop(streams);
             tracing::debug!(id, "a stream sent to JavaScript was not claimed in time");
