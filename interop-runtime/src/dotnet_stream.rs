@@ -150,9 +150,6 @@ pub(crate) struct OutgoingStream {
     waiting: Vec<Waker>,
 }
 
-/// How far ahead of the next one a read may be asked for.
-const MAX_READS_AHEAD: u64 = 4;
-
 impl OutgoingStream {
     fn wake_waiting(&mut self) {
         for waker in self.waiting.drain(..) {
@@ -241,7 +238,12 @@ impl RuntimeInner {
                 });
             };
             stream.claim_timer = None;
-            if seq < stream.next_read || seq > stream.next_read + MAX_READS_AHEAD {
+            if seq < stream.next_read
+                || seq
+                    > stream
+                        .next_read
+                        .saturating_add(self.options().stream_reads_ahead)
+            {
                 return Poll::Ready(Err(texts::stream_read_out_of_turn(
                     id,
                     seq,

@@ -65,6 +65,9 @@ pub struct RuntimeOptions {
     /// install it; it builds a `ReadableStream` pulling `ReadDotNetStream` and passes it to
     /// the client's `supplyDotNetStream(id, stream)`.
     pub stream_supply_function: String,
+    /// How many reads past the next one JavaScript may ask for on a stream Rust sends
+    /// (`ReadDotNetStream`); a read further ahead fails at once instead of waiting.
+    pub stream_reads_ahead: u64,
 }
 
 impl Default for RuntimeOptions {
@@ -88,6 +91,7 @@ impl Default for RuntimeOptions {
             stream_chunk_function: "jsinvokable.readStreamChunks".to_owned(),
             stream_claim_timeout: Some(Duration::from_secs(10)),
             stream_supply_function: "jsinvokable.supplyDotNetStream".to_owned(),
+            stream_reads_ahead: 4,
         }
     }
 }
@@ -189,6 +193,11 @@ impl RuntimeOptions {
     /// Sets [`stream_supply_function`](Self::stream_supply_function).
     pub fn stream_supply_function(mut self, identifier: impl Into<String>) -> Self {
         self.stream_supply_function = identifier.into();
+        self
+    }
+    /// Sets [`stream_reads_ahead`](Self::stream_reads_ahead).
+    pub fn stream_reads_ahead(mut self, reads: u64) -> Self {
+        self.stream_reads_ahead = reads;
         self
     }
 }

@@ -192,6 +192,33 @@ pub fn dotnet_stream_reads_in_turn(factory: &Factory) {
     assert_eq!(read_chunks(&mut client, 1, 4), Ok(None));
 }
 
+/// A read may be asked for up to `stream_reads_ahead` past the next one (it waits its turn);
+/// one further fails at once.
+pub fn dotnet_stream_reads_ahead_edge(factory: &Factory) {
+    let options = RuntimeOptions::default()
+        .stream_reads_ahead(2)
+        .stream_pull_window(1)
+        .stream_chunk_size(1);
+    let mut client = factory.client(options);
+    client.call_ok(st("Download", "[3]"));
+    client.messages();
+    assert_eq!(
+        read_chunks(&mut client, 1, 3),
+        Err("Read 3 of the stream with ID 1 is out of turn: the next read is 0.".to_owned())
+    );
+    let at_the_limit = begin_read(&mut client, 1, 2);
+    let just_under = begin_read(&mut client, 1, 1);
+    assert_eq!(read_chunks(&mut client, 1, 0), Ok(Some(vec![vec![0]])));
+    assert_eq!(
+        read_result(&mut client, just_under),
+        Ok(Some(vec![vec![1]]))
+    );
+    assert_eq!(
+        read_result(&mut client, at_the_limit),
+        Ok(Some(vec![vec![2]]))
+    );
+}
+
 /// A `StreamRef` as an argument of a Rust→JS call, with `leave_open`: the reader comes back
 /// when the transfer ends; without it, a second transfer is refused.
 pub fn dotnet_stream_as_an_argument(factory: &Factory) {

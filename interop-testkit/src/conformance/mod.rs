@@ -146,6 +146,7 @@ macro_rules! __conformance_cases {
             dotnet_stream_in_a_result,
             dotnet_stream_read_window_edge,
             dotnet_stream_reads_in_turn,
+            dotnet_stream_reads_ahead_edge,
             dotnet_stream_as_an_argument,
             dotnet_stream_read_error,
             dotnet_stream_cancel_and_misuse,
