@@ -107,8 +107,9 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         quote! {
             let (#(#js_vars,)*) = {
                 #[allow(unused_imports)]
-                use #krate::__private::{FastArgs as _, SlowArgs as _};
-                match (&&#krate::__private::Fast::<(#(#js_types,)*)>::new()).fast(__call) {
+                use #krate::__private::{FastArgs as _, IsScalar as _, NotScalar as _, SlowArgs as _};
+                let __jsinvokable_scalar = true #(&& (&&#krate::__private::Scalar::<#js_types>::new()).is_scalar())*;
+                match (&&#krate::__private::Fast::<(#(#js_types,)*)>::new()).fast(__call, __jsinvokable_scalar) {
                     ::core::option::Option::Some(args) => args,
                     ::core::option::Option::None => {
                         __call.begin(#count)?;

@@ -118,7 +118,7 @@ pub mod byte_array {
 pub(crate) fn stage_outgoing(bytes: Vec<u8>) -> Result<u64, &'static str> {
     with_scope(|scope| {
         let id = scope.runtime.inner().next_byte_array_id();
-        scope.outgoing_bytes.borrow_mut().push((id, bytes));
+        scope.push_outgoing_bytes(id, bytes);
         id
     })
 }

@@ -13,10 +13,17 @@ use crate::runtime::JsRuntime;
 /// What the serializers of marker types can reach during one (de)serialization.
 pub(crate) struct Scope<'a> {
     pub(crate) runtime: &'a JsRuntime,
+    /// What serializers produced besides the JSON: rare, so made on first use (a scope that
+    /// produced nothing costs no allocation and drops with one test).
+    output: RefCell<Option<Box<ScopeOutput>>>,
+}
+
+#[derive(Default)]
+struct ScopeOutput {
     /// Byte arrays produced while serializing, sent to JavaScript before the JSON.
-    pub(crate) outgoing_bytes: RefCell<Vec<(u64, Vec<u8>)>>,
+    outgoing_bytes: Vec<(u64, Vec<u8>)>,
     /// A runtime limit a marker hit while serializing: a caller error, sent verbatim.
-    pub(crate) limit_error: RefCell<Option<String>>,
+    limit_error: Option<String>,
 }
 
 thread_local! {
@@ -38,8 +45,7 @@ impl<'a> Scope<'a> {
     pub(crate) fn new(runtime: &'a JsRuntime) -> Self {
         Scope {
             runtime,
-            outgoing_bytes: RefCell::new(Vec::new()),
-            limit_error: RefCell::new(None),
+            output: RefCell::new(None),
         }
     }
 
@@ -55,13 +61,37 @@ impl<'a> Scope<'a> {
     /// Whether byte arrays were produced.
     #[inline]
     pub(crate) fn has_outgoing_bytes(&self) -> bool {
-        !self.outgoing_bytes.borrow().is_empty()
+        self.output
+            .borrow()
+            .as_ref()
+            .is_some_and(|output| !output.outgoing_bytes.is_empty())
     }
 
     /// Takes the byte arrays produced so far.
     #[inline]
     pub(crate) fn take_outgoing_bytes(&self) -> Vec<(u64, Vec<u8>)> {
-        std::mem::take(&mut self.outgoing_bytes.borrow_mut())
+        self.output
+            .borrow_mut()
+            .as_mut()
+            .map(|output| std::mem::take(&mut output.outgoing_bytes))
+            .unwrap_or_default()
+    }
+
+    /// Adds a byte array produced while serializing.
+    pub(crate) fn push_outgoing_bytes(&self, id: u64, bytes: Vec<u8>) {
+        let mut output = self.output.borrow_mut();
+        output
+            .get_or_insert_with(Box::default)
+            .outgoing_bytes
+            .push((id, bytes));
+    }
+
+    /// Records a runtime limit a marker hit while serializing.
+    pub(crate) fn set_limit_error(&self, text: String) {
+        self.output
+            .borrow_mut()
+            .get_or_insert_with(Box::default)
+            .limit_error = Some(text);
     }
 }
 
@@ -80,7 +110,13 @@ pub(crate) fn with_scope<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Result<R, &'stat
 
 /// The limit error recorded by the current scope's serialization, if any (taken).
 pub(crate) fn take_limit_error() -> Option<String> {
-    with_scope(|scope| scope.limit_error.borrow_mut().take())
-        .ok()
-        .flatten()
+    with_scope(|scope| {
+        scope
+            .output
+            .borrow_mut()
+            .as_mut()
+            .and_then(|output| output.limit_error.take())
+    })
+    .ok()
+    .flatten()
 }

@@ -66,8 +66,8 @@ pub struct Payload {
 /// What a shim gives back: a result now, or a future to spawn.
 #[doc(hidden)]
 pub enum Invocation {
-    /// A sync method ran.
-    Ready(Payload),
+    /// A sync method ran: its JSON (byte arrays it produced are in the dispatch scope).
+    Ready(String),
     /// An async method's future, with its arguments bound.
     Pending(BoxFuture<Result<Payload, Failure>>),
 }
@@ -206,13 +206,20 @@ impl<'a> Call<'a> {
     /// one: the text holds no marker (markers need the call context's checks, and staged byte
     /// arrays are taken once) and too few brackets to nest deeper than the limit. `None`: bind
     /// them one by one, which gives the reference's exact errors.
-    fn bind_all<T: DeserializeOwned>(&self) -> Option<T> {
+    ///
+    /// `scalar`: every argument type binds only from a string, a number, a literal or `null`
+    /// ([`ScalarArgument`]). An object or array then fails at its first bracket, before serde
+    /// reads any marker or nests, so the text needs no survey.
+    #[inline(always)]
+    fn bind_all<T: DeserializeOwned>(&self, scalar: bool) -> Option<T> {
         let json = self.args_json;
-        let survey = survey(json);
-        if survey.may_hold_marker
-            || survey.openings > self.runtime.inner().options().max_json_depth + 1
-        {
-            return None;
+        if !scalar {
+            let survey = survey(json);
+            if survey.may_hold_marker
+                || survey.openings > self.runtime.inner().options().max_json_depth + 1
+            {
+                return None;
+            }
         }
         serde_json::from_str(json).ok()
     }
@@ -237,17 +244,18 @@ impl<'a> Call<'a> {
     }
 
     /// Serializes the result of a sync method.
+    #[inline(always)]
     pub fn ready<R: crate::__private::JsReturn>(
         &self,
         result: Result<R, String>,
     ) -> Result<Invocation, Failure> {
         let value = result.map_err(Failure::User)?;
         // Sync methods run inside the dispatch scope, which collects the byte arrays.
-        let json = to_json(self.runtime, self.identifier, &value)?;
-        Ok(Invocation::Ready(Payload {
-            json,
-            bytes: Vec::new(),
-        }))
+        Ok(Invocation::Ready(to_json(
+            self.runtime,
+            self.identifier,
+            &value,
+        )?))
     }
 
     /// Wraps the future of an async method; its result is serialized when it completes.
@@ -290,13 +298,14 @@ impl<T> Fast<T> {
 /// Binds all arguments at once (chosen when the argument types are `Deserialize`).
 #[doc(hidden)]
 pub trait FastArgs<T> {
-    /// The arguments, or `None` to bind them one by one.
-    fn fast(&self, call: &Call<'_>) -> Option<T>;
+    /// The arguments, or `None` to bind them one by one. `scalar`: see [`ScalarArgument`].
+    fn fast(&self, call: &Call<'_>, scalar: bool) -> Option<T>;
 }
 
 impl<T: DeserializeOwned> FastArgs<T> for &Fast<T> {
-    fn fast(&self, call: &Call<'_>) -> Option<T> {
-        call.bind_all()
+    #[inline]
+    fn fast(&self, call: &Call<'_>, scalar: bool) -> Option<T> {
+        call.bind_all(scalar)
     }
 }
 
@@ -304,12 +313,67 @@ impl<T: DeserializeOwned> FastArgs<T> for &Fast<T> {
 #[doc(hidden)]
 pub trait SlowArgs<T> {
     /// Always `None`.
-    fn fast(&self, call: &Call<'_>) -> Option<T>;
+    fn fast(&self, call: &Call<'_>, scalar: bool) -> Option<T>;
 }
 
 impl<T> SlowArgs<T> for Fast<T> {
-    fn fast(&self, _: &Call<'_>) -> Option<T> {
+    fn fast(&self, _: &Call<'_>, _: bool) -> Option<T> {
         None
+    }
+}
+
+/// An argument type that deserializes only from a JSON string, number, literal or `null`:
+/// no object-reference or byte-array marker can bind to it and no nesting can reach it.
+#[doc(hidden)]
+pub trait ScalarArgument {}
+
+macro_rules! scalar_arguments {
+    ($($ty:ty),*) => { $(impl ScalarArgument for $ty {})* };
+}
+scalar_arguments!(
+    bool, char, String, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
+);
+impl<T: ScalarArgument> ScalarArgument for Option<T> {}
+
+/// Names one argument type for [`IsScalar`] and [`NotScalar`].
+#[doc(hidden)]
+pub struct Scalar<T: ?Sized>(PhantomData<fn() -> Box<T>>);
+
+impl<T: ?Sized> Scalar<T> {
+    /// A marker value; `(&&Scalar::<A>::new()).is_scalar()` is `true` exactly when `A` is a
+    /// [`ScalarArgument`].
+    #[allow(clippy::new_without_default)]
+    #[inline]
+    pub fn new() -> Self {
+        Scalar(PhantomData)
+    }
+}
+
+/// Chosen for [`ScalarArgument`] types.
+#[doc(hidden)]
+pub trait IsScalar {
+    /// `true`.
+    fn is_scalar(&self) -> bool;
+}
+
+impl<T: ScalarArgument> IsScalar for &Scalar<T> {
+    #[inline]
+    fn is_scalar(&self) -> bool {
+        true
+    }
+}
+
+/// The fallback for every other type.
+#[doc(hidden)]
+pub trait NotScalar {
+    /// `false`.
+    fn is_scalar(&self) -> bool;
+}
+
+impl<T: ?Sized> NotScalar for Scalar<T> {
+    #[inline]
+    fn is_scalar(&self) -> bool {
+        false
     }
 }
 
@@ -348,16 +412,22 @@ fn complete(
 
 #[inline]
 fn complete_ok(inner: &RuntimeInner, call_id: u64, payload: Payload) {
+    send_result(inner, call_id, payload.json, payload.bytes);
+}
+
+/// Sends a successful completion, after the byte arrays its JSON refers to.
+#[inline(always)]
+fn send_result(inner: &RuntimeInner, call_id: u64, json: String, bytes: Vec<(u64, Vec<u8>)>) {
     if call_id == 0 {
         return;
     }
-    if !payload.bytes.is_empty() {
-        send_byte_arrays(inner, payload.bytes);
+    if !bytes.is_empty() {
+        send_byte_arrays(inner, bytes);
     }
     inner.send(ToJs::EndInvokeDotNet {
         call_id,
         success: true,
-        result_or_error: payload.json,
+        result_or_error: json,
     });
 }
 
@@ -455,7 +525,7 @@ fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
 
 impl JsRuntime {
     /// Finds what a call addresses, in the reference's order of checks (PROTOCOL.md §4.2).
-    #[inline]
+    #[inline(always)]
     fn resolve(
         &self,
         assembly: Option<&str>,
@@ -498,12 +568,14 @@ impl JsRuntime {
     }
 
     /// Binds and runs the call synchronously; a future is returned for async methods.
-    #[inline]
+    #[inline(always)]
+    /// Byte arrays a sync result produced are moved to `bytes`.
     fn run(
         &self,
         target: &Target,
         identifier: &str,
         args_json: &str,
+        bytes: &mut Vec<(u64, Vec<u8>)>,
     ) -> Result<Invocation, Failure> {
         let call = Call {
             runtime: self,
@@ -512,32 +584,31 @@ impl JsRuntime {
             reader: Cell::new(None),
         };
         let scope = Scope::new(self);
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            scope.enter(|| match target {
-                Target::Static(method) => (method.shim)(&call),
-                Target::Instance(object, index, _) => object.invoke(*index, &call),
-                Target::Dispose(id) => {
-                    self.inner().untrack(*id);
-                    Ok(Invocation::Ready(Payload {
-                        json: "null".to_owned(),
-                        bytes: Vec::new(),
-                    }))
+        // The result is written in place rather than returned through `catch_unwind`, which
+        // would copy it once more on every call.
+        let mut result = Err(Failure::Cancelled);
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+            scope.enter(|| {
+                result = match target {
+                    Target::Static(method) => (method.shim)(&call),
+                    Target::Instance(object, index, _) => object.invoke(*index, &call),
+                    Target::Dispose(id) => {
+                        self.inner().untrack(*id);
+                        Ok(Invocation::Ready("null".to_owned()))
+                    }
                 }
             })
         }));
-        match outcome {
-            Ok(Ok(Invocation::Ready(mut payload))) => {
-                if scope.has_outgoing_bytes() {
-                    payload.bytes.extend(scope.take_outgoing_bytes());
-                }
-                Ok(Invocation::Ready(payload))
-            }
-            Ok(result) => result,
-            Err(payload) => Err(Failure::Panic(panic_text(payload))),
+        if let Err(payload) = caught {
+            return Err(Failure::Panic(panic_text(payload)));
         }
+        if scope.has_outgoing_bytes() {
+            *bytes = scope.take_outgoing_bytes();
+        }
+        result
     }
 
-    #[inline]
+    #[inline(always)]
     fn prepare(
         &self,
         assembly: Option<&str>,
@@ -577,7 +648,82 @@ impl JsRuntime {
         object_id: Option<u64>,
         args_json: &str,
     ) {
+        if let (Some(assembly), Some(identifier), None | Some(0)) =
+            (assembly, identifier, object_id)
+        {
+            if let Some(method) = self.plain_static_call(assembly, identifier, args_json) {
+                self.run_plain_static_call(call_id, method, assembly, identifier, args_json);
+                return;
+            }
+        }
+        self.begin_invoke_checked(call_id, assembly, identifier, object_id, args_json);
+    }
+
+    /// The common call: a sync static method, on an open runtime with nothing staged, within
+    /// the size limit and the allow-list. A name found in the registry is neither missing nor
+    /// blank (the macro refuses blank names), so the reference's other checks cannot fail.
+    /// `None`: take the path with every check in the reference's order.
+    #[inline(always)]
+    fn plain_static_call(
+        &self,
+        assembly: &str,
+        identifier: &str,
+        args_json: &str,
+    ) -> Option<&'static crate::registry::StaticMethod> {
         let inner = self.inner();
+        let options = inner.options();
+        if inner.is_closed()
+            || inner.has_staged_bytes()
+            || options.allowed_assemblies.is_some()
+            || options
+                .max_message_size
+                .is_some_and(|max| args_json.len() > max)
+        {
+            return None;
+        }
+        Registry::get()
+            .find(assembly, identifier)
+            .filter(|method| !method.is_async)
+    }
+
+    /// Runs what [`plain_static_call`](Self::plain_static_call) found and completes it.
+    #[inline(always)]
+    fn run_plain_static_call(
+        &self,
+        call_id: u64,
+        method: &'static crate::registry::StaticMethod,
+        assembly: &str,
+        identifier: &str,
+        args_json: &str,
+    ) {
+        let inner = self.inner();
+        let mut bytes = Vec::new();
+        let result = self.run(&Target::Static(method), identifier, args_json, &mut bytes);
+        inner.clear_staged();
+        match result {
+            Ok(Invocation::Ready(json)) => send_result(inner, call_id, json, bytes),
+            // A method that is not `async` never returns a future.
+            Ok(Invocation::Pending(_)) => {
+                let failure = Failure::Caller(texts::sync_call_of_async(identifier));
+                complete_err(inner, call_id, identifier, Some(assembly), failure);
+            }
+            Err(failure) => complete_err(inner, call_id, identifier, Some(assembly), failure),
+        }
+    }
+
+    /// [`begin_invoke_dotnet`](Self::begin_invoke_dotnet) with every check in the reference's
+    /// order: instance calls, `__Dispose`, async methods, and every caller error.
+    #[inline(never)]
+    fn begin_invoke_checked(
+        &self,
+        call_id: u64,
+        assembly: Option<&str>,
+        identifier: Option<&str>,
+        object_id: Option<u64>,
+        args_json: &str,
+    ) {
+        let inner = self.inner();
+        let mut bytes = Vec::new();
         let name = identifier.unwrap_or_default();
         let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
         let invocation = self
@@ -590,7 +736,7 @@ impl JsRuntime {
                         inner.options().max_in_flight_calls,
                     )));
                 }
-                let invocation = self.run(&target, name, args_json);
+                let invocation = self.run(&target, name, args_json, &mut bytes);
                 if is_async && !matches!(invocation, Ok(Invocation::Pending(_))) {
                     inner.end_in_flight();
                 }
@@ -598,9 +744,7 @@ impl JsRuntime {
             });
         inner.clear_staged();
         match invocation {
-            Ok(Invocation::Ready(payload)) => {
-                complete(inner, call_id, name, static_assembly, Ok(payload))
-            }
+            Ok(Invocation::Ready(json)) => send_result(inner, call_id, json, bytes),
             Err(failure) => complete(inner, call_id, name, static_assembly, Err(failure)),
             Ok(Invocation::Pending(future)) => {
                 let pending = PendingCall {
@@ -640,8 +784,9 @@ impl JsRuntime {
                 if is_async {
                     return Err(Failure::Caller(texts::sync_call_of_async(name)));
                 }
-                match self.run(&target, name, args_json)? {
-                    Invocation::Ready(payload) => Ok(payload),
+                let mut bytes = Vec::new();
+                match self.run(&target, name, args_json, &mut bytes)? {
+                    Invocation::Ready(json) => Ok(Payload { json, bytes }),
                     Invocation::Pending(_) => Err(Failure::Caller(texts::sync_call_of_async(name))),
                 }
             });
@@ -669,7 +814,18 @@ impl JsRuntime {
 
 #[cfg(test)]
 mod tests {
-    use super::short_type_name;
+    use super::{short_type_name, IsScalar as _, NotScalar as _, Scalar};
+
+    #[test]
+    fn scalar_probe_names_exactly_the_scalar_types() {
+        assert!((&&Scalar::<String>::new()).is_scalar());
+        assert!((&&Scalar::<u32>::new()).is_scalar());
+        assert!((&&Scalar::<Option<f64>>::new()).is_scalar());
+        assert!(!(&&Scalar::<Vec<String>>::new()).is_scalar());
+        assert!(!(&&Scalar::<serde_json::Value>::new()).is_scalar());
+        assert!(!(&&Scalar::<crate::ByteArray>::new()).is_scalar());
+        assert!(!(&&Scalar::<Option<crate::JsObjectRef>>::new()).is_scalar());
+    }
 
     #[test]
     fn short_type_names_drop_paths() {

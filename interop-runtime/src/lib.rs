@@ -61,7 +61,9 @@ pub const CLIENT_JS: &str = include_str!("../js/dotnet-interop.js");
 /// What the `#[jsinvokable]` expansion reaches. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dispatch::{Call, Failure, Fast, FastArgs, Invocation, SlowArgs};
+    pub use crate::dispatch::{
+        Call, Failure, Fast, FastArgs, Invocation, IsScalar, NotScalar, Scalar, SlowArgs,
+    };
     pub use crate::object_ref::{InstanceMethod, JsInvokable, ObjectCell};
     pub use crate::registry::StaticMethod;
     pub use inventory;

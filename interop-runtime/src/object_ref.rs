@@ -305,7 +305,7 @@ impl<T: JsInvokable> Serialize for ObjectRef<T> {
                 Tracking::Untracked => {
                     let entry: Arc<dyn TrackedObject> = self.state.clone();
                     let id = runtime.track(entry).inspect_err(|text| {
-                        *scope.limit_error.borrow_mut() = Some(text.clone());
+                        scope.set_limit_error(text.clone());
                     })?;
                     *tracking = Tracking::Tracked {
                         runtime: Arc::downgrade(runtime),

@@ -44,10 +44,45 @@ enum Slot {
 /// An `(assembly, identifier)` key whose hash covers the identifier and only the length of
 /// the assembly name: one string hashed per call instead of two. The few identifiers shared
 /// across assemblies are told apart by the key comparison.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Eq)]
 struct Key<'a> {
     assembly: &'a str,
     identifier: &'a str,
+}
+
+impl PartialEq for Key<'_> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        same_text(self.identifier, other.identifier) && same_text(self.assembly, other.assembly)
+    }
+}
+
+/// String equality that compares names of up to 16 bytes (most identifiers and assembly
+/// names) with two overlapping loads per side instead of a call to `memcmp`.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    match len {
+        8..=16 => {
+            word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, len - 8) == word::<8>(b, len - 8)
+        }
+        4..=7 => {
+            word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, len - 4) == word::<4>(b, len - 4)
+        }
+        _ => a == b,
+    }
+}
+
+/// `N` bytes of `bytes` from `at` as one integer (`at + N <= bytes.len()`).
+#[inline(always)]
+fn word<const N: usize>(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word[..N].copy_from_slice(&bytes[at..at + N]);
+    u64::from_ne_bytes(word)
 }
 
 impl std::hash::Hash for Key<'_> {
@@ -122,6 +157,19 @@ impl Registry {
         })
     }
 
+    /// The function registered alone under `(assembly, identifier)`, if any.
+    #[inline]
+    pub(crate) fn find(&self, assembly: &str, identifier: &str) -> Option<&'static StaticMethod> {
+        let methods: &FxHashMap<Key<'_>, Slot> = &self.methods;
+        match methods.get(&Key {
+            assembly,
+            identifier,
+        }) {
+            Some(Slot::Unique(method)) => Some(*method),
+            _ => None,
+        }
+    }
+
     /// Looks a static call up, with the reference's texts for unknown names.
     /// A duplicated key gives the reference's duplicate text.
     pub(crate) fn lookup(
@@ -136,11 +184,20 @@ impl Registry {
             identifier,
         }) {
             Some(Slot::Unique(method)) => Ok(*method),
-            Some(Slot::Duplicate(text)) => Err(text.clone()),
-            None if self.assemblies.contains(assembly) => {
-                Err(texts::unknown_static_method(assembly, identifier))
+            slot => Err(self.lookup_error(slot, assembly, identifier)),
+        }
+    }
+
+    /// The text of a failed lookup (kept out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn lookup_error(&self, slot: Option<&Slot>, assembly: &str, identifier: &str) -> String {
+        match slot {
+            Some(Slot::Duplicate(text)) => text.clone(),
+            _ if self.assemblies.contains(assembly) => {
+                texts::unknown_static_method(assembly, identifier)
             }
-            None => Err(texts::unknown_assembly(assembly)),
+            _ => texts::unknown_assembly(assembly),
         }
     }
 

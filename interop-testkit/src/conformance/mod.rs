@@ -521,6 +521,17 @@ pub fn argument_depth_limit(factory: &Factory) {
         "The JSON value exceeds the maximum depth of 32."
     );
 
+    // A string parameter binds in one serde pass with no survey of the text; what it cannot
+    // take still gets the per-argument texts.
+    assert_eq!(
+        client.call_err(st("Echo", &format!("[{}]", nested(33)))),
+        "The JSON value exceeds the maximum depth of 32."
+    );
+    assert_eq!(
+        client.call_err(st("Echo", &format!("[{at_limit}]"))),
+        "invalid type: sequence, expected a string"
+    );
+
     let mut client = factory.client(RuntimeOptions::default().max_json_depth(3));
     assert_eq!(client.call_ok(st("EchoValue", "[[[[]]]]")), "[[[]]]");
     assert_eq!(
