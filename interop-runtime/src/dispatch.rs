@@ -817,6 +817,8 @@ mod tests {
     use super::{short_type_name, IsScalar as _, NotScalar as _, Scalar};
 
     #[test]
+    // The probe is used as the macro writes it: through two references.
+    #[allow(clippy::needless_borrow)]
     fn scalar_probe_names_exactly_the_scalar_types() {
         assert!((&&Scalar::<String>::new()).is_scalar());
         assert!((&&Scalar::<u32>::new()).is_scalar());
