@@ -27,12 +27,13 @@ fn add_person(name: String, age: u32) -> Person {
 const ARGS: &str = r#"["Amy Pond",27]"#;
 
 /// A host that drops what it is sent (after the runtime built it), like a transport would
-/// hand it over.
+/// hand it over. The message is observed where it lies (`black_box` of a reference): moving
+/// the whole 72-byte enum into `black_box` would time a copy no transport makes.
 struct DropHost;
 
 impl Host for DropHost {
     fn send(&self, message: ToJs) {
-        black_box(message);
+        black_box(&message);
     }
     fn spawn(&self, task: BoxFuture<()>) {
         drop(task);
