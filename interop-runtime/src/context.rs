@@ -18,6 +18,21 @@ pub(crate) struct Scope<'a> {
     output: RefCell<Option<Box<ScopeOutput>>>,
 }
 
+impl Drop for Scope<'_> {
+    /// Inline: most scopes produced nothing and end with one test.
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(output) = self.output.get_mut().take() {
+            drop_output(output);
+        }
+    }
+}
+
+#[cold]
+fn drop_output(output: Box<ScopeOutput>) {
+    drop(output);
+}
+
 #[derive(Default)]
 struct ScopeOutput {
     /// Byte arrays produced while serializing, sent to JavaScript before the JSON.

@@ -412,16 +412,22 @@ fn complete(
 
 #[inline]
 fn complete_ok(inner: &RuntimeInner, call_id: u64, payload: Payload) {
-    send_result(inner, call_id, payload.json, payload.bytes);
+    let bytes = Some(payload.bytes).filter(|bytes| !bytes.is_empty());
+    send_result(inner, call_id, payload.json, bytes);
 }
 
 /// Sends a successful completion, after the byte arrays its JSON refers to.
 #[inline(always)]
-fn send_result(inner: &RuntimeInner, call_id: u64, json: String, bytes: Vec<(u64, Vec<u8>)>) {
+fn send_result(
+    inner: &RuntimeInner,
+    call_id: u64,
+    json: String,
+    bytes: Option<Vec<(u64, Vec<u8>)>>,
+) {
     if call_id == 0 {
         return;
     }
-    if !bytes.is_empty() {
+    if let Some(bytes) = bytes {
         send_byte_arrays(inner, bytes);
     }
     inner.send(ToJs::EndInvokeDotNet {
@@ -575,7 +581,7 @@ impl JsRuntime {
         target: &Target,
         identifier: &str,
         args_json: &str,
-        bytes: &mut Vec<(u64, Vec<u8>)>,
+        bytes: &mut Option<Vec<(u64, Vec<u8>)>>,
     ) -> Result<Invocation, Failure> {
         let call = Call {
             runtime: self,
@@ -603,7 +609,7 @@ impl JsRuntime {
             return Err(Failure::Panic(panic_text(payload)));
         }
         if scope.has_outgoing_bytes() {
-            *bytes = scope.take_outgoing_bytes();
+            *bytes = Some(scope.take_outgoing_bytes());
         }
         result
     }
@@ -697,7 +703,7 @@ impl JsRuntime {
         args_json: &str,
     ) {
         let inner = self.inner();
-        let mut bytes = Vec::new();
+        let mut bytes = None;
         let result = self.run(&Target::Static(method), identifier, args_json, &mut bytes);
         inner.clear_staged();
         match result {
@@ -723,7 +729,7 @@ impl JsRuntime {
         args_json: &str,
     ) {
         let inner = self.inner();
-        let mut bytes = Vec::new();
+        let mut bytes = None;
         let name = identifier.unwrap_or_default();
         let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
         let invocation = self
@@ -784,9 +790,12 @@ impl JsRuntime {
                 if is_async {
                     return Err(Failure::Caller(texts::sync_call_of_async(name)));
                 }
-                let mut bytes = Vec::new();
+                let mut bytes = None;
                 match self.run(&target, name, args_json, &mut bytes)? {
-                    Invocation::Ready(json) => Ok(Payload { json, bytes }),
+                    Invocation::Ready(json) => Ok(Payload {
+                        json,
+                        bytes: bytes.unwrap_or_default(),
+                    }),
                     Invocation::Pending(_) => Err(Failure::Caller(texts::sync_call_of_async(name))),
                 }
             });

@@ -51,7 +51,7 @@ struct Key<'a> {
 }
 
 impl PartialEq for Key<'_> {
-    #[inline]
+    #[inline(always)]
     fn eq(&self, other: &Self) -> bool {
         same_text(self.identifier, other.identifier) && same_text(self.assembly, other.assembly)
     }
@@ -59,7 +59,7 @@ impl PartialEq for Key<'_> {
 
 /// String equality that compares names of up to 16 bytes (most identifiers and assembly
 /// names) with two overlapping loads per side instead of a call to `memcmp`.
-#[inline]
+#[inline(always)]
 fn same_text(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let len = a.len();
