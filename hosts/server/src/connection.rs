@@ -389,3 +389,71 @@ pub(crate) fn open(
         queue,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    use super::*;
+
+    struct CountingWaker(AtomicUsize);
+
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn text(message: &Message) -> &str {
+        match message {
+            Message::Text(text) => text.as_str(),
+            _ => "",
+        }
+    }
+
+    #[test]
+    fn the_write_queue_wakes_the_writer_unless_the_reader_of_its_connection_pushes() {
+        let queue = WriteQueue::new(3);
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&counter));
+        let mut cx = Context::from_waker(&waker);
+        assert!(queue.poll_pop(&mut cx).is_pending());
+
+        // The reader's own dispatch: no wake (the writer is polled right after it).
+        {
+            let _dispatching = Dispatching::enter(&queue);
+            assert!(queue.push(Message::text("a")).is_ok());
+        }
+        assert_eq!(counter.0.load(Ordering::SeqCst), 0);
+        // Another connection's reader on this thread, then another thread: a wake each.
+        let other = WriteQueue::new(3);
+        {
+            let _dispatching = Dispatching::enter(&other);
+            assert!(queue.push(Message::text("b")).is_ok());
+        }
+        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
+        assert!(queue.poll_pop(&mut cx).is_ready());
+        assert!(queue.poll_pop(&mut cx).is_ready());
+        assert!(queue.poll_pop(&mut cx).is_pending());
+        std::thread::scope(|scope| {
+            scope.spawn(|| assert!(queue.push(Message::text("c")).is_ok()));
+        });
+        assert_eq!(counter.0.load(Ordering::SeqCst), 2);
+
+        // Bounded, in order, and closed for good once the writer ends.
+        assert!(queue.push(Message::text("d")).is_ok());
+        assert!(queue.push(Message::text("e")).is_ok());
+        assert!(matches!(queue.push(Message::text("f")), Err(Refused::Full)));
+        let popped: Vec<String> = std::iter::from_fn(|| queue.try_pop())
+            .map(|message| text(&message).to_owned())
+            .collect();
+        assert_eq!(popped, ["c", "d", "e"]);
+        queue.close();
+        assert!(matches!(
+            queue.push(Message::text("g")),
+            Err(Refused::Closed)
+        ));
+        assert!(queue.try_pop().is_none());
+    }
+}
