@@ -1,22 +1,159 @@
 //! One WebSocket connection: its `JsRuntime`, a reader loop that always reads, and a writer
 //! fed by a bounded queue.
 
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use interop_runtime::{BoxFuture, Host, JsRuntime, ToJs};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::framing::{self, Incoming, ProtocolError};
 use crate::ServerShared;
 
+/// What the writer sends, in the order it was queued (one FIFO for every thread, so the frames
+/// one thread queues keep their order: byte arrays before the completion naming them).
+/// Bounded: a page that does not read is closed, not buffered for.
+struct WriteQueue {
+    state: Mutex<QueueState>,
+    bound: usize,
+}
+
+struct QueueState {
+    messages: VecDeque<Message>,
+    /// The writer, waiting for a message.
+    waker: Option<Waker>,
+    /// The writer has ended: nothing more is taken.
+    closed: bool,
+}
+
+enum Refused {
+    Full,
+    Closed,
+}
+
+thread_local! {
+    /// The queue (its address) of the connection whose reader is handling a frame on this
+    /// thread, if any.
+    static DISPATCHING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Marks the reader of a connection as handling a frame on this thread until dropped.
+struct Dispatching {
+    previous: usize,
+}
+
+impl Dispatching {
+    fn enter(queue: &WriteQueue) -> Self {
+        let previous = DISPATCHING.replace(queue.address());
+        Dispatching { previous }
+    }
+}
+
+impl Drop for Dispatching {
+    fn drop(&mut self) {
+        DISPATCHING.set(self.previous);
+    }
+}
+
+impl WriteQueue {
+    fn new(bound: usize) -> Self {
+        WriteQueue {
+            state: Mutex::new(QueueState {
+                messages: VecDeque::new(),
+                waker: None,
+                closed: false,
+            }),
+            bound,
+        }
+    }
+
+    fn address(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, message: Message) -> Result<(), Refused> {
+        let waker = {
+            let mut state = self.lock();
+            if state.closed {
+                return Err(Refused::Closed);
+            }
+            if state.messages.len() >= self.bound {
+                return Err(Refused::Full);
+            }
+            state.messages.push_back(message);
+            // The reader and the writer are polled by one task, the writer right after the
+            // reader: what the reader's own dispatch queues is taken in the same pass, so it
+            // needs no wake (a wake would reschedule the running task, and the scheduler may
+            // hand it to the other worker: a hop between threads for every call).
+            if DISPATCHING.get() == self.address() {
+                None
+            } else {
+                state.waker.take()
+            }
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    fn try_pop(&self) -> Option<Message> {
+        self.lock().messages.pop_front()
+    }
+
+    fn poll_pop(&self, cx: &mut Context<'_>) -> Poll<Message> {
+        let mut state = self.lock();
+        match state.messages.pop_front() {
+            Some(message) => Poll::Ready(message),
+            None => {
+                if !state
+                    .waker
+                    .as_ref()
+                    .is_some_and(|waker| waker.will_wake(cx.waker()))
+                {
+                    state.waker = Some(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The writer has ended: what is queued is dropped and nothing more is accepted.
+    fn close(&self) {
+        let messages = {
+            let mut state = self.lock();
+            state.closed = true;
+            state.waker = None;
+            std::mem::take(&mut state.messages)
+        };
+        drop(messages);
+    }
+}
+
+/// Closes the queue when the writer ends (or is dropped).
+struct CloseOnDrop<'a>(&'a WriteQueue);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// The runtime's view of the connection.
 struct SocketHost {
-    queue: mpsc::Sender<Message>,
+    queue: Arc<WriteQueue>,
     closing: CancellationToken,
     shared: Arc<ServerShared>,
     /// The server's tokio runtime: server code may call the page from any thread (a runtime
@@ -40,13 +177,13 @@ impl Host for SocketHost {
             // is queued for it, so it sees exactly what was queued before the close.
             return;
         }
-        match self.queue.try_send(framing::encode(message)) {
+        match self.queue.push(framing::encode(message)) {
             Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(Refused::Full) => {
                 tracing::warn!("a page does not read what it is sent; closing its connection");
                 self.closing.cancel();
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(Refused::Closed) => {}
         }
     }
 
@@ -77,33 +214,32 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
     let Connection {
         runtime,
         closing,
-        replies,
-        mut queue,
+        queue,
     } = connection;
+    let replies = Arc::clone(&queue);
     let (mut sink, mut stream) = socket.split();
     let write_timeout = shared.options.write_timeout;
     let writer_closing = closing.clone();
-    // Reader and writer are two futures of one task: a reply queued by the reader wakes the
-    // writer without a hop to another thread, and the reader keeps reading while a write waits.
+    // Reader and writer are two futures of one task, polled reader first (below): a reply
+    // the reader queues is written in the same pass, and the reader keeps reading while a
+    // write waits.
     let writer = async move {
+        let _closed = CloseOnDrop(&queue);
         loop {
             // What is queued goes first: once the connection is closing, messages queued
             // before (the `Error` that closed it) still reach a page that reads.
             let message = tokio::select! {
                 biased;
-                message = queue.recv() => match message {
-                    Some(message) => message,
-                    None => break,
-                },
+                message = std::future::poll_fn(|cx| queue.poll_pop(cx)) => message,
                 () = writer_closing.cancelled() => break,
             };
             // Everything already queued goes out with one flush (one syscall, not one each).
             let batch = async {
                 sink.feed(message).await?;
                 for _ in 0..WRITE_BATCH {
-                    match queue.try_recv() {
-                        Ok(next) => sink.feed(next).await?,
-                        Err(_) => break,
+                    match queue.try_pop() {
+                        Some(next) => sink.feed(next).await?,
+                        None => break,
                     }
                 }
                 sink.flush().await
@@ -139,6 +275,7 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                 () = closing.cancelled() => break,
                 frame = stream.next() => frame,
             };
+            let _dispatching = Dispatching::enter(&replies);
             let incoming = match frame {
                 None | Some(Err(_)) => break,
                 Some(Ok(Message::Text(text))) => framing::decode_text(text.as_str()),
@@ -166,7 +303,7 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                     }
                 }
                 Ok(Incoming::Ping(number)) => {
-                    if replies.try_send(framing::pong(number)).is_err() {
+                    if replies.push(framing::pong(number)).is_err() {
                         break;
                     }
                 }
@@ -189,7 +326,7 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                             framing::error_message(&text)
                         }
                     };
-                    if replies.try_send(reply).is_err() {
+                    if replies.push(reply).is_err() {
                         break;
                     }
                     if protocol_errors > shared.options.max_protocol_errors {
@@ -204,15 +341,32 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
         closing.cancel();
         runtime.close();
     };
-    tokio::join!(reader, writer);
+    // The reader first, then the writer, in every pass (not `tokio::join!`, which rotates):
+    // see `WriteQueue::push`.
+    let mut reader = pin!(reader);
+    let mut writer = pin!(writer);
+    let (mut reader_done, mut writer_done) = (false, false);
+    std::future::poll_fn(|cx| {
+        if !reader_done {
+            reader_done = reader.as_mut().poll(cx).is_ready();
+        }
+        if !writer_done {
+            writer_done = writer.as_mut().poll(cx).is_ready();
+        }
+        if reader_done && writer_done {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
 }
 
 /// A new connection's runtime and queues, before the socket is served.
 pub(crate) struct Connection {
     pub(crate) runtime: JsRuntime,
     pub(crate) closing: CancellationToken,
-    replies: mpsc::Sender<Message>,
-    queue: mpsc::Receiver<Message>,
+    queue: Arc<WriteQueue>,
 }
 
 /// Builds the host and the runtime of a new connection (inside the server's tokio runtime).
@@ -220,9 +374,9 @@ pub(crate) fn open(
     shared: &Arc<ServerShared>,
     closing: CancellationToken,
 ) -> Result<Connection, String> {
-    let (sender, queue) = mpsc::channel(shared.options.write_queue);
+    let queue = Arc::new(WriteQueue::new(shared.options.write_queue));
     let host = Arc::new(SocketHost {
-        queue: sender.clone(),
+        queue: Arc::clone(&queue),
         closing: closing.clone(),
         shared: Arc::clone(shared),
         tokio: tokio::runtime::Handle::current(),
@@ -232,7 +386,74 @@ pub(crate) fn open(
     Ok(Connection {
         runtime,
         closing,
-        replies: sender,
         queue,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    use super::*;
+
+    struct CountingWaker(AtomicUsize);
+
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn text(message: &Message) -> &str {
+        match message {
+            Message::Text(text) => text.as_str(),
+            _ => "",
+        }
+    }
+
+    #[test]
+    fn the_write_queue_wakes_the_writer_unless_the_reader_of_its_connection_pushes() {
+        let queue = WriteQueue::new(3);
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&counter));
+        let mut cx = Context::from_waker(&waker);
+        assert!(queue.poll_pop(&mut cx).is_pending());
+
+        // The reader's own dispatch: no wake (the writer is polled right after it).
+        {
+            let _dispatching = Dispatching::enter(&queue);
+            assert!(queue.push(Message::text("a")).is_ok());
+        }
+        assert_eq!(counter.0.load(Ordering::SeqCst), 0);
+        // Another connection's reader on this thread, then another thread: a wake each.
+        let other = WriteQueue::new(3);
+        {
+            let _dispatching = Dispatching::enter(&other);
+            assert!(queue.push(Message::text("b")).is_ok());
+        }
+        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
+        assert!(queue.poll_pop(&mut cx).is_ready());
+        assert!(queue.poll_pop(&mut cx).is_ready());
+        assert!(queue.poll_pop(&mut cx).is_pending());
+        std::thread::scope(|scope| {
+            scope.spawn(|| assert!(queue.push(Message::text("c")).is_ok()));
+        });
+        assert_eq!(counter.0.load(Ordering::SeqCst), 2);
+
+        // Bounded, in order, and closed for good once the writer ends.
+        assert!(queue.push(Message::text("d")).is_ok());
+        assert!(queue.push(Message::text("e")).is_ok());
+        assert!(matches!(queue.push(Message::text("f")), Err(Refused::Full)));
+        let popped: Vec<String> = std::iter::from_fn(|| queue.try_pop())
+            .map(|message| text(&message).to_owned())
+            .collect();
+        assert_eq!(popped, ["c", "d", "e"]);
+        queue.close();
+        assert!(matches!(
+            queue.push(Message::text("g")),
+            Err(Refused::Closed)
+        ));
+        assert!(queue.try_pop().is_none());
+    }
 }
