@@ -109,6 +109,11 @@ impl WriteQueue {
         Ok(())
     }
 
+    /// Whether half the bound or more is queued.
+    fn is_half_full(&self) -> bool {
+        self.lock().messages.len() * 2 >= self.bound
+    }
+
     fn try_pop(&self) -> Option<Message> {
         self.lock().messages.pop_front()
     }
@@ -275,7 +280,7 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                 () = closing.cancelled() => break,
                 frame = stream.next() => frame,
             };
-            let _dispatching = Dispatching::enter(&replies);
+            let dispatching = Dispatching::enter(&replies);
             let incoming = match frame {
                 None | Some(Err(_)) => break,
                 Some(Ok(Message::Text(text))) => framing::decode_text(text.as_str()),
@@ -336,6 +341,14 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                         break;
                     }
                 }
+            }
+            drop(dispatching);
+            // Frames that arrived together are read in one pass, and their replies wait for
+            // the writer, polled after the reader: past half the bound, the reader lets the
+            // writer run before it reads on, so a burst of calls is answered in full. (A page
+            // that does not read still fills the queue, and is closed.)
+            if replies.is_half_full() {
+                tokio::task::yield_now().await;
             }
         }
         closing.cancel();

@@ -610,3 +610,36 @@ async fn abrupt_disconnects_mid_call() {
         .await;
     }
 }
+
+/// A page that sends many calls at once is not a page that does not read: a burst far larger
+/// than the write queue, arriving in one read of the socket, gets every reply, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_larger_than_the_write_queue_is_answered_in_full() {
+    const BURST: u64 = 400;
+    let server = common::start(ServerOptions {
+        write_queue: 8,
+        ..ServerOptions::default()
+    })
+    .await;
+    let mut page = Page::open(&server.url).await;
+    for call_id in 1..=BURST {
+        let frame = serde_json::json!([
+            "BeginInvokeDotNetFromJS",
+            call_id,
+            "Conformance",
+            "Echo",
+            null,
+            format!(r#"["{call_id}"]"#)
+        ]);
+        page.socket
+            .feed(Message::text(frame.to_string()))
+            .await
+            .expect("the frame is queued");
+    }
+    page.socket.flush().await.expect("the burst is sent");
+    let expected: Vec<Frame> = (1..=BURST)
+        .map(|call_id| end_invoke(call_id, true, &format!(r#""{call_id}""#)))
+        .collect();
+    assert_eq!(page.sync().await, expected);
+    assert_served(&server.url).await;
+}
