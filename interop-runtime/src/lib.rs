@@ -58,6 +58,13 @@ pub use stream::{JsReadStream, JsStreamRef};
 /// type declarations live in `interop-runtime/js/`.
 pub const CLIENT_JS: &str = include_str!("../js/dotnet-interop.js");
 
+/// The host side of streams, an ES module exporting `hostStreamFunctions(DotNet, dispatcher)`:
+/// the `readStreamChunks` and `supplyDotNetStream` functions a host installs as
+/// `window.jsinvokable` (the defaults of [`RuntimeOptions::stream_chunk_function`] and
+/// [`RuntimeOptions::stream_supply_function`]). It uses only the client API every client has,
+/// so it serves Microsoft's client too.
+pub const HOST_STREAMS_JS: &str = include_str!("../js/host-streams.js");
+
 /// What the `#[jsinvokable]` expansion reaches. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {

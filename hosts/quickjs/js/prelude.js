@@ -185,63 +185,6 @@
     };
   }
 
-  // The host's stream functions (PROTOCOL.md §8): Rust's readers of JS data call
-  // `readStreamChunks` (RuntimeOptions::stream_chunk_function); a stream Rust sends is set up by
-  // `supplyDotNetStream` (RuntimeOptions::stream_supply_function), which hands the client a
-  // ReadableStream pulling the runtime's built-in `ReadDotNetStream`.
-  // The client's dispatcher, handed over by the engine's bootstrap once the client attached.
-  let dispatcher = null;
-  g.__jsinvokable_attach = (attached) => {
-    dispatcher = attached;
-  };
-  g.jsinvokable = Object.freeze({
-    async readStreamChunks(data, offset, count, chunkSize) {
-      const whole =
-        data instanceof Blob
-          ? new Uint8Array(await data.slice(offset, offset + count).arrayBuffer())
-          : new Uint8Array(data.buffer, data.byteOffset + offset, count);
-      const chunks = [];
-      for (let at = 0; at < count; at += chunkSize) chunks.push(whole.subarray(at, Math.min(at + chunkSize, count)).slice());
-      return chunks;
-    },
-    supplyDotNetStream(id) {
-      const call = (identifier, ...args) => g.DotNet.invokeMethodAsync('jsinvokable', identifier, id, ...args);
-      // Two reads are kept asked for (reads are numbered, so Rust serves them in order): on a
-      // network the next batch is on its way while one is consumed. The read asked for after
-      // the end fails, unseen.
-      let reads = 0;
-      let ended = false;
-      const asked = [];
-      const fill = () => {
-        while (!ended && asked.length < 2) {
-          const read = call('ReadDotNetStream', reads++);
-          read.catch(() => {});
-          asked.push(read);
-        }
-      };
-      const stream = new g.ReadableStream(
-        {
-          async pull(controller) {
-            fill();
-            const chunks = await asked.shift();
-            if (chunks === null) {
-              ended = true;
-              controller.close();
-              return;
-            }
-            fill();
-            for (const chunk of chunks) controller.enqueue(chunk);
-          },
-          cancel() {
-            return call('CancelDotNetStream').then(() => {}, () => {});
-          },
-        },
-        { highWaterMark: 0 },
-      );
-      dispatcher.supplyDotNetStream(id, stream);
-    },
-  });
-
   g.Response = class Response {
     constructor(body) {
       this._body = body;

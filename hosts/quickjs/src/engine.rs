@@ -105,11 +105,11 @@ static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 
 const BOOTSTRAP: &str = "\
 import { DotNet } from '@jsinvokable/client';
+import { hostStreamFunctions } from '@jsinvokable/host-streams';
 globalThis.DotNet = DotNet;
 globalThis.__jsinvokable_dispatcher = DotNet.attachDispatcher(globalThis.__jsinvokable_host);
-globalThis.__jsinvokable_attach(globalThis.__jsinvokable_dispatcher);
+globalThis.jsinvokable = Object.freeze(hostStreamFunctions(DotNet, globalThis.__jsinvokable_dispatcher));
 delete globalThis.__jsinvokable_host;
-delete globalThis.__jsinvokable_attach;
 ";
 
 /// QuickJS with a JS client attached to a [`JsRuntime`]: JavaScript run here calls

@@ -9,6 +9,10 @@ use rquickjs::{Ctx, Error, Module, Result};
 /// The specifier the bootstrap imports the client by.
 pub(crate) const CLIENT_SPECIFIER: &str = "@jsinvokable/client";
 
+/// The specifier the bootstrap imports the host's stream functions by
+/// ([`interop_runtime::HOST_STREAMS_JS`]).
+pub(crate) const HOST_STREAMS_SPECIFIER: &str = "@jsinvokable/host-streams";
+
 /// Resolves `./` and `../` against the importing module (or the module root), `file://` URLs
 /// and absolute paths, to absolute paths.
 pub(crate) struct FileResolver {
@@ -37,7 +41,7 @@ impl Resolver for FileResolver {
         name: &str,
         _: Option<ImportAttributes<'js>>,
     ) -> Result<String> {
-        if name == CLIENT_SPECIFIER {
+        if name == CLIENT_SPECIFIER || name == HOST_STREAMS_SPECIFIER {
             return Ok(name.to_owned());
         }
         let name = name.strip_prefix("file://").unwrap_or(name);
@@ -59,7 +63,8 @@ impl Resolver for FileResolver {
     }
 }
 
-/// Serves the client's source under [`CLIENT_SPECIFIER`] and reads other modules from disk.
+/// Serves the client's source under [`CLIENT_SPECIFIER`] and the host's stream functions under
+/// [`HOST_STREAMS_SPECIFIER`], and reads other modules from disk.
 pub(crate) struct FileLoader {
     pub(crate) client_source: String,
 }
@@ -73,6 +78,9 @@ impl Loader for FileLoader {
     ) -> Result<Module<'js, Declared>> {
         if name == CLIENT_SPECIFIER {
             return Module::declare(ctx.clone(), name, self.client_source.clone());
+        }
+        if name == HOST_STREAMS_SPECIFIER {
+            return Module::declare(ctx.clone(), name, interop_runtime::HOST_STREAMS_JS);
         }
         let source = std::fs::read(name)
             .map_err(|error| Error::new_loading_message(name, error.to_string()))?;

@@ -3,6 +3,7 @@
 //   <script type="module" src="/_interop/connect.js"></script>
 // The framing is described in docs/websocket.md.
 import { DotNet } from './client.js';
+import { hostStreamFunctions } from './host-streams.js';
 
 const SEND_BYTE_ARRAY = 1;
 const RECEIVE_BYTE_ARRAY = 2;
@@ -72,63 +73,10 @@ const host = {
 dispatcher = DotNet.attachDispatcher(host);
 window.DotNet = DotNet;
 
-// Reads `count` bytes at `offset` of data offered with DotNet.createJSStreamReference (a Blob,
-// a File, or a typed array) as an array of Uint8Arrays of `chunkSize` bytes (the last may be
-// shorter): the chunk function Rust's stream readers call (RuntimeOptions::stream_chunk_function).
-// It uses nothing of the client, so it serves whichever client the page loads.
-async function readStreamChunks(data, offset, count, chunkSize) {
-  const whole =
-    data instanceof Blob
-      ? new Uint8Array(await data.slice(offset, offset + count).arrayBuffer())
-      : new Uint8Array(data.buffer, data.byteOffset + offset, count);
-  const chunks = [];
-  for (let at = 0; at < count; at += chunkSize) chunks.push(whole.subarray(at, Math.min(at + chunkSize, count)).slice());
-  return chunks;
-}
-
-// Sets up a stream Rust sends ({"__dotNetStream": id}; RuntimeOptions::stream_supply_function):
-// a pull-based ReadableStream whose pulls call the runtime's built-in ReadDotNetStream (a batch
-// of chunks, null at the end), handed to the client. Nothing is read until the page reads.
-function supplyDotNetStream(id) {
-  const call = (identifier, ...args) => DotNet.invokeMethodAsync('jsinvokable', identifier, id, ...args);
-  // Two reads are kept asked for (reads are numbered, so Rust serves them in order): the next
-  // batch is on its way while one is consumed. The read asked for after the end fails, unseen.
-  let reads = 0;
-  let ended = false;
-  const asked = [];
-  const fill = () => {
-    while (!ended && asked.length < 2) {
-      const read = call('ReadDotNetStream', reads++);
-      read.catch(() => {});
-      asked.push(read);
-    }
-  };
-  const stream = new ReadableStream(
-    {
-      async pull(controller) {
-        fill();
-        const chunks = await asked.shift();
-        if (chunks === null) {
-          ended = true;
-          controller.close();
-          return;
-        }
-        fill();
-        for (const chunk of chunks) controller.enqueue(chunk);
-      },
-      cancel() {
-        return call('CancelDotNetStream').then(() => {}, () => {});
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  dispatcher.supplyDotNetStream(id, stream);
-}
-
 // Merged into a window.jsinvokable the page already has (functions of its own win); created
-// and frozen otherwise, as in the QuickJS prelude. See docs/websocket.md.
+// and frozen otherwise, as in the QuickJS host. See docs/websocket.md.
 try {
-  const functions = { readStreamChunks, supplyDotNetStream };
+  const functions = hostStreamFunctions(DotNet, dispatcher);
   const existing = window.jsinvokable;
   if (existing === undefined || existing === null || (typeof existing !== 'object' && typeof existing !== 'function')) {
     window.jsinvokable = Object.freeze(functions);

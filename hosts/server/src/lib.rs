@@ -228,13 +228,18 @@ impl InteropServer {
         self
     }
 
-    /// The routes: `{prefix}/client.js`, `{prefix}/connect.js`, `{prefix}/ws`.
+    /// The routes: `{prefix}/client.js`, `{prefix}/host-streams.js`, `{prefix}/connect.js`,
+    /// `{prefix}/ws`.
     pub fn router(&self) -> Router {
         let prefix = self.shared.options.prefix.trim_end_matches('/');
         Router::new()
             .route(
                 &format!("{prefix}/client.js"),
                 get(|| async { javascript(interop_runtime::CLIENT_JS) }),
+            )
+            .route(
+                &format!("{prefix}/host-streams.js"),
+                get(|| async { javascript(interop_runtime::HOST_STREAMS_JS) }),
             )
             .route(
                 &format!("{prefix}/connect.js"),
