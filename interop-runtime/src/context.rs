@@ -73,23 +73,14 @@ impl<'a> Scope<'a> {
         f()
     }
 
-    /// Whether byte arrays were produced.
+    /// Takes the byte arrays produced so far (`None` when there are none).
     #[inline]
-    pub(crate) fn has_outgoing_bytes(&self) -> bool {
-        self.output
-            .borrow()
-            .as_ref()
-            .is_some_and(|output| !output.outgoing_bytes.is_empty())
-    }
-
-    /// Takes the byte arrays produced so far.
-    #[inline]
-    pub(crate) fn take_outgoing_bytes(&self) -> Vec<(u64, Vec<u8>)> {
+    pub(crate) fn take_outgoing_bytes(&self) -> Option<Vec<(u64, Vec<u8>)>> {
         self.output
             .borrow_mut()
             .as_mut()
             .map(|output| std::mem::take(&mut output.outgoing_bytes))
-            .unwrap_or_default()
+            .filter(|bytes| !bytes.is_empty())
     }
 
     /// Adds a byte array produced while serializing.

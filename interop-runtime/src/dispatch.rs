@@ -106,7 +106,7 @@ fn serialize_payload<R: Serialize>(
     let json = scope.enter(|| to_json(runtime, identifier, value))?;
     Ok(Payload {
         json,
-        bytes: scope.take_outgoing_bytes(),
+        bytes: scope.take_outgoing_bytes().unwrap_or_default(),
     })
 }
 
@@ -531,7 +531,7 @@ fn require(value: Option<&str>, parameter: &str) -> Result<(), Failure> {
 
 impl JsRuntime {
     /// Finds what a call addresses, in the reference's order of checks (PROTOCOL.md §4.2).
-    #[inline(always)]
+    #[inline]
     fn resolve(
         &self,
         assembly: Option<&str>,
@@ -574,8 +574,8 @@ impl JsRuntime {
     }
 
     /// Binds and runs the call synchronously; a future is returned for async methods.
-    #[inline(always)]
     /// Byte arrays a sync result produced are moved to `bytes`.
+    #[inline(always)]
     fn run(
         &self,
         target: &Target,
@@ -608,13 +608,11 @@ impl JsRuntime {
         if let Err(payload) = caught {
             return Err(Failure::Panic(panic_text(payload)));
         }
-        if scope.has_outgoing_bytes() {
-            *bytes = Some(scope.take_outgoing_bytes());
-        }
+        *bytes = scope.take_outgoing_bytes();
         result
     }
 
-    #[inline(always)]
+    #[inline]
     fn prepare(
         &self,
         assembly: Option<&str>,

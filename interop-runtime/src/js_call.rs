@@ -152,7 +152,7 @@ impl JsCall {
                 .enter(|| args.to_args_json())
                 .map(|json| Arguments {
                     json,
-                    bytes: scope.take_outgoing_bytes(),
+                    bytes: scope.take_outgoing_bytes().unwrap_or_default(),
                 })
                 .map_err(|error| {
                     JsError::Arguments(format!(

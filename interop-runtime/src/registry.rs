@@ -157,14 +157,21 @@ impl Registry {
         })
     }
 
+    /// What `(assembly, identifier)` leads to, if anything.
+    #[inline]
+    fn slot<'a>(&'a self, assembly: &'a str, identifier: &'a str) -> Option<&'a Slot> {
+        // The map is covariant in its key, so borrowed names can be looked up directly.
+        let methods: &FxHashMap<Key<'_>, Slot> = &self.methods;
+        methods.get(&Key {
+            assembly,
+            identifier,
+        })
+    }
+
     /// The function registered alone under `(assembly, identifier)`, if any.
     #[inline]
     pub(crate) fn find(&self, assembly: &str, identifier: &str) -> Option<&'static StaticMethod> {
-        let methods: &FxHashMap<Key<'_>, Slot> = &self.methods;
-        match methods.get(&Key {
-            assembly,
-            identifier,
-        }) {
+        match self.slot(assembly, identifier) {
             Some(Slot::Unique(method)) => Some(*method),
             _ => None,
         }
@@ -177,27 +184,13 @@ impl Registry {
         assembly: &str,
         identifier: &str,
     ) -> Result<&'static StaticMethod, String> {
-        // The map is covariant in its key, so borrowed names can be looked up directly.
-        let methods: &FxHashMap<Key<'_>, Slot> = &self.methods;
-        match methods.get(&Key {
-            assembly,
-            identifier,
-        }) {
+        match self.slot(assembly, identifier) {
             Some(Slot::Unique(method)) => Ok(*method),
-            slot => Err(self.lookup_error(slot, assembly, identifier)),
-        }
-    }
-
-    /// The text of a failed lookup (kept out of the hot path).
-    #[cold]
-    #[inline(never)]
-    fn lookup_error(&self, slot: Option<&Slot>, assembly: &str, identifier: &str) -> String {
-        match slot {
-            Some(Slot::Duplicate(text)) => text.clone(),
-            _ if self.assemblies.contains(assembly) => {
-                texts::unknown_static_method(assembly, identifier)
+            Some(Slot::Duplicate(text)) => Err(text.clone()),
+            None if self.assemblies.contains(assembly) => {
+                Err(texts::unknown_static_method(assembly, identifier))
             }
-            _ => texts::unknown_assembly(assembly),
+            None => Err(texts::unknown_assembly(assembly)),
         }
     }
 
