@@ -165,15 +165,26 @@ fn throw(ctx: &Ctx<'_>, message: String) -> rquickjs::Error {
 }
 
 /// A string argument, borrowed from JavaScript (no copy into a Rust `String`).
+///
+/// QuickJS encodes a lone surrogate of a JS string as its three bytes, which are not UTF-8,
+/// while rquickjs's `CString::as_str` assumes UTF-8: such a string is refused here, before
+/// anything reads it as text (serde would otherwise hand user code a `String` that is not UTF-8).
 fn optional_text<'js>(value: &Value<'js>, what: &str) -> Result<Option<CString<'js>>, String> {
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
-    value
+    let text = value
         .as_string()
         .and_then(|text| text.clone().to_cstring().ok())
-        .map(Some)
-        .ok_or_else(|| format!("{what} must be a string or null"))
+        .ok_or_else(|| format!("{what} must be a string or null"))?;
+    // SAFETY: rquickjs keeps `len()` bytes at `as_ptr()` alive as long as `text`.
+    let bytes = unsafe { std::slice::from_raw_parts(text.as_ptr().cast::<u8>(), text.len()) };
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(format!(
+            "{what} holds a lone surrogate: it is not well-formed Unicode"
+        ));
+    }
+    Ok(Some(text))
 }
 
 /// The arguments every JS→Rust call carries.

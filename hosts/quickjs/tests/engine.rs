@@ -676,6 +676,10 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
          call(8, 'QuickJsTests', 'Add', null, '[' + '['.repeat(40) + ']'.repeat(40) + ', 1]');
          call('not a number', 'QuickJsTests', 'Add', null, '[1, 2]');
          call(9, 42, 'Add', null, '[1, 2]');
+         call(11, 'QuickJsTests\\ud800', 'Add', null, '[1, 2]');
+         call(12, 'QuickJsTests', 'Add\\udc00', null, '[1, 2]');
+         call(13, 'QuickJsTests', 'Echo', null, '[\"\\ud800\"]');
+         call(14, 'QuickJsTests', 'Echo', null, '[\"\\ud83d\\ude00\"]');
          try { host.sendByteArray(0, 'not bytes'); } catch (error) { results.push('threw: ' + error.message); }
          host.endInvokeJSFromDotNet(99, true, 'garbage');
          call(10, 'QuickJsTests', 'Add', null, '[20, 22]');
@@ -686,6 +690,9 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
         [
             "threw: callId must be a non-negative integer",
             "threw: assemblyName must be a string or null",
+            "threw: assemblyName holds a lone surrogate: it is not well-formed Unicode",
+            "threw: methodIdentifier holds a lone surrogate: it is not well-formed Unicode",
+            "threw: argsJson holds a lone surrogate: it is not well-formed Unicode",
             "threw: sendByteArray expects a Uint8Array"
         ],
         [
@@ -697,6 +704,7 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
             "6 false There is no tracked object with id '12345'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
             "7 false There is no tracked object with id '777'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
             "8 false The JSON value exceeds the maximum depth of 32.",
+            "14 true \"\u{1F600}\"",
             "10 true 42"
         ]
     ]);
