@@ -47,8 +47,11 @@ export declare namespace DotNet {
          * call like `beginInvokeDotNetFromJS`, and may return its completion instead of sending it
          * (see {@link DirectCompletion}). When the host has it at `attachDispatcher` time, the
          * client uses it for every async call made while no reviver was added with `attachReviver`.
+         * `args` is the argument JSON or the argument array itself: the host writes an array of
+         * strings, numbers, booleans and nulls as JSON, and returns any other array unchanged
+         * without starting the call (the client then calls again with its JSON).
          */
-        beginInvokeDotNetFromJSDirect?(callId: number, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, argsJson: string): DirectCompletion;
+        beginInvokeDotNetFromJSDirect?(callId: number, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: string | any[]): DirectCompletion | any[];
         /** Completes an async Rust→JS call with the JSON of the whole triple. Must not throw. */
         endInvokeJSFromDotNet(asyncHandle: any, succeeded: boolean, tripleJson: string): void;
         /** One byte array of the payload about to be sent; the index restarts at 0 per payload. */

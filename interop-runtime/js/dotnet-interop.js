@@ -29,11 +29,14 @@
  * @property {(index: number, bytes: Uint8Array) => void} sendByteArray
  *   Carries one byte array of the payload about to be sent (indices restart at 0 per payload).
  * @property {(callId: number, assemblyName: string | null, methodIdentifier: string,
- *   dotNetObjectId: number | null, argsJson: string) => DirectCompletion} [beginInvokeDotNetFromJSDirect]
+ *   dotNetObjectId: number | null, args: string | any[]) => DirectCompletion | any[]} [beginInvokeDotNetFromJSDirect]
  *   Optional extension of this client (Microsoft's client never calls it): starts an async
  *   call like `beginInvokeDotNetFromJS`, and may return the call's completion instead of
  *   sending it. Used, when the host has it at `attachDispatcher` time, for every async call
- *   made while no reviver was added with `attachReviver`.
+ *   made while no reviver was added with `attachReviver`. `args` is the argument JSON or the
+ *   argument array itself: the host writes an array of strings, numbers, booleans and nulls
+ *   as JSON, and returns any other array unchanged without starting the call (the client
+ *   then calls again with its JSON).
  */
 
 /**
@@ -824,11 +827,20 @@ class CallDispatcher {
         const callId = this.#nextCallId++;
         if (this.#direct && revivers.length === 1) {
             // The host never completes the call before it returns, so the pending entry is
-            // only made when it has not returned the completion.
+            // only made when it has not returned the completion. It is handed the argument
+            // array itself, which it writes as JSON when it holds only primitives and hands
+            // back otherwise, to be serialized here (the interpreter is slower at building
+            // the JSON of a few primitives than the rest of the call).
+            const host = this.#host;
+            const handOver = typeof args === "object" && args !== null;
             let completion;
             try {
-                const argsJson = serializePayload(this, args);
-                completion = this.#host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+                completion = host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId,
+                    handOver ? args : serializePayload(this, args));
+                if (handOver && completion === args) {
+                    const argsJson = serializePayload(this, args);
+                    completion = host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+                }
             } catch (error) {
                 return Promise.reject(error);
             }

@@ -16,6 +16,7 @@ use rquickjs::{
     CString, Context, Ctx, Exception, Function, Object, Persistent, Promise, TypedArray, Value,
 };
 
+use crate::args::primitive_array_json;
 use crate::bridge::{self, Bridge, CallbackScope};
 use crate::error::EngineError;
 use crate::host::{QuickJsHost, Shared};
@@ -187,17 +188,27 @@ fn optional_text<'js>(value: &Value<'js>, what: &str) -> Result<Option<CString<'
     Ok(Some(text))
 }
 
+/// The argument JSON of a call: JavaScript's text, or the host's for an array of primitives.
+enum ArgsJson<'js> {
+    Borrowed(CString<'js>),
+    Written(String),
+}
+
 /// The arguments every JS→Rust call carries.
 struct CallArgs<'js> {
     assembly: Option<CString<'js>>,
     identifier: Option<CString<'js>>,
     object_id: Option<u64>,
-    args_json: Option<CString<'js>>,
+    args_json: Option<ArgsJson<'js>>,
 }
 
 impl CallArgs<'_> {
     fn args_json(&self) -> &str {
-        self.args_json.as_ref().map_or("null", CString::as_str)
+        match &self.args_json {
+            None => "null",
+            Some(ArgsJson::Borrowed(text)) => text.as_str(),
+            Some(ArgsJson::Written(text)) => text,
+        }
     }
 
     fn begin(&self, runtime: &JsRuntime, call_id: u64) {
@@ -217,11 +228,21 @@ fn call_args<'js>(
     object_id: &Value<'js>,
     args_json: &Value<'js>,
 ) -> Result<CallArgs<'js>, String> {
+    let args_json = optional_text(args_json, "argsJson")?.map(ArgsJson::Borrowed);
+    call_args_with(assembly, identifier, object_id, args_json)
+}
+
+fn call_args_with<'js>(
+    assembly: &Value<'js>,
+    identifier: &Value<'js>,
+    object_id: &Value<'js>,
+    args_json: Option<ArgsJson<'js>>,
+) -> Result<CallArgs<'js>, String> {
     Ok(CallArgs {
         assembly: optional_text(assembly, "assemblyName")?,
         identifier: optional_text(identifier, "methodIdentifier")?,
         object_id: optional_object_id(object_id)?,
-        args_json: optional_text(args_json, "argsJson")?,
+        args_json,
     })
 }
 
@@ -288,7 +309,9 @@ fn host_object<'js>(
     // Our client's extension: the same call, but a completion that is ready when Rust returns
     // (and would overtake nothing) is returned instead of queued: on success the value itself
     // when the JSON is a number, `true`, `false` or `null`, else the JSON text; `{ error: text }`
-    // on failure; `undefined` when it will come through the queue.
+    // on failure; `undefined` when it will come through the queue. The arguments may be the
+    // argument array itself (see `args`), which is returned as it is when the host does not
+    // write it.
     let runtime = interop.clone();
     let shared = Arc::clone(shared);
     host.set(
@@ -300,12 +323,28 @@ fn host_object<'js>(
                   assembly: Value<'js>,
                   identifier: Value<'js>,
                   object_id: Value<'js>,
-                  args_json: Value<'js>|
+                  args: Value<'js>|
                   -> rquickjs::Result<Value<'js>> {
                 let call_id =
                     non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
-                let call = call_args(&assembly, &identifier, &object_id, &args_json)
-                    .map_err(|text| throw(&ctx, text))?;
+                // An argument array is written as JSON here when it holds only primitives; any
+                // other object is handed back, and the client calls again with its JSON.
+                let written = match args.as_array() {
+                    Some(array) => Some(primitive_array_json(array)),
+                    None if args.is_object() => Some(None),
+                    None => None,
+                };
+                let call = match written {
+                    Some(Some(json)) => call_args_with(
+                        &assembly,
+                        &identifier,
+                        &object_id,
+                        Some(ArgsJson::Written(json)),
+                    ),
+                    Some(None) => return Ok(args),
+                    None => call_args(&assembly, &identifier, &object_id, &args),
+                }
+                .map_err(|text| throw(&ctx, text))?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);
                 let mark = shared.begin_capture(call_id);
                 call.begin(&runtime, call_id);

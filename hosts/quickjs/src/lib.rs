@@ -13,6 +13,7 @@
 //! assert_eq!(json.as_deref(), Some("42"));
 //! ```
 
+mod args;
 mod bridge;
 mod engine;
 mod error;

@@ -11,7 +11,9 @@
  * @param {(handle, succeeded, tripleJson) => void} [options.onEnd]
  * @param {(index, bytes) => void} [options.onBytes]
  * @param {(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => any} [options.direct]
- *   implement the extension `beginInvokeDotNetFromJSDirect`, returning what this returns
+ *   implement the extension `beginInvokeDotNetFromJSDirect`, returning what this returns. Like
+ *   the QuickJS host, the fake writes an argument array it is handed as JSON when the real host
+ *   would (see {@link hostWrites}) and logs and hands back any other (`"handedBack"`).
  */
 export function createFakeHost(options = {}) {
     const { sync = true, onBegin, onSync, onEnd, onBytes, direct } = options;
@@ -53,7 +55,15 @@ export function createFakeHost(options = {}) {
         },
     };
     if (direct) {
-        host.beginInvokeDotNetFromJSDirect = function (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) {
+        host.beginInvokeDotNetFromJSDirect = function (callId, assemblyName, methodIdentifier, dotNetObjectId, args) {
+            let argsJson = args;
+            if (typeof args === "object" && args !== null) {
+                if (!Array.isArray(args) || !hostWrites(args)) {
+                    log.push(["handedBack", callId, assemblyName, methodIdentifier, dotNetObjectId, args]);
+                    return args;
+                }
+                argsJson = JSON.stringify(args);
+            }
             log.push(["beginInvokeDotNetFromJSDirect", callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson]);
             return direct(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
         };
@@ -65,6 +75,18 @@ export function createFakeHost(options = {}) {
         };
     }
     return host;
+}
+
+/**
+ * Whether the QuickJS host writes an argument array as JSON itself (`hosts/quickjs/src/args.rs`):
+ * every element a well-formed string, a number other than an integer of 2^53 or more, a
+ * boolean, `null` or `undefined`.
+ * @param {any[]} args
+ */
+export function hostWrites(args) {
+    return args.every((item) => item === null || item === undefined || typeof item === "boolean"
+        || (typeof item === "string" && item.isWellFormed())
+        || (typeof item === "number" && !(Number.isInteger(item) && Math.abs(item) >= 2 ** 53)));
 }
 
 /** Lets every queued promise job run (the client builds every async path on promises). */

@@ -130,10 +130,26 @@ test("arguments are serialized exactly as JSON.stringify writes them", async () 
     ];
     for (const args of cases) {
         await DotNet.invokeMethodAsync("A", "M", ...args);
+        DotNet.invokeMethod("A", "M", ...args);
     }
+    // Written by the (fake) host or, handed back, by the client; the client alone for sync calls.
     const written = host.callsOf("beginInvokeDotNetFromJSDirect").map((call) => call[5]);
     assert.deepEqual(written, cases.map((args) => JSON.stringify(args)));
+    const serialized = host.callsOf("invokeDotNetFromJS").map((call) => call[4]);
+    assert.deepEqual(serialized, cases.map((args) => JSON.stringify(args)));
     await assert.rejects(DotNet.invokeMethodAsync("A", "M", 1, 2n), { name: "TypeError" });
+});
+
+test("the host is handed the argument array; one it hands back is serialized and sent again under the same id", async () => {
+    const { DotNet, host } = await setup((callId, assembly, identifier, objectId, argsJson) => argsJson);
+    const ref = DotNet.createJSObjectReference({});
+    assert.deepEqual(await DotNet.invokeMethodAsync("A", "Echo", 1, "two", null), [1, "two", null]);
+    assert.deepEqual(await DotNet.invokeMethodAsync("A", "Echo", ref, [3]), [{ __jsObjectId: 1 }, [3]]);
+    assert.deepEqual(host.log.map(([name, callId, , , , args]) => [name, callId, Array.isArray(args) ? "array" : args]), [
+        ["beginInvokeDotNetFromJSDirect", 1, '[1,"two",null]'],
+        ["handedBack", 2, "array"],
+        ["beginInvokeDotNetFromJSDirect", 2, '[{"__jsObjectId":1},[3]]'],
+    ]);
 });
 
 test("a returned number, boolean or null is the result itself; a string is JSON text", async () => {
