@@ -1,12 +1,13 @@
 //! JSON dispatch of `add_person(String, u32) -> Person` with `["Amy Pond", 27]`, through the
 //! entry point a host calls (`JsRuntime::begin_invoke_dotnet`, every check on), side by side
 //! with three baselines in the same run: hand-written serde, a naive `HashMap` registry with
-//! the default hasher, and `serde_json::Value` routing.
+//! the default hasher, and `serde_json::Value` routing. After the group, `cargo bench` (not
+//! test mode) also prints the four measured in interleaved batches ([`paired_ratios`]).
 
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use interop_runtime::{jsinvokable, BoxFuture, Host, JsRuntime, ToJs};
@@ -131,11 +132,76 @@ fn dispatch(c: &mut Criterion) {
     });
     group.finish();
 
+    if std::env::args().any(|arg| arg == "--bench") {
+        paired_ratios(&runtime, &naive, &routes);
+    }
+
     // The entry point must do the real work: check it once.
     assert_eq!(
         runtime.invoke_dotnet(Some("Bench"), Some("AddPerson"), None, ARGS),
         Ok(r#"{"name":"Amy Pond","age":27}"#.to_owned())
     );
+}
+
+/// The ratios to hand-written serde measured in interleaved batches: each round times a batch
+/// of every variant back to back, so that all see the same machine (criterion times them one
+/// after the other, and the speed of a shared VM drifts between them).
+fn paired_ratios(
+    runtime: &JsRuntime,
+    naive: &HashMap<(&str, &str), NaiveShim>,
+    routes: &HashMap<String, ValueShim>,
+) {
+    const ROUNDS: u32 = 50;
+    const BATCH: u32 = 20_000;
+    let time = |call: &dyn Fn()| {
+        let start = Instant::now();
+        for _ in 0..BATCH {
+            call();
+        }
+        start.elapsed()
+    };
+    let variants: [(&str, &dyn Fn()); 4] = [
+        ("hand-written serde", &|| {
+            let _ = black_box(hand_written(black_box(ARGS)));
+        }),
+        ("jsinvokable begin_invoke_dotnet", &|| {
+            runtime.begin_invoke_dotnet(
+                black_box(1),
+                Some(black_box("Bench")),
+                Some(black_box("AddPerson")),
+                None,
+                black_box(ARGS),
+            )
+        }),
+        ("naive HashMap registry", &|| {
+            let shim = naive
+                .get(&(black_box("Bench"), black_box("AddPerson")))
+                .expect("registered");
+            let _ = black_box(shim(black_box(ARGS)));
+        }),
+        ("serde_json::Value routing", &|| {
+            let _ = black_box(value_routing(
+                routes,
+                black_box("Bench"),
+                black_box("AddPerson"),
+                black_box(ARGS),
+            ));
+        }),
+    ];
+    let mut totals = [Duration::ZERO; 4];
+    for _ in 0..ROUNDS {
+        for (total, (_, call)) in totals.iter_mut().zip(&variants) {
+            *total += time(*call);
+        }
+    }
+    let calls = f64::from(ROUNDS) * f64::from(BATCH);
+    for (total, (name, _)) in totals.iter().zip(&variants) {
+        println!(
+            "paired, {ROUNDS} rounds of {BATCH} calls: {name}: {:.1} ns = {:.2}x hand-written",
+            total.as_secs_f64() * 1e9 / calls,
+            total.as_secs_f64() / totals[0].as_secs_f64(),
+        );
+    }
 }
 
 criterion_group!(benches, dispatch);

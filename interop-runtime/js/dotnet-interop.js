@@ -831,8 +831,10 @@ class CallDispatcher {
             // array itself, which it writes as JSON when it holds only primitives and hands
             // back otherwise, to be serialized here (the interpreter is slower at building
             // the JSON of a few primitives than the rest of the call).
+            // (`typeof` comparisons are among the dearest operations of this path in QuickJS,
+            // hence `!= null` here and the number test first below.)
             const host = this.#host;
-            const handOver = typeof args === "object" && args !== null;
+            const handOver = args != null;
             let completion;
             try {
                 completion = host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId,
@@ -843,6 +845,9 @@ class CallDispatcher {
                 }
             } catch (error) {
                 return Promise.reject(error);
+            }
+            if (typeof completion === "number") {
+                return Promise.resolve(completion); // the result itself
             }
             if (typeof completion === "string") {
                 // The text holds no marker; a reviver can only have been added meanwhile by

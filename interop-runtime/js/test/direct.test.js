@@ -152,6 +152,18 @@ test("the host is handed the argument array; one it hands back is serialized and
     ]);
 });
 
+test("null or undefined arguments are serialized, and sent once whatever the host returns", async () => {
+    const { host, js } = await setup((callId) => (callId === 1 ? null : undefined));
+    assert.equal(await js.invokeDotNetMethodAsync(null, "__Dispose", 4, null), null);
+    const pending = js.invokeDotNetMethodAsync("A", "M", null, undefined);
+    js.endInvokeDotNetFromJS(2, true, "7");
+    assert.equal(await pending, 7);
+    assert.deepEqual(host.log.map(([name, callId, , , , args]) => [name, callId, args]), [
+        ["beginInvokeDotNetFromJSDirect", 1, "null"],
+        ["beginInvokeDotNetFromJSDirect", 2, JSON.stringify(undefined)],
+    ]);
+});
+
 test("a returned number, boolean or null is the result itself; a string is JSON text", async () => {
     const returns = [7, -0, 1.5, true, false, null, '"text"', "[1]"];
     let next = 0;
