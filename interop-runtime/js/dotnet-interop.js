@@ -657,7 +657,43 @@ function deferred() {
  * The host calls `beginInvokeJSFromDotNet`, `invokeJSFromDotNet`, `endInvokeDotNetFromJS`,
  * `receiveByteArray` and `supplyDotNetStream` on it.
  */
+/**
+ * `DotNet.invokeMethodAsync`, assigned in {@link CallDispatcher}'s static block.
+ * @type {(assemblyName: string, methodIdentifier: string, ...args: any[]) => Promise<any>}
+ */
+let invokeMethodAsync;
+
 class CallDispatcher {
+    static {
+        /**
+         * Calls a static Rust method asynchronously. Defined here to read the dispatcher's
+         * private state: on the direct path a call that completes at once then costs one
+         * JavaScript call, not two (QuickJS spends more on a call than on the rest of it).
+         * @param {string} assemblyName the namespace (assembly) name
+         * @param {string} methodIdentifier the `#[jsinvokable]` identifier
+         * @param {...any} args JSON-serializable arguments
+         * @returns {Promise<any>} the result
+         */
+        invokeMethodAsync = function invokeMethodAsync(assemblyName, methodIdentifier, ...args) {
+            const dispatcher = defaultDispatcher || requireDefaultDispatcher();
+            if (!dispatcher.#direct || revivers.length !== 1) {
+                return dispatcher.invokeDotNetMethodAsync(assemblyName, methodIdentifier, null, args);
+            }
+            // As in invokeDotNetMethodAsync, for a static call and an argument array.
+            const callId = dispatcher.#nextCallId++;
+            let completion;
+            try {
+                completion = dispatcher.#host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, null, args);
+            } catch (error) {
+                return Promise.reject(error);
+            }
+            if (typeof completion === "number") {
+                return Promise.resolve(completion);
+            }
+            return dispatcher.#settleDirect(callId, assemblyName, methodIdentifier, null, args, completion);
+        };
+    }
+
     /** @type {DotNetCallDispatcher} */
     #host;
     /** @type {Map<number, {resolve: Function, reject: Function}>} */
@@ -826,47 +862,22 @@ class CallDispatcher {
         }
         const callId = this.#nextCallId++;
         if (this.#direct && revivers.length === 1) {
-            // The host never completes the call before it returns, so the pending entry is
-            // only made when it has not returned the completion. It is handed the argument
-            // array itself, which it writes as JSON when it holds only primitives and hands
-            // back otherwise, to be serialized here (the interpreter is slower at building
-            // the JSON of a few primitives than the rest of the call).
-            // (`typeof` comparisons are among the dearest operations of this path in QuickJS,
-            // hence `!= null` here and the number test first below.)
-            const host = this.#host;
+            // The host is handed the argument array itself, which it writes as JSON when it
+            // holds only primitives (the interpreter is slower at building the JSON of a few
+            // primitives than the rest of the call). `typeof` comparisons are among the dearest
+            // operations of this path in QuickJS, hence `!= null` and the number test first.
             const handOver = args != null;
             let completion;
             try {
-                completion = host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId,
+                completion = this.#host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId,
                     handOver ? args : serializePayload(this, args));
-                if (handOver && completion === args) {
-                    const argsJson = serializePayload(this, args);
-                    completion = host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
-                }
             } catch (error) {
                 return Promise.reject(error);
             }
             if (typeof completion === "number") {
                 return Promise.resolve(completion); // the result itself
             }
-            if (typeof completion === "string") {
-                // The text holds no marker; a reviver can only have been added meanwhile by
-                // Rust calling JavaScript, and a throwing one rejects the call.
-                try {
-                    return Promise.resolve(revivers.length === 1 ? JSON.parse(completion) : parsePayload(this, completion));
-                } catch (error) {
-                    return Promise.reject(error);
-                }
-            }
-            if (completion === undefined) {
-                return new Promise((resolve, reject) => {
-                    this.#pendingCalls.set(callId, { resolve, reject });
-                });
-            }
-            if (completion !== null && typeof completion === "object") {
-                return Promise.reject(new Error(completion.error));
-            }
-            return Promise.resolve(completion); // a number, boolean or null result as it is
+            return this.#settleDirect(callId, assemblyName, methodIdentifier, dotNetObjectId, args, completion);
         }
         const promise = new Promise((resolve, reject) => {
             this.#pendingCalls.set(callId, { resolve, reject });
@@ -878,6 +889,49 @@ class CallDispatcher {
             this.#completeCall(callId, false, error);
         }
         return promise;
+    }
+
+    /**
+     * What `beginInvokeDotNetFromJSDirect` returned, other than a number, as the call's
+     * promise. The host never completes the call before it returns, so the pending entry is
+     * only made when it has not returned the completion. An argument array it handed back is
+     * serialized here and sent again under the same id.
+     *
+     * @param {number} callId
+     * @param {string | null} assemblyName
+     * @param {string} methodIdentifier
+     * @param {number | null} dotNetObjectId
+     * @param {any[] | null} args
+     * @param {DirectCompletion | any[]} completion
+     * @returns {Promise<any>}
+     */
+    #settleDirect(callId, assemblyName, methodIdentifier, dotNetObjectId, args, completion) {
+        if (completion === args && args != null) {
+            try {
+                completion = this.#host.beginInvokeDotNetFromJSDirect(callId, assemblyName, methodIdentifier, dotNetObjectId,
+                    serializePayload(this, args));
+            } catch (error) {
+                return Promise.reject(error);
+            }
+        }
+        if (typeof completion === "string") {
+            // The text holds no marker; a reviver can only have been added meanwhile by
+            // Rust calling JavaScript, and a throwing one rejects the call.
+            try {
+                return Promise.resolve(revivers.length === 1 ? JSON.parse(completion) : parsePayload(this, completion));
+            } catch (error) {
+                return Promise.reject(error);
+            }
+        }
+        if (completion === undefined) {
+            return new Promise((resolve, reject) => {
+                this.#pendingCalls.set(callId, { resolve, reject });
+            });
+        }
+        if (completion !== null && typeof completion === "object") {
+            return Promise.reject(new Error(completion.error));
+        }
+        return Promise.resolve(completion); // a number, boolean or null result as it is
     }
 
     /**
@@ -1002,17 +1056,6 @@ function requireDefaultDispatcher() {
  */
 function invokeMethod(assemblyName, methodIdentifier, ...args) {
     return (defaultDispatcher || requireDefaultDispatcher()).invokeDotNetMethod(assemblyName, methodIdentifier, null, args);
-}
-
-/**
- * Calls a static Rust method asynchronously.
- * @param {string} assemblyName the namespace (assembly) name
- * @param {string} methodIdentifier the `#[jsinvokable]` identifier
- * @param {...any} args JSON-serializable arguments
- * @returns {Promise<any>} the result
- */
-function invokeMethodAsync(assemblyName, methodIdentifier, ...args) {
-    return (defaultDispatcher || requireDefaultDispatcher()).invokeDotNetMethodAsync(assemblyName, methodIdentifier, null, args);
 }
 
 /**
