@@ -79,28 +79,61 @@ fn value_routing(
     serde_json::to_string(&result).map_err(|e| e.to_string())
 }
 
+/// The registries of the baselines.
+struct Baselines {
+    naive: HashMap<(&'static str, &'static str), NaiveShim>,
+    routes: HashMap<String, ValueShim>,
+}
+
+impl Baselines {
+    fn new() -> Self {
+        let mut naive: HashMap<(&str, &str), NaiveShim> = HashMap::new();
+        naive.insert(("Bench", "AddPerson"), hand_written);
+        naive.insert(("Bench", "Other"), hand_written);
+        let mut routes: HashMap<String, ValueShim> = HashMap::new();
+        routes.insert("Bench::AddPerson".to_owned(), value_add_person);
+        Baselines { naive, routes }
+    }
+
+    fn naive(&self) -> Result<String, String> {
+        let shim = self
+            .naive
+            .get(&(black_box("Bench"), black_box("AddPerson")))
+            .expect("registered");
+        shim(black_box(ARGS))
+    }
+
+    fn value(&self) -> Result<String, String> {
+        value_routing(
+            &self.routes,
+            black_box("Bench"),
+            black_box("AddPerson"),
+            black_box(ARGS),
+        )
+    }
+}
+
+/// One call through the entry point a host uses.
+fn ours(runtime: &JsRuntime) {
+    runtime.begin_invoke_dotnet(
+        black_box(1),
+        Some(black_box("Bench")),
+        Some(black_box("AddPerson")),
+        None,
+        black_box(ARGS),
+    )
+}
+
 fn dispatch(c: &mut Criterion) {
     let runtime = JsRuntime::new(Arc::new(DropHost));
-    let mut naive: HashMap<(&str, &str), NaiveShim> = HashMap::new();
-    naive.insert(("Bench", "AddPerson"), hand_written);
-    naive.insert(("Bench", "Other"), hand_written);
-    let mut routes: HashMap<String, ValueShim> = HashMap::new();
-    routes.insert("Bench::AddPerson".to_owned(), value_add_person);
+    let baselines = Baselines::new();
 
     let mut group = c.benchmark_group("dispatch add_person");
     group.bench_function("hand-written serde", |b| {
         b.iter(|| hand_written(black_box(ARGS)))
     });
     group.bench_function("jsinvokable begin_invoke_dotnet", |b| {
-        b.iter(|| {
-            runtime.begin_invoke_dotnet(
-                black_box(1),
-                Some(black_box("Bench")),
-                Some(black_box("AddPerson")),
-                None,
-                black_box(ARGS),
-            )
-        })
+        b.iter(|| ours(&runtime))
     });
     group.bench_function("jsinvokable invoke_dotnet (sync)", |b| {
         b.iter(|| {
@@ -112,28 +145,14 @@ fn dispatch(c: &mut Criterion) {
             )
         })
     });
-    group.bench_function("naive HashMap registry", |b| {
-        b.iter(|| {
-            let shim = naive
-                .get(&(black_box("Bench"), black_box("AddPerson")))
-                .expect("registered");
-            shim(black_box(ARGS))
-        })
-    });
+    group.bench_function("naive HashMap registry", |b| b.iter(|| baselines.naive()));
     group.bench_function("serde_json::Value routing", |b| {
-        b.iter(|| {
-            value_routing(
-                &routes,
-                black_box("Bench"),
-                black_box("AddPerson"),
-                black_box(ARGS),
-            )
-        })
+        b.iter(|| baselines.value())
     });
     group.finish();
 
     if std::env::args().any(|arg| arg == "--bench") {
-        paired_ratios(&runtime, &naive, &routes);
+        paired_ratios(&runtime, &baselines);
     }
 
     // The entry point must do the real work: check it once.
@@ -146,11 +165,7 @@ fn dispatch(c: &mut Criterion) {
 /// The ratios to hand-written serde measured in interleaved batches: each round times a batch
 /// of every variant back to back, so that all see the same machine (criterion times them one
 /// after the other, and the speed of a shared VM drifts between them).
-fn paired_ratios(
-    runtime: &JsRuntime,
-    naive: &HashMap<(&str, &str), NaiveShim>,
-    routes: &HashMap<String, ValueShim>,
-) {
+fn paired_ratios(runtime: &JsRuntime, baselines: &Baselines) {
     const ROUNDS: u32 = 50;
     const BATCH: u32 = 20_000;
     let time = |call: &dyn Fn()| {
@@ -164,28 +179,12 @@ fn paired_ratios(
         ("hand-written serde", &|| {
             let _ = black_box(hand_written(black_box(ARGS)));
         }),
-        ("jsinvokable begin_invoke_dotnet", &|| {
-            runtime.begin_invoke_dotnet(
-                black_box(1),
-                Some(black_box("Bench")),
-                Some(black_box("AddPerson")),
-                None,
-                black_box(ARGS),
-            )
-        }),
+        ("jsinvokable begin_invoke_dotnet", &|| ours(runtime)),
         ("naive HashMap registry", &|| {
-            let shim = naive
-                .get(&(black_box("Bench"), black_box("AddPerson")))
-                .expect("registered");
-            let _ = black_box(shim(black_box(ARGS)));
+            let _ = black_box(baselines.naive());
         }),
         ("serde_json::Value routing", &|| {
-            let _ = black_box(value_routing(
-                routes,
-                black_box("Bench"),
-                black_box("AddPerson"),
-                black_box(ARGS),
-            ));
+            let _ = black_box(baselines.value());
         }),
     ];
     let mut totals = [Duration::ZERO; 4];
