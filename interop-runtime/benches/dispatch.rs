@@ -95,7 +95,7 @@ impl Baselines {
         Baselines { naive, routes }
     }
 
-    fn naive(&self) -> Result<String, String> {
+    fn call_naive(&self) -> Result<String, String> {
         let shim = self
             .naive
             .get(&(black_box("Bench"), black_box("AddPerson")))
@@ -103,7 +103,7 @@ impl Baselines {
         shim(black_box(ARGS))
     }
 
-    fn value(&self) -> Result<String, String> {
+    fn call_value(&self) -> Result<String, String> {
         value_routing(
             &self.routes,
             black_box("Bench"),
@@ -114,7 +114,7 @@ impl Baselines {
 }
 
 /// One call through the entry point a host uses.
-fn ours(runtime: &JsRuntime) {
+fn call_ours(runtime: &JsRuntime) {
     runtime.begin_invoke_dotnet(
         black_box(1),
         Some(black_box("Bench")),
@@ -133,7 +133,7 @@ fn dispatch(c: &mut Criterion) {
         b.iter(|| hand_written(black_box(ARGS)))
     });
     group.bench_function("jsinvokable begin_invoke_dotnet", |b| {
-        b.iter(|| ours(&runtime))
+        b.iter(|| call_ours(&runtime))
     });
     group.bench_function("jsinvokable invoke_dotnet (sync)", |b| {
         b.iter(|| {
@@ -145,9 +145,11 @@ fn dispatch(c: &mut Criterion) {
             )
         })
     });
-    group.bench_function("naive HashMap registry", |b| b.iter(|| baselines.naive()));
+    group.bench_function("naive HashMap registry", |b| {
+        b.iter(|| baselines.call_naive())
+    });
     group.bench_function("serde_json::Value routing", |b| {
-        b.iter(|| baselines.value())
+        b.iter(|| baselines.call_value())
     });
     group.finish();
 
@@ -179,12 +181,12 @@ fn paired_ratios(runtime: &JsRuntime, baselines: &Baselines) {
         ("hand-written serde", &|| {
             let _ = black_box(hand_written(black_box(ARGS)));
         }),
-        ("jsinvokable begin_invoke_dotnet", &|| ours(runtime)),
+        ("jsinvokable begin_invoke_dotnet", &|| call_ours(runtime)),
         ("naive HashMap registry", &|| {
-            let _ = black_box(baselines.naive());
+            let _ = black_box(baselines.call_naive());
         }),
         ("serde_json::Value routing", &|| {
-            let _ = black_box(baselines.value());
+            let _ = black_box(baselines.call_value());
         }),
     ];
     let mut totals = [Duration::ZERO; 4];

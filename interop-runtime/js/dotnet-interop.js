@@ -653,16 +653,16 @@ function deferred() {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The ICallDispatcher returned by {@link attachDispatcher}: one per host (Rust runtime).
- * The host calls `beginInvokeJSFromDotNet`, `invokeJSFromDotNet`, `endInvokeDotNetFromJS`,
- * `receiveByteArray` and `supplyDotNetStream` on it.
- */
-/**
  * `DotNet.invokeMethodAsync`, assigned in {@link CallDispatcher}'s static block.
  * @type {(assemblyName: string, methodIdentifier: string, ...args: any[]) => Promise<any>}
  */
 let invokeMethodAsync;
 
+/**
+ * The ICallDispatcher returned by {@link attachDispatcher}: one per host (Rust runtime).
+ * The host calls `beginInvokeJSFromDotNet`, `invokeJSFromDotNet`, `endInvokeDotNetFromJS`,
+ * `receiveByteArray` and `supplyDotNetStream` on it.
+ */
 class CallDispatcher {
     static {
         /**

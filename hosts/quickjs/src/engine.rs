@@ -329,20 +329,16 @@ fn host_object<'js>(
                     non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
                 // An argument array is written as JSON here when it holds only primitives; any
                 // other object is handed back, and the client calls again with its JSON.
-                let written = match args.as_array() {
-                    Some(array) => Some(primitive_array_json(array)),
-                    None if args.is_object() => Some(None),
-                    None => None,
-                };
-                let call = match written {
-                    Some(Some(json)) => call_args_with(
-                        &assembly,
-                        &identifier,
-                        &object_id,
-                        Some(ArgsJson::Written(json)),
-                    ),
-                    Some(None) => return Ok(args),
-                    None => call_args(&assembly, &identifier, &object_id, &args),
+                let call = if let Some(array) = args.as_array() {
+                    let Some(json) = primitive_array_json(array) else {
+                        return Ok(args);
+                    };
+                    let json = Some(ArgsJson::Written(json));
+                    call_args_with(&assembly, &identifier, &object_id, json)
+                } else if args.is_object() {
+                    return Ok(args);
+                } else {
+                    call_args(&assembly, &identifier, &object_id, &args)
                 }
                 .map_err(|text| throw(&ctx, text))?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);

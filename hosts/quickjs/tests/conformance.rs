@@ -49,10 +49,16 @@ fn microsoft_wire_client() -> &'static Path {
             node_modules.join("@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js");
         let template = std::fs::read_to_string(manifest.join("tests/microsoft-wire-client.js"))
             .expect("the template reads");
-        let source = template.replace(
-            "'MICROSOFT_CLIENT'",
-            &js(microsoft.to_str().expect("a UTF-8 path")),
-        );
+        let recording = manifest.join("tests/wire-recording.js");
+        let source = template
+            .replace(
+                "'MICROSOFT_CLIENT'",
+                &js(microsoft.to_str().expect("a UTF-8 path")),
+            )
+            .replace(
+                "'WIRE_RECORDING'",
+                &js(recording.to_str().expect("a UTF-8 path")),
+            );
         let directory = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("microsoft-wire-client-{}", std::process::id()));
         std::fs::create_dir_all(&directory).expect("the directory is created");

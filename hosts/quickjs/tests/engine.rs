@@ -714,6 +714,53 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
     );
 }
 
+#[test]
+fn the_direct_call_writes_primitive_arguments_and_hands_back_any_other_array() {
+    let engine = raw_host_engine();
+    let got = eval(
+        &engine,
+        "const host = globalThis.rawHost;
+         const results = [];
+         const direct = (id, args) => {
+           try {
+             const completion = host.beginInvokeDotNetFromJSDirect(id, 'QuickJsTests', 'Add', null, args);
+             results.push(completion === args ? 'handed back' : completion);
+           } catch (error) {
+             results.push('threw: ' + error.message);
+           }
+         };
+         direct(1, [20, 22]);
+         direct(2, [20.5, 1]);
+         direct(3, [{ a: 1 }, 2]);
+         direct(4, ['\\ud800', 2]);
+         direct(5, [2 ** 53, 1]);
+         direct(6, { length: 2 });
+         direct(7, 42);
+         direct(8, '[1, 2]');
+         direct(9, [1]);
+         await null;
+         return [results, globalThis.replies.length];",
+    );
+    let expected = serde_json::json!([
+        [
+            42,
+            {"error": "invalid type: floating point `20.5`, expected i64"},
+            "handed back",
+            "handed back",
+            "handed back",
+            "handed back",
+            "threw: argsJson must be a string or null",
+            3,
+            {"error": "The call to 'Add' expects '2' parameters, but received '1'."}
+        ],
+        0
+    ]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&got).unwrap(),
+        expected
+    );
+}
+
 use interop_testkit::fixtures::pattern;
 
 const MAKE_PATTERN: &str = "const pattern = (n) => new Uint8Array(n).map((_, i) => i % 251);";

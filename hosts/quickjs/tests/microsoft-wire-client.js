@@ -1,30 +1,19 @@
 // The conformance suite's JS client with Microsoft's npm client in it (tests/conformance.rs
-// writes this file next to an installed copy, with MICROSOFT_CLIENT replaced by its path).
+// writes this file next to an installed copy, with MICROSOFT_CLIENT and WIRE_RECORDING replaced
+// by their paths).
 //
 // Microsoft's client is attached to the real host: calls the suite can express through it go
 // through `invokeDotNetMethodAsync` / `invokeDotNetMethod` of its call dispatcher (its call ids,
 // its argument serialization), and the completions and byte arrays Rust sends reach it (its
-// parsing and revivers settle its promises). Everything Rust sends is also recorded, as the
-// recording stub (wire-client.js) does, so the suite sees the exact messages:
-//   wireLog: [method, ...args] for endInvokeDotNetFromJS, beginInvokeJSFromDotNet,
-//            receiveByteArray and supplyDotNetStream (a Uint8Array as {"$bytes": [...]}).
-//   syncLog: the arguments of each invokeJSFromDotNet, answered by `syncResponder`.
+// parsing and revivers settle its promises). Everything Rust sends is also recorded, as by the
+// recording stub (wire-recording.js: wireLog, syncLog, syncResponder), and:
 //   clientErrors: what Microsoft's client threw or rejected with while parsing a completion.
-// Rust→JS calls are recorded and left to the suite to answer, as a page's functions would.
 import { DotNet as Microsoft } from 'MICROSOFT_CLIENT';
+import { recordingDispatcher } from 'WIRE_RECORDING';
 
-globalThis.wireLog = [];
-globalThis.syncLog = [];
-globalThis.syncResponder = null;
 globalThis.clientErrors = [];
 globalThis.clientCalls = 0; // calls Microsoft's client made
 globalThis.clientResults = []; // what its promises settled with: [callId, ok, value]
-
-const bytesArgument = (value) =>
-  value instanceof Uint8Array ? { $bytes: Array.from(value) } : { $notBytes: String(value) };
-const record = (method, args) => {
-  globalThis.wireLog.push([method, ...args]);
-};
 
 export const DotNet = {
   ...Microsoft,
@@ -94,9 +83,8 @@ export const DotNet = {
       return lastSync;
     };
 
-    return {
-      endInvokeDotNetFromJS(callId, success, resultOrError) {
-        record('endInvokeDotNetFromJS', [callId, success, resultOrError]);
+    return recordingDispatcher({
+      onEnd(callId, success, resultOrError) {
         if (!ownCalls.delete(callId)) return;
         try {
           microsoft.endInvokeDotNetFromJS(callId, success, resultOrError);
@@ -104,24 +92,7 @@ export const DotNet = {
           globalThis.clientErrors.push(String(error));
         }
       },
-      beginInvokeJSFromDotNet(...args) {
-        record('beginInvokeJSFromDotNet', args);
-      },
-      receiveByteArray(id, bytes, ...rest) {
-        record('receiveByteArray', [id, bytesArgument(bytes), ...rest]);
-        microsoft.receiveByteArray(id, bytes);
-      },
-      supplyDotNetStream(...args) {
-        record('supplyDotNetStream', args.map(String));
-      },
-      invokeJSFromDotNet(...args) {
-        globalThis.syncLog.push(args);
-        const respond = globalThis.syncResponder;
-        if (typeof respond !== 'function') {
-          throw new Error('the wire client has no synchronous responder');
-        }
-        return respond(...args);
-      },
-    };
+      onBytes: (id, bytes) => microsoft.receiveByteArray(id, bytes),
+    });
   },
 };
