@@ -60,7 +60,8 @@ pub enum HostClock {
     /// can test timeouts to the millisecond and over hours.
     Virtual,
     /// The real clock: `advance` waits that long for real. Cases advance it by a few
-    /// milliseconds only, and assert nothing that depends on when exactly a timer fires.
+    /// milliseconds only, and assert nothing that depends on when exactly a timer fires; a
+    /// host with it leaves out the cases that need a virtual one (`without: [virtual_clock]`).
     Real,
 }
 
@@ -75,7 +76,8 @@ pub trait WireClient {
     /// `beginInvokeDotNetFromJS` with a call id of the test's choice (0: fire-and-forget).
     /// Does not change the ids [`begin_invoke`](Self::begin_invoke) allocates.
     fn begin_invoke_with_id(&mut self, call_id: u64, call: Invoke<'_>);
-    /// `invokeDotNetFromJS`, or `None` where the host has no synchronous calls.
+    /// `invokeDotNetFromJS`, or `None` where the host has no synchronous calls (such a host
+    /// leaves out the cases that need them: `without: [sync_calls]`).
     fn invoke_sync(&mut self, call: Invoke<'_>) -> Option<Result<String, String>>;
     /// `sendByteArray(index, bytes)`.
     fn send_byte_array(&mut self, index: u32, bytes: Vec<u8>);

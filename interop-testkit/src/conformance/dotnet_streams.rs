@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use interop_runtime::{JsInvocation, ResultType, RuntimeOptions, StreamRef, ToJs};
 
-use super::{js_call, skip, st, Factory};
+use super::{assert_virtual_clock, js_call, st, Factory};
 use crate::fixtures::pattern;
-use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
+use crate::wire::{Invoke, WireClient, WireClientExt};
 
 const SUPPLY_FUNCTION: &str = "jsinvokable.supplyDotNetStream";
 
@@ -324,9 +324,7 @@ pub fn dotnet_stream_claim_timeout_elapses(factory: &Factory) {
 pub fn dotnet_stream_claim_timeout(factory: &Factory) {
     let options = RuntimeOptions::default().stream_claim_timeout(Some(Duration::from_secs(10)));
     let mut client = factory.client(options);
-    if client.clock() != HostClock::Virtual {
-        return skip("dotnet_stream_claim_timeout", "the host's clock is real");
-    }
+    assert_virtual_clock(client.as_ref());
     client.call_ok(st("Download", "[40000]"));
     client.call_ok(st("Download", "[40000]"));
     client.messages();

@@ -7,8 +7,8 @@ use interop_runtime::{
     ByteArray, CallType, JsError, JsInvocation, JsObjectRef, ResultType, RuntimeOptions, ToJs,
 };
 
-use super::{completed, js_call, nested, skip, st, Factory};
-use crate::wire::{HostClock, WireClient, WireClientExt};
+use super::{assert_virtual_clock, completed, js_call, nested, st, Factory};
+use crate::wire::{WireClient, WireClientExt};
 
 /// `invoke::<T>` sends `BeginInvokeJs` and resolves with the deserialized value.
 pub fn js_call_success(factory: &Factory) {
@@ -255,13 +255,7 @@ pub fn js_call_bytes_both_ways(factory: &Factory) {
 pub fn js_call_timeout(factory: &Factory) {
     let mut client =
         factory.client(RuntimeOptions::default().js_call_timeout(Some(Duration::from_secs(5))));
-    if client.clock() != HostClock::Virtual {
-        return skip(
-            "js_call_timeout",
-            "the host's clock is real: the millisecond edge and hour-long waits need a virtual \
-             one (js_call_timeout_elapses covers the rest)",
-        );
-    }
+    assert_virtual_clock(client.as_ref());
     let runtime = client.runtime();
     let task = client.start(runtime.invoke::<String>("slow", ()));
     client.next_js_call();

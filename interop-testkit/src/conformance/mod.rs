@@ -10,10 +10,23 @@
 //! ```
 //!
 //! The argument is anything callable as `Fn(RuntimeOptions) -> impl WireClient`: each case
-//! creates fresh clients (one runtime each) with the options it needs. Cases needing a
-//! capability the host lacks (synchronous calls: [`WireClient::invoke_sync`] returns `None`; a
-//! virtual clock: [`WireClient::clock`] is [`HostClock::Real`](crate::HostClock::Real)) check it and print a note
-//! instead.
+//! creates fresh clients (one runtime each) with the options it needs.
+//!
+//! # What a host may leave out
+//!
+//! A few cases need a [`Capability`] that a host may lack by design. Such a host names it
+//! (`conformance_tests!(factory, without: [sync_calls])`) and the cases needing it are not
+//! generated for it at all, so its test count shows only what it really runs. A case generated
+//! for a host without what it needs fails; none passes without asserting.
+//!
+//! | Capability | Cases that need it | Hosts without it, and why |
+//! |---|---|---|
+//! | `sync_calls` | `sync_calls`, `sync_call_of_async_method` | the WebSocket server: a network connection cannot answer `invokeDotNetFromJS` synchronously (`connect.js` throws) |
+//! | `virtual_clock` | `js_call_timeout`, `stream_idle_timeout`, `dotnet_stream_claim_timeout` (edges to the millisecond, waits of an hour) | the WebSocket server: its clock is real (its tests run a real server on real sockets); its timeouts are covered by `js_call_timeout_elapses`, `stream_idle_timeout_elapses` and `dotnet_stream_claim_timeout_elapses`, which wait 20 ms for real |
+//!
+//! The in-memory host runs every case (its clock is virtual); so does the QuickJS host, with
+//! either client, on a paused tokio clock. The `*_elapses` timeout cases run on every host,
+//! on whatever clock it has.
 //!
 //! The cases live in one file per topic (static calls, arguments, instances, user errors, sync
 //! calls, byte arrays, limits, Rust→JS calls, object references, closing, and both stream
@@ -21,7 +34,7 @@
 
 use interop_runtime::{CallType, JsInvocation, ResultType, RuntimeOptions, ToJs};
 
-use crate::wire::{Invoke, WireClient, WireClientExt};
+use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
 
 mod arguments;
 mod byte_arrays;
@@ -117,8 +130,8 @@ macro_rules! __conformance_cases {
             user_errors,
             hidden_user_errors,
             panics_fail_the_call,
-            sync_calls,
-            sync_call_of_async_method,
+            sync_calls needs sync_calls,
+            sync_call_of_async_method needs sync_calls,
             byte_arrays_in,
             nested_byte_arrays,
             byte_arrays_out_precede_their_json,
@@ -142,7 +155,7 @@ macro_rules! __conformance_cases {
             js_call_result_of_wrong_type,
             js_call_completion_depth_limit,
             js_call_bytes_both_ways,
-            js_call_timeout,
+            js_call_timeout needs virtual_clock,
             js_call_timeout_elapses,
             js_call_dropped_future,
             js_call_types,
@@ -156,7 +169,7 @@ macro_rules! __conformance_cases {
             stream_over_max_allowed_size,
             stream_chunk_errors,
             stream_failure_forgets_chunks_in_flight,
-            stream_idle_timeout,
+            stream_idle_timeout needs virtual_clock,
             stream_idle_timeout_elapses,
             stream_cancelled_by_dropping_the_reader,
             stream_disposed_before_reading,
@@ -168,7 +181,7 @@ macro_rules! __conformance_cases {
             dotnet_stream_as_an_argument,
             dotnet_stream_read_error,
             dotnet_stream_cancel_and_misuse,
-            dotnet_stream_claim_timeout,
+            dotnet_stream_claim_timeout needs virtual_clock,
             dotnet_stream_claim_timeout_elapses,
         }
     };
@@ -176,33 +189,131 @@ macro_rules! __conformance_cases {
 
 /// Expands to one `#[test]` per conformance case, each creating its clients with `factory`
 /// (`Fn(RuntimeOptions) -> impl WireClient`). Put it in a module of its own.
+///
+/// A host that lacks a [`Capability`] by design names it after `without:`; the cases that
+/// need it are then not generated (see [the list](crate::conformance#what-a-host-may-leave-out)):
+///
+/// ```
+/// mod conformance {
+///     // Any constructor; here the in-memory host's, which in fact has both.
+///     interop_testkit::conformance_tests!(
+///         interop_testkit::MemoryClient::new,
+///         without: [sync_calls, virtual_clock]
+///     );
+/// }
+/// ```
+///
+/// A name that is not a capability does not compile:
+///
+/// ```compile_fail
+/// mod conformance {
+///     interop_testkit::conformance_tests!(interop_testkit::MemoryClient::new, without: [sync]);
+/// }
+/// ```
 #[macro_export]
 macro_rules! conformance_tests {
-    ($factory:expr) => {
-        $crate::__conformance_cases!(__conformance_emit_tests!($factory));
+    ($factory:expr $(,)?) => {
+        $crate::conformance_tests!($factory, without: []);
+    };
+    ($factory:expr, without: [$($missing:ident),* $(,)?] $(,)?) => {
+        $(const _: $crate::conformance::Capability = $crate::__conformance_capability!($missing);)*
+        $crate::__conformance_cases!(__conformance_emit_tests!($factory, [$($missing)*]));
+    };
+}
+
+/// The [`Capability`] a name in a case list or after `without:` stands for.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_capability {
+    (sync_calls) => {
+        $crate::conformance::Capability::SyncCalls
+    };
+    (virtual_clock) => {
+        $crate::conformance::Capability::VirtualClock
+    };
+    ($other:ident) => {
+        ::core::compile_error!(::core::concat!(
+            "unknown conformance capability `",
+            ::core::stringify!($other),
+            "` (known: sync_calls, virtual_clock)"
+        ))
     };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_emit_tests {
-    ([$factory:expr] $($case:ident),* $(,)?) => {
+    ([$factory:expr, $missing:tt] $($case:ident $(needs $need:ident)?),* $(,)?) => {
         $(
-            #[test]
-            fn $case() {
-                $crate::conformance::$case(&$crate::conformance::Factory::new($factory));
+            $crate::__conformance_unless_missing! {
+                [$($need)?] $missing
+                #[test]
+                fn $case() {
+                    $crate::conformance::$case(&$crate::conformance::Factory::new($factory));
+                }
             }
         )*
+    };
+}
+
+/// Emits the items after `[need] [missing...]` unless the host is missing what the case needs.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_unless_missing {
+    ([] $missing:tt $($item:tt)*) => { $($item)* };
+    ([$need:ident] [] $($item:tt)*) => { $($item)* };
+    ([sync_calls] [sync_calls $($rest:ident)*] $($item:tt)*) => {};
+    ([virtual_clock] [virtual_clock $($rest:ident)*] $($item:tt)*) => {};
+    ([$need:ident] [$other:ident $($rest:ident)*] $($item:tt)*) => {
+        $crate::__conformance_unless_missing!([$need] [$($rest)*] $($item)*);
     };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_case_table {
-    ([] $($case:ident),* $(,)?) => {
-        /// Every case by name, for hosts that want to run them another way.
-        pub const CASES: &[(&str, fn(&Factory))] = &[$((::core::stringify!($case), $case)),*];
+    ([] $($case:ident $(needs $need:ident)?),* $(,)?) => {
+        /// Every case, for hosts that want to run them another way.
+        pub const CASES: &[Case] = &[$(Case {
+            name: ::core::stringify!($case),
+            run: $case,
+            needs: $crate::__conformance_needs!($($need)?),
+        }),*];
     };
+}
+
+/// `None`, or `Some` of the capability named.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_needs {
+    () => {
+        None
+    };
+    ($need:ident) => {
+        Some($crate::__conformance_capability!($need))
+    };
+}
+
+/// Something a case needs of a host beyond the wire protocol, which a host may lack by design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Synchronous JS→Rust calls (`invokeDotNetFromJS`): [`WireClient::invoke_sync`] returns
+    /// `Some`. Only in-process hosts have them; `without: [sync_calls]`.
+    SyncCalls,
+    /// A virtual or paused clock ([`HostClock::Virtual`]), for timeouts tested to the
+    /// millisecond and waits of an hour; `without: [virtual_clock]`.
+    VirtualClock,
+}
+
+/// One conformance case.
+#[derive(Debug, Clone, Copy)]
+pub struct Case {
+    /// Its name, as its `#[test]` is named.
+    pub name: &'static str,
+    /// Runs it.
+    pub run: fn(&Factory),
+    /// What it needs of the host, if anything.
+    pub needs: Option<Capability>,
 }
 
 crate::__conformance_cases!(__conformance_case_table!());
@@ -256,6 +367,21 @@ fn new_counter(client: &mut dyn WireClient, start: u64) -> u64 {
         .unwrap_or_else(|| panic!("not an object reference: {json}"))
 }
 
-fn skip(case: &str, why: &str) {
-    eprintln!("note: conformance case `{case}` skipped: {why}");
+/// Fails the case unless the host's clock is virtual (a host whose clock is real leaves out
+/// the cases that need one).
+fn assert_virtual_clock(client: &dyn WireClient) {
+    assert_eq!(
+        client.clock(),
+        HostClock::Virtual,
+        "this case needs a virtual clock: a host whose clock is real declares \
+         `without: [virtual_clock]` in its `conformance_tests!`"
+    );
+}
+
+/// What a synchronous call returned; fails the case if the host has no synchronous calls.
+fn sync_outcome(outcome: Option<Result<String, String>>) -> Result<String, String> {
+    outcome.expect(
+        "this case needs synchronous calls: a host without them declares \
+         `without: [sync_calls]` in its `conformance_tests!`",
+    )
 }

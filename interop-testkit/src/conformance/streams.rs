@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use interop_runtime::{JsInvocation, JsStreamRef, ResultType, RuntimeOptions, ToJs};
 
-use super::{js_call, skip, st, Factory};
+use super::{assert_virtual_clock, js_call, st, Factory};
 use crate::fixtures::{read_whole_stream, StreamSummary};
-use crate::wire::{HostClock, WireClient, WireClientExt};
+use crate::wire::{WireClient, WireClientExt};
 
 const CHUNK_FUNCTION: &str = "jsinvokable.readStreamChunks";
 
@@ -401,9 +401,7 @@ pub fn stream_idle_timeout_elapses(factory: &Factory) {
 pub fn stream_idle_timeout(factory: &Factory) {
     let options = RuntimeOptions::default().stream_idle_timeout(Some(Duration::from_secs(5)));
     let mut client = factory.client(options);
-    if client.clock() != HostClock::Virtual {
-        return skip("stream_idle_timeout", "the host's clock is real");
-    }
+    assert_virtual_clock(client.as_ref());
     let id = client.begin_invoke(st("ReadStream", &format!("[{},10]", stream_arg(10, 9))));
     next_call(&mut client);
     client.advance(Duration::from_millis(4_999));
