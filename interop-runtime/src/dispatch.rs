@@ -734,11 +734,8 @@ impl JsRuntime {
             .prepare(assembly, identifier, object_id, args_json)
             .and_then(|target| {
                 let is_async = target.is_async();
-                if is_async && !inner.begin_in_flight() {
-                    return Err(Failure::Caller(texts::too_many_in_flight(
-                        name,
-                        inner.options().max_in_flight_calls,
-                    )));
+                if is_async {
+                    inner.begin_in_flight(name).map_err(Failure::Caller)?;
                 }
                 let invocation = self.run(&target, name, args_json, &mut bytes);
                 if is_async && !matches!(invocation, Ok(Invocation::Pending(_))) {
@@ -758,11 +755,16 @@ impl JsRuntime {
                     assembly: static_assembly.map(str::to_owned),
                     finished: false,
                 };
+                let host = Arc::downgrade(inner.host());
                 inner.host().spawn(Box::pin(async move {
                     let result = AssertUnwindSafe(future)
                         .catch_unwind()
                         .await
                         .unwrap_or_else(|payload| Err(Failure::Panic(panic_text(payload))));
+                    // Backpressure: the result waits until the host has room to send it.
+                    if let Some(host) = host.upgrade() {
+                        std::future::poll_fn(|cx| host.poll_send_ready(cx)).await;
+                    }
                     pending.finish(result);
                 }));
             }

@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// A boxed, `Send` future, as hosts spawn them.
@@ -137,4 +138,25 @@ pub trait Host: Send + Sync + 'static {
 
     /// A future that completes after `duration` (injectable, so timeout tests run in milliseconds).
     fn sleep(&self, duration: Duration) -> BoxFuture<()>;
+
+    /// Backpressure: whether the host has room for more output now. The result of an async
+    /// JS→Rust call waits for `Ready` before it is serialized and sent, so a page that reads
+    /// slowly holds back results instead of a growing queue. When not ready, the host wakes
+    /// `cx` once it has room (or is closed). The default is always ready.
+    fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let _ = cx;
+        Poll::Ready(())
+    }
+
+    /// Asks for room for one more async JS→Rust call beyond the runtime's own
+    /// [`max_in_flight_calls`](crate::RuntimeOptions::max_in_flight_calls): a budget the host
+    /// shares between runtimes (a server-wide limit). `Err(text)` refuses the call with `text`;
+    /// every admitted call is followed by exactly one [`end_call`](Self::end_call). The default
+    /// admits every call.
+    fn begin_call(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// An async call admitted by [`begin_call`](Self::begin_call) has ended.
+    fn end_call(&self) {}
 }

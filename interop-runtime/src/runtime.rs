@@ -217,18 +217,23 @@ impl RuntimeInner {
         drop(removed);
     }
 
-    /// Counts a new async JS→Rust call, unless the limit is reached.
-    pub(crate) fn begin_in_flight(&self) -> bool {
+    /// Counts a new async JS→Rust call, unless this runtime's limit or the host's budget is
+    /// reached; the error is the text the call fails with.
+    pub(crate) fn begin_in_flight(&self, identifier: &str) -> Result<(), String> {
         let max = self.options.max_in_flight_calls;
         self.in_flight
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
                 (current < max).then_some(current + 1)
             })
-            .is_ok()
+            .map_err(|_| texts::too_many_in_flight(identifier, max))?;
+        self.host.begin_call().inspect_err(|_| {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        })
     }
 
     pub(crate) fn end_in_flight(&self) {
         self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.host.end_call();
     }
 }
 
@@ -377,6 +382,19 @@ impl JsRuntime {
         state.staged_size = size;
         state.staged.push(Some(bytes));
         Ok(())
+    }
+
+    /// For hosts that receive byte arrays in a framing of their own, with limits of their own
+    /// (a server-wide budget, arrays sent in parts): the payload about to arrive had byte
+    /// arrays the host dropped, and the call that follows fails with `reason` (for a limit,
+    /// the reference's `Exceeded the maximum byte array transfer limit for a call.`).
+    pub fn refuse_byte_arrays(&self, reason: String) {
+        let inner = &self.inner;
+        let mut state = lock(&inner.state);
+        state.staged.clear();
+        state.staged_size = 0;
+        state.staging_error = Some(reason);
+        inner.has_staged.store(true, Ordering::Release);
     }
 
     /// `endInvokeJSFromDotNet`: completes a Rust→JS call with the JSON of the whole triple

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use interop_server::{InteropServer, ServerOptions};
+use interop_server::{AllowedHosts, InteropServer, ServerOptions};
 
 // The samples live in the `examples` library; naming it keeps its #[jsinvokable] items linked.
 use examples as _;
@@ -18,12 +18,14 @@ const USAGE: &str = "\
 blazor-sample: serves the samples of \"Call .NET methods from JavaScript functions\" as a web
 app whose JavaScript calls Rust over a WebSocket
 
-USAGE: blazor-sample [--addr ADDRESS] [--detailed-errors]
+USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--detailed-errors]
 
 OPTIONS:
-    --addr ADDRESS      where to listen (default: 127.0.0.1:8080; port 0 picks a free one)
-    --detailed-errors   send the text of Rust errors to the page (off: a generic text)
-    -h, --help          this text";
+    --addr ADDRESS        where to listen (default: 127.0.0.1:8080; port 0 picks a free one)
+    --allowed-host NAME   a host name pages use (repeatable); required to listen on a
+                          non-loopback address (default: localhost, 127.0.0.1 and [::1])
+    --detailed-errors     send the text of Rust errors to the page (off: a generic text)
+    -h, --help            this text";
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse + Clone {
     ([(header::CONTENT_TYPE, content_type)], body)
@@ -55,6 +57,8 @@ fn app(interop: &InteropServer) -> Router {
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         )
+        // The page itself is behind the same host policy as the interop routes (DNS rebinding).
+        .layer(interop.host_policy().layer())
         .merge(interop.router())
 }
 
@@ -76,7 +80,15 @@ async fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
-            "--detailed-errors" => options.runtime.detailed_errors = true,
+            "--allowed-host" => match (args.next(), &mut options.allowed_hosts) {
+                (Some(name), AllowedHosts::Names(names)) => names.push(name),
+                (Some(name), _) => options.allowed_hosts = AllowedHosts::names([name]),
+                (None, _) => {
+                    eprintln!("--allowed-host needs a host name\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--detailed-errors" => options.detailed_errors = true,
             other => {
                 eprintln!("unknown argument '{other}'\n\n{USAGE}");
                 return ExitCode::from(2);
@@ -91,9 +103,17 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let local = listener
-        .local_addr()
-        .map_or_else(|_| addr.to_string(), |local| local.to_string());
+    let local = match listener.local_addr() {
+        Ok(local) => local,
+        Err(error) => {
+            eprintln!("cannot read the address listened on: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(error) = interop.listen_on(local) {
+        eprintln!("{error}");
+        return ExitCode::from(2);
+    }
     println!("Listening on http://{local}/");
     let shutdown = interop.clone();
     tokio::spawn(async move {
@@ -101,10 +121,7 @@ async fn main() -> ExitCode {
             shutdown.shutdown();
         }
     });
-    match axum::serve(listener, app(&interop))
-        .with_graceful_shutdown(interop.shutdown_signal())
-        .await
-    {
+    match interop.serve(listener, app(&interop)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("the server failed: {error}");

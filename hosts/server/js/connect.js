@@ -5,9 +5,13 @@
 import { DotNet } from './client.js';
 import { hostStreamFunctions } from './host-streams.js';
 
-const SEND_BYTE_ARRAY = 1;
+const SEND_BYTE_ARRAY = 1; // a byte array, or its last part
 const RECEIVE_BYTE_ARRAY = 2;
+const SEND_BYTE_ARRAY_PART = 3; // a part of a byte array, more parts follow
 const HEADER_LENGTH = 13;
+// The server's largest message, filled in when it serves this file: no frame may pass it (plus
+// a small envelope), so larger byte arrays go in parts and larger JSON fails here, clearly.
+const MAX_MESSAGE_SIZE = /*max_message_size*/1048576;
 const CLOSED_TEXT = 'The connection to the server was closed.';
 
 const socketUrl = new URL('ws', import.meta.url);
@@ -28,14 +32,41 @@ function send(frame) {
   }
 }
 
-function binaryFrame(kind, id, bytes) {
+function binaryFrame(kind, id, part, bytes) {
   const frame = new Uint8Array(HEADER_LENGTH + bytes.byteLength);
   const view = new DataView(frame.buffer);
   view.setUint8(0, kind);
   view.setBigUint64(1, BigInt(id), true);
-  view.setUint32(9, 0, true);
+  view.setUint32(9, part, true);
   frame.set(bytes, HEADER_LENGTH);
   return frame;
+}
+
+// A byte array in frames of at most MAX_MESSAGE_SIZE bytes, parts numbered from 0.
+function sendBytes(index, bytes) {
+  let part = 0;
+  for (let offset = MAX_MESSAGE_SIZE; offset < bytes.byteLength; offset += MAX_MESSAGE_SIZE) {
+    send(binaryFrame(SEND_BYTE_ARRAY_PART, index, part++, bytes.subarray(offset - MAX_MESSAGE_SIZE, offset)));
+  }
+  const last = Math.floor(Math.max(bytes.byteLength - 1, 0) / MAX_MESSAGE_SIZE) * MAX_MESSAGE_SIZE;
+  send(binaryFrame(SEND_BYTE_ARRAY, index, part, bytes.subarray(last)));
+}
+
+// The reference's text when a JSON message is over the server's limit, else null.
+const encoder = new TextEncoder();
+function tooLarge(json) {
+  if (json.length * 3 <= MAX_MESSAGE_SIZE) return null;
+  const size = encoder.encode(json).length;
+  return size > MAX_MESSAGE_SIZE
+    ? `The message of ${size} bytes exceeds the maximum message size of ${MAX_MESSAGE_SIZE} bytes.`
+    : null;
+}
+
+// JSON written in place in the frame (no escaping: the frame stays the size of its message).
+function jsonFrame(fields, json) {
+  const head = JSON.stringify(fields);
+  const written = typeof json === 'string' && json.startsWith('[') ? json : JSON.stringify(json);
+  return `${head.slice(0, -1)},${written}]`;
 }
 
 let dispatcher;
@@ -56,17 +87,25 @@ const host = {
       queueMicrotask(() => failCall(callId, CLOSED_TEXT));
       return;
     }
+    const refusal = typeof argsJson === 'string' ? tooLarge(argsJson) : null;
+    if (refusal !== null) {
+      queueMicrotask(() => failCall(callId, refusal));
+      return;
+    }
     pendingCalls.add(callId);
-    send(JSON.stringify(['BeginInvokeDotNetFromJS', callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson]));
+    send(jsonFrame(['BeginInvokeDotNetFromJS', callId, assemblyName, methodIdentifier, dotNetObjectId], argsJson));
   },
   invokeDotNetFromJS(assemblyName, methodIdentifier) {
     throw new Error(`The call to '${methodIdentifier}' is synchronous, which a network connection cannot serve. Use invokeMethodAsync instead.`);
   },
   endInvokeJSFromDotNet(asyncHandle, succeeded, tripleJson) {
-    if (!closed) send(JSON.stringify(['EndInvokeJSFromDotNet', asyncHandle, succeeded, tripleJson]));
+    if (closed) return;
+    const refusal = typeof tripleJson === 'string' ? tooLarge(tripleJson) : null;
+    const triple = refusal === null ? tripleJson : JSON.stringify([asyncHandle, false, refusal]);
+    send(jsonFrame(['EndInvokeJSFromDotNet', asyncHandle, refusal === null && succeeded], triple));
   },
   sendByteArray(index, bytes) {
-    if (!closed) send(binaryFrame(SEND_BYTE_ARRAY, index, bytes));
+    if (!closed) sendBytes(index, bytes);
   },
 };
 

@@ -1,160 +1,31 @@
-//! One WebSocket connection: its `JsRuntime`, a reader loop that always reads, and a writer
-//! fed by a bounded queue.
+//! One WebSocket connection: its `JsRuntime`, a reader that applies the page's frames in order,
+//! and a writer fed by a byte-bounded queue (backpressure, not disconnection).
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
 use interop_runtime::{BoxFuture, Host, JsRuntime, ToJs};
 use tokio_util::sync::CancellationToken;
 
+use crate::budget::Taken;
 use crate::framing::{self, Incoming, ProtocolError};
+pub(crate) use crate::queue::WriteQueue;
+use crate::queue::{frame_cost, Dispatching};
 use crate::ServerShared;
 
-/// What the writer sends, in the order it was queued (one FIFO for every thread, so the frames
-/// one thread queues keep their order: byte arrays before the completion naming them).
-/// Bounded: a page that does not read is closed, not buffered for.
-struct WriteQueue {
-    state: Mutex<QueueState>,
-    bound: usize,
-}
-
-struct QueueState {
-    messages: VecDeque<Message>,
-    /// The writer, waiting for a message.
-    waker: Option<Waker>,
-    /// The writer has ended: nothing more is taken.
-    closed: bool,
-}
-
-enum Refused {
-    Full,
-    Closed,
-}
-
-thread_local! {
-    /// The queue (its address) of the connection whose reader is handling a frame on this
-    /// thread, if any.
-    static DISPATCHING: Cell<usize> = const { Cell::new(0) };
-}
-
-/// Marks the reader of a connection as handling a frame on this thread until dropped.
-struct Dispatching {
-    previous: usize,
-}
-
-impl Dispatching {
-    fn enter(queue: &WriteQueue) -> Self {
-        let previous = DISPATCHING.replace(queue.address());
-        Dispatching { previous }
-    }
-}
-
-impl Drop for Dispatching {
-    fn drop(&mut self) {
-        DISPATCHING.set(self.previous);
-    }
-}
-
-impl WriteQueue {
-    fn new(bound: usize) -> Self {
-        WriteQueue {
-            state: Mutex::new(QueueState {
-                messages: VecDeque::new(),
-                waker: None,
-                closed: false,
-            }),
-            bound,
-        }
-    }
-
-    fn address(&self) -> usize {
-        std::ptr::from_ref(self) as usize
-    }
-
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn push(&self, message: Message) -> Result<(), Refused> {
-        let waker = {
-            let mut state = self.lock();
-            if state.closed {
-                return Err(Refused::Closed);
-            }
-            if state.messages.len() >= self.bound {
-                return Err(Refused::Full);
-            }
-            state.messages.push_back(message);
-            // The reader and the writer are polled by one task, the writer right after the
-            // reader: what the reader's own dispatch queues is taken in the same pass, so it
-            // needs no wake (a wake would reschedule the running task, and the scheduler may
-            // hand it to the other worker: a hop between threads for every call).
-            if DISPATCHING.get() == self.address() {
-                None
-            } else {
-                state.waker.take()
-            }
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        Ok(())
-    }
-
-    /// Whether half the bound or more is queued.
-    fn is_half_full(&self) -> bool {
-        self.lock().messages.len() * 2 >= self.bound
-    }
-
-    fn try_pop(&self) -> Option<Message> {
-        self.lock().messages.pop_front()
-    }
-
-    fn poll_pop(&self, cx: &mut Context<'_>) -> Poll<Message> {
-        let mut state = self.lock();
-        match state.messages.pop_front() {
-            Some(message) => Poll::Ready(message),
-            None => {
-                if !state
-                    .waker
-                    .as_ref()
-                    .is_some_and(|waker| waker.will_wake(cx.waker()))
-                {
-                    state.waker = Some(cx.waker().clone());
-                }
-                Poll::Pending
-            }
-        }
-    }
-
-    /// The writer has ended: what is queued is dropped and nothing more is accepted.
-    fn close(&self) {
-        let messages = {
-            let mut state = self.lock();
-            state.closed = true;
-            state.waker = None;
-            std::mem::take(&mut state.messages)
-        };
-        drop(messages);
-    }
-}
-
-/// Closes the queue when the writer ends (or is dropped).
-struct CloseOnDrop<'a>(&'a WriteQueue);
-
-impl Drop for CloseOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.close();
-    }
-}
+/// Close codes (RFC 6455 §7.4.1).
+pub(crate) const CLOSE_NORMAL: u16 = 1000;
+pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_TOO_BIG: u16 = 1009;
 
 /// The runtime's view of the connection.
 struct SocketHost {
@@ -182,14 +53,8 @@ impl Host for SocketHost {
             // is queued for it, so it sees exactly what was queued before the close.
             return;
         }
-        match self.queue.push(framing::encode(message)) {
-            Ok(()) => {}
-            Err(Refused::Full) => {
-                tracing::warn!("a page does not read what it is sent; closing its connection");
-                self.closing.cancel();
-            }
-            Err(Refused::Closed) => {}
-        }
+        // Never refused while open: producers wait for room before they make output.
+        let _ = self.queue.push(framing::encode(message));
     }
 
     fn spawn(&self, task: BoxFuture<()>) {
@@ -209,41 +74,115 @@ impl Host for SocketHost {
         let _context = self.tokio.enter();
         Box::pin(tokio::time::sleep(duration))
     }
+
+    fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.queue.poll_room(cx)
+    }
+
+    fn begin_call(&self) -> Result<(), String> {
+        let budget = &self.shared.in_flight_calls;
+        if budget.try_take(1) {
+            Ok(())
+        } else {
+            Err(format!(
+                "The server is running its maximum of {} calls; try again later.",
+                budget.max()
+            ))
+        }
+    }
+
+    fn end_call(&self) {
+        self.shared.in_flight_calls.give_back(1);
+    }
 }
 
-/// How many queued messages the writer sends before flushing.
-const WRITE_BATCH: usize = 64;
+/// How many bytes of queued frames the writer sends before flushing (and at most 64 frames).
+const WRITE_BATCH_BYTES: usize = 256 * 1024;
+const WRITE_BATCH_FRAMES: usize = 64;
 
-/// Serves one page until it goes away, the server shuts down, or it misbehaves too often.
-pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc<ServerShared>) {
-    let Connection {
+/// A new connection's runtime and queue, before the socket is served. Dropping it (the
+/// upgrade failed, or the page left first) closes the runtime and frees its slot.
+pub(crate) struct Connection {
+    pub(crate) runtime: JsRuntime,
+    closing: CancellationToken,
+    queue: Arc<WriteQueue>,
+    _slot: Taken,
+    id: u64,
+    shared: Arc<ServerShared>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.closing.cancel();
+        self.runtime.close();
+        self.shared.connections_open.lock().remove(&self.id);
+    }
+}
+
+/// Builds the host and the runtime of a new connection (inside the server's tokio runtime),
+/// holding the connection slot `slot`.
+pub(crate) fn open(shared: &Arc<ServerShared>, slot: Taken) -> Result<Connection, String> {
+    let closing = shared.closing.child_token();
+    let queue = Arc::new(WriteQueue::new(shared.options.write_buffer));
+    let host = Arc::new(SocketHost {
+        queue: Arc::clone(&queue),
+        closing: closing.clone(),
+        shared: Arc::clone(shared),
+        tokio: tokio::runtime::Handle::current(),
+    });
+    let runtime = JsRuntime::with_options(host, shared.options.connection_runtime_options())
+        .map_err(|error| error.to_string())?;
+    let id = shared.next_connection_id.fetch_add(1, Ordering::Relaxed);
+    shared
+        .connections_open
+        .lock()
+        .insert(id, (runtime.clone(), Arc::clone(&queue)));
+    Ok(Connection {
         runtime,
         closing,
         queue,
-    } = connection;
-    let replies = Arc::clone(&queue);
-    let (mut sink, mut stream) = socket.split();
+        _slot: slot,
+        id,
+        shared: Arc::clone(shared),
+    })
+}
+
+/// Serves one page until it goes away, the server shuts down, or it misbehaves.
+pub(crate) async fn serve(socket: WebSocket, connection: Connection) {
+    let connection = &connection;
+    let (mut sink, stream) = socket.split();
+    let close_code = AtomicU16::new(CLOSE_NORMAL);
+    let shared = &connection.shared;
     let write_timeout = shared.options.write_timeout;
-    let writer_closing = closing.clone();
+    let queue = &connection.queue;
+    let closing = &connection.closing;
+    let close_code = &close_code;
     // Reader and writer are two futures of one task, polled reader first (below): a reply
     // the reader queues is written in the same pass, and the reader keeps reading while a
     // write waits.
     let writer = async move {
-        let _closed = CloseOnDrop(&queue);
         loop {
             // What is queued goes first: once the connection is closing, messages queued
             // before (the `Error` that closed it) still reach a page that reads.
             let message = tokio::select! {
                 biased;
                 message = std::future::poll_fn(|cx| queue.poll_pop(cx)) => message,
-                () = writer_closing.cancelled() => break,
+                () = closing.cancelled() => break,
             };
-            // Everything already queued goes out with one flush (one syscall, not one each).
+            // What is already queued goes out with one flush (one syscall, not one each), up
+            // to a batch: a page that reads at all never waits `write_timeout` for one write.
             let batch = async {
+                let mut bytes = frame_cost(&message);
                 sink.feed(message).await?;
-                for _ in 0..WRITE_BATCH {
+                for _ in 0..WRITE_BATCH_FRAMES {
+                    if bytes >= WRITE_BATCH_BYTES {
+                        break;
+                    }
                     match queue.try_pop() {
-                        Some(next) => sink.feed(next).await?,
+                        Some(next) => {
+                            bytes += frame_cost(&next);
+                            sink.feed(next).await?;
+                        }
                         None => break,
                     }
                 }
@@ -256,103 +195,29 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => break,
                     Err(_) => {
-                        tracing::warn!("a write to a page timed out; closing its connection");
+                        tracing::warn!("a page read nothing for {write_timeout:?}; closing its connection");
                         break;
                     }
                 },
                 // A closing connection does not wait for a page that does not read.
-                () = writer_closing.cancelled() => break,
+                () = closing.cancelled() => break,
             }
         }
-        writer_closing.cancel();
+        closing.cancel();
+        queue.close();
         let close = Message::Close(Some(CloseFrame {
-            code: 1000,
+            code: close_code.load(Ordering::Acquire),
             reason: "closing".into(),
         }));
         let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(close)).await;
     };
-
     let reader = async move {
-        let mut protocol_errors = 0usize;
-        loop {
-            let frame = tokio::select! {
-                biased;
-                () = closing.cancelled() => break,
-                frame = stream.next() => frame,
-            };
-            let dispatching = Dispatching::enter(&replies);
-            let incoming = match frame {
-                None | Some(Err(_)) => break,
-                Some(Ok(Message::Text(text))) => framing::decode_text(text.as_str()),
-                Some(Ok(Message::Binary(bytes))) => framing::decode_binary(&bytes),
-                Some(Ok(Message::Close(_))) => break,
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            };
-            match incoming {
-                Ok(Incoming::BeginInvokeDotNet {
-                    call_id,
-                    assembly,
-                    identifier,
-                    object_id,
-                    args_json,
-                }) => runtime.begin_invoke_dotnet(
-                    call_id,
-                    assembly.as_deref(),
-                    identifier.as_deref(),
-                    object_id,
-                    &args_json,
-                ),
-                Ok(Incoming::EndInvokeJs { triple_json }) => {
-                    if let Err(text) = runtime.end_invoke_js(&triple_json) {
-                        tracing::debug!("a completion from a page was refused: {text}");
-                    }
-                }
-                Ok(Incoming::Ping(number)) => {
-                    if replies.push(framing::pong(number)).is_err() {
-                        break;
-                    }
-                }
-                Ok(Incoming::ByteArray { index, bytes }) => {
-                    // A refusal is reported to the call that carries the JSON.
-                    let _ = runtime.receive_byte_array(index, bytes);
-                }
-                Err(error) => {
-                    protocol_errors += 1;
-                    let reply = match error {
-                        ProtocolError::Call { call_id, text } => {
-                            framing::encode(ToJs::EndInvokeDotNet {
-                                call_id,
-                                success: false,
-                                result_or_error: text,
-                            })
-                        }
-                        ProtocolError::Frame(text) => {
-                            tracing::debug!("a page sent a bad frame: {text}");
-                            framing::error_message(&text)
-                        }
-                    };
-                    if replies.push(reply).is_err() {
-                        break;
-                    }
-                    if protocol_errors > shared.options.max_protocol_errors {
-                        tracing::warn!(
-                            "a page sent {protocol_errors} bad frames; closing its connection"
-                        );
-                        break;
-                    }
-                }
-            }
-            drop(dispatching);
-            // Frames that arrived together are read in one pass, and their replies wait for
-            // the writer, polled after the reader: past half the bound, the reader lets the
-            // writer run before it reads on, so a burst of calls is answered in full. (A page
-            // that does not read still fills the queue, and is closed.)
-            if replies.is_half_full() {
-                tokio::task::yield_now().await;
-            }
-        }
-        closing.cancel();
-        runtime.close();
+        let mut reader = Reader::new(connection, stream);
+        let code = reader.run().await;
+        close_code.store(code, Ordering::Release);
+        drop(reader);
+        connection.closing.cancel();
+        connection.runtime.close();
     };
     // The reader first, then the writer, in every pass (not `tokio::join!`, which rotates):
     // see `WriteQueue::push`.
@@ -375,98 +240,337 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection, shared: Arc
     .await;
 }
 
-/// A new connection's runtime and queues, before the socket is served.
-pub(crate) struct Connection {
-    pub(crate) runtime: JsRuntime,
-    pub(crate) closing: CancellationToken,
-    queue: Arc<WriteQueue>,
+/// A call held back while the page's write queue is full, with the byte arrays sent before it.
+struct HeldCall {
+    arrays: Vec<(u32, Vec<u8>)>,
+    /// Why `arrays` were refused (a limit, a broken sequence of parts): the call fails with it.
+    refused: Option<String>,
+    /// The arrays' bytes, in the server's staged-bytes budget until the call is dispatched.
+    staged: Taken,
+    call_id: u64,
+    assembly: Option<String>,
+    identifier: Option<String>,
+    object_id: Option<u64>,
+    args_json: String,
+    cost: usize,
 }
 
-/// Builds the host and the runtime of a new connection (inside the server's tokio runtime).
-pub(crate) fn open(
-    shared: &Arc<ServerShared>,
-    closing: CancellationToken,
-) -> Result<Connection, String> {
-    let queue = Arc::new(WriteQueue::new(shared.options.write_queue));
-    let host = Arc::new(SocketHost {
-        queue: Arc::clone(&queue),
-        closing: closing.clone(),
-        shared: Arc::clone(shared),
-        tokio: tokio::runtime::Handle::current(),
-    });
-    let runtime = JsRuntime::with_options(host, shared.options.runtime.clone())
-        .map_err(|error| error.to_string())?;
-    Ok(Connection {
-        runtime,
-        closing,
-        queue,
-    })
+/// A byte array arriving in parts.
+struct Assembly {
+    index: u32,
+    next_part: u32,
+    bytes: Vec<u8>,
 }
 
-#[cfg(test)]
-mod tests {
-    use std::sync::atomic::AtomicUsize;
-    use std::task::Wake;
+/// The reading half: applies the page's frames in arrival order.
+struct Reader<'a> {
+    connection: &'a Connection,
+    stream: SplitStream<WebSocket>,
+    protocol_errors: usize,
+    /// Byte arrays received since the last JSON frame, handed to the runtime with that frame
+    /// (so that they stay with it when it is held).
+    arrays: Vec<(u32, Vec<u8>)>,
+    assembly: Option<Assembly>,
+    /// Bytes received since the last JSON frame, counted in the server's staged-bytes budget.
+    staged: Taken,
+    /// Why a byte array since the last JSON frame was refused (its call fails with it).
+    refused: Option<String>,
+    held: VecDeque<HeldCall>,
+    held_bytes: usize,
+}
 
-    use super::*;
+/// What the reader does after a frame.
+enum Next {
+    Read,
+    Close(u16),
+}
 
-    struct CountingWaker(AtomicUsize);
-
-    impl Wake for CountingWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
+impl<'a> Reader<'a> {
+    fn new(connection: &'a Connection, stream: SplitStream<WebSocket>) -> Self {
+        Reader {
+            connection,
+            stream,
+            protocol_errors: 0,
+            arrays: Vec::new(),
+            assembly: None,
+            staged: Taken::none(&connection.shared.staged_bytes),
+            refused: None,
+            held: VecDeque::new(),
+            held_bytes: 0,
         }
     }
 
-    fn text(message: &Message) -> &str {
-        match message {
-            Message::Text(text) => text.as_str(),
-            _ => "",
+    fn queue(&self) -> &WriteQueue {
+        &self.connection.queue
+    }
+
+    fn runtime(&self) -> &JsRuntime {
+        &self.connection.runtime
+    }
+
+    /// Reads until the page leaves or must be closed; the close code.
+    async fn run(&mut self) -> u16 {
+        let closing = self.connection.closing.clone();
+        loop {
+            self.dispatch_held();
+            let must_wait = self.held_bytes >= self.connection.shared.options.read_buffer;
+            let frame = if must_wait {
+                // Held calls fill the read buffer: stop reading until the page reads.
+                tokio::select! {
+                    biased;
+                    () = closing.cancelled() => return CLOSE_GOING_AWAY,
+                    () = std::future::poll_fn(|cx| self.connection.queue.poll_room(cx)) => continue,
+                }
+            } else if self.held.is_empty() {
+                tokio::select! {
+                    biased;
+                    () = closing.cancelled() => return CLOSE_GOING_AWAY,
+                    frame = self.stream.next() => frame,
+                }
+            } else {
+                tokio::select! {
+                    biased;
+                    () = closing.cancelled() => return CLOSE_GOING_AWAY,
+                    () = std::future::poll_fn(|cx| self.connection.queue.poll_room(cx)) => continue,
+                    frame = self.stream.next() => frame,
+                }
+            };
+            let next = match frame {
+                None | Some(Ok(Message::Close(_))) => return CLOSE_NORMAL,
+                Some(Err(error)) => return close_code_for(error),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => Next::Read,
+                Some(Ok(message)) => {
+                    let _dispatching = Dispatching::enter(self.queue());
+                    self.apply(&message)
+                }
+            };
+            if let Next::Close(code) = next {
+                return code;
+            }
+            // Frames that arrived together are read in one pass, and their replies wait for
+            // the writer, polled after the reader: past half the queue's bound, the reader
+            // lets the writer run before it reads on.
+            if self.queue().queued_bytes() * 2 >= self.connection.shared.options.write_buffer {
+                tokio::task::yield_now().await;
+            }
         }
     }
 
-    #[test]
-    fn the_write_queue_wakes_the_writer_unless_the_reader_of_its_connection_pushes() {
-        let queue = WriteQueue::new(3);
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        let waker = Waker::from(Arc::clone(&counter));
-        let mut cx = Context::from_waker(&waker);
-        assert!(queue.poll_pop(&mut cx).is_pending());
+    /// Whether new calls are held: the page has not read its replies, or calls wait already
+    /// (they keep their order).
+    fn holding(&self) -> bool {
+        !self.held.is_empty() || !self.queue().has_room()
+    }
 
-        // The reader's own dispatch: no wake (the writer is polled right after it).
-        {
-            let _dispatching = Dispatching::enter(&queue);
-            assert!(queue.push(Message::text("a")).is_ok());
+    /// Dispatches held calls while the page's queue has room.
+    fn dispatch_held(&mut self) {
+        while !self.held.is_empty() && self.queue().has_room() {
+            let Some(call) = self.held.pop_front() else {
+                break;
+            };
+            self.held_bytes -= call.cost;
+            let _dispatching = Dispatching::enter(self.queue());
+            stage(self.runtime(), call.arrays, call.refused);
+            self.runtime().begin_invoke_dotnet(
+                call.call_id,
+                call.assembly.as_deref(),
+                call.identifier.as_deref(),
+                call.object_id,
+                &call.args_json,
+            );
+            drop(call.staged);
         }
-        assert_eq!(counter.0.load(Ordering::SeqCst), 0);
-        // Another connection's reader on this thread, then another thread: a wake each.
-        let other = WriteQueue::new(3);
-        {
-            let _dispatching = Dispatching::enter(&other);
-            assert!(queue.push(Message::text("b")).is_ok());
-        }
-        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
-        assert!(queue.poll_pop(&mut cx).is_ready());
-        assert!(queue.poll_pop(&mut cx).is_ready());
-        assert!(queue.poll_pop(&mut cx).is_pending());
-        std::thread::scope(|scope| {
-            scope.spawn(|| assert!(queue.push(Message::text("c")).is_ok()));
-        });
-        assert_eq!(counter.0.load(Ordering::SeqCst), 2);
+    }
 
-        // Bounded, in order, and closed for good once the writer ends.
-        assert!(queue.push(Message::text("d")).is_ok());
-        assert!(queue.push(Message::text("e")).is_ok());
-        assert!(matches!(queue.push(Message::text("f")), Err(Refused::Full)));
-        let popped: Vec<String> = std::iter::from_fn(|| queue.try_pop())
-            .map(|message| text(&message).to_owned())
-            .collect();
-        assert_eq!(popped, ["c", "d", "e"]);
-        queue.close();
-        assert!(matches!(
-            queue.push(Message::text("g")),
-            Err(Refused::Closed)
-        ));
-        assert!(queue.try_pop().is_none());
+    fn apply(&mut self, message: &Message) -> Next {
+        let incoming = match message {
+            Message::Text(text) => framing::decode_text(text.as_str()),
+            Message::Binary(bytes) => framing::decode_binary(bytes),
+            _ => return Next::Read,
+        };
+        match incoming {
+            Ok(Incoming::ByteArray {
+                index,
+                part,
+                last,
+                bytes,
+            }) => self.receive_part(index, part, last, bytes),
+            Ok(Incoming::BeginInvokeDotNet {
+                call_id,
+                assembly,
+                identifier,
+                object_id,
+                args_json,
+            }) => {
+                self.end_assembly();
+                if self.holding() {
+                    let arrays = std::mem::take(&mut self.arrays);
+                    let staged = Taken::none(&self.connection.shared.staged_bytes);
+                    let staged = std::mem::replace(&mut self.staged, staged);
+                    let cost = args_json.len() + staged.amount();
+                    self.held_bytes += cost;
+                    self.held.push_back(HeldCall {
+                        arrays,
+                        refused: self.refused.take(),
+                        staged,
+                        call_id,
+                        assembly,
+                        identifier,
+                        object_id,
+                        args_json: args_json.into_owned(),
+                        cost,
+                    });
+                } else {
+                    self.stage_arrays();
+                    self.runtime().begin_invoke_dotnet(
+                        call_id,
+                        assembly.as_deref(),
+                        identifier.as_deref(),
+                        object_id,
+                        &args_json,
+                    );
+                    self.staged.release();
+                }
+                Next::Read
+            }
+            Ok(Incoming::EndInvokeJs { triple_json }) => {
+                // Completions are always applied, even while calls are held.
+                self.end_assembly();
+                self.stage_arrays();
+                if let Err(text) = self.runtime().end_invoke_js(&triple_json) {
+                    tracing::debug!("a completion from a page was refused: {text}");
+                }
+                self.staged.release();
+                Next::Read
+            }
+            Ok(Incoming::Ping(number)) => {
+                if self.queue().push(framing::pong(number)).is_err() {
+                    return Next::Close(CLOSE_NORMAL);
+                }
+                Next::Read
+            }
+            Err(error) => self.protocol_error(error),
+        }
+    }
+
+    /// Hands the byte arrays received since the last JSON frame to the runtime.
+    fn stage_arrays(&mut self) {
+        let arrays = std::mem::take(&mut self.arrays);
+        let refused = self.refused.take();
+        stage(self.runtime(), arrays, refused);
+    }
+
+    fn receive_part(&mut self, index: u32, part: u32, last: bool, bytes: &[u8]) -> Next {
+        let mut assembly = match self.assembly.take() {
+            Some(assembly) if assembly.index == index && assembly.next_part == part => assembly,
+            None if part == 0 => Assembly {
+                index,
+                next_part: 0,
+                bytes: Vec::new(),
+            },
+            _ => {
+                let text = format!(
+                    "Part {part} of byte array {index} does not continue the byte array being received."
+                );
+                self.refused.get_or_insert_with(|| text.clone());
+                return self.protocol_error(ProtocolError::Frame(text));
+            }
+        };
+        assembly.next_part += 1;
+        let per_call = self
+            .connection
+            .runtime
+            .options()
+            .max_staged_bytes
+            .unwrap_or(usize::MAX);
+        let within = self.refused.is_none()
+            && self.staged.amount().saturating_add(bytes.len().max(4)) <= per_call
+            && self.staged.try_add(bytes.len().max(4));
+        if within {
+            assembly.bytes.extend_from_slice(bytes);
+        } else {
+            // Over a limit: the bytes are dropped, and the call they belong to will fail.
+            self.refused.get_or_insert_with(|| BYTE_LIMIT.to_owned());
+            assembly.bytes = Vec::new();
+        }
+        if last {
+            self.finish_array(assembly);
+        } else {
+            self.assembly = Some(assembly);
+        }
+        Next::Read
+    }
+
+    fn finish_array(&mut self, assembly: Assembly) {
+        if self.refused.is_none() {
+            self.arrays.push((assembly.index, assembly.bytes));
+        }
+    }
+
+    /// A JSON frame ends any byte array still arriving in parts: it is refused.
+    fn end_assembly(&mut self) {
+        if let Some(assembly) = self.assembly.take() {
+            self.refused.get_or_insert_with(|| {
+                format!(
+                    "Byte array {} ended after part {} without its last part.",
+                    assembly.index,
+                    assembly.next_part.saturating_sub(1)
+                )
+            });
+        }
+    }
+
+    fn protocol_error(&mut self, error: ProtocolError) -> Next {
+        self.protocol_errors += 1;
+        let reply = match error {
+            ProtocolError::Call { call_id, text } => framing::encode(ToJs::EndInvokeDotNet {
+                call_id,
+                success: false,
+                result_or_error: text,
+            }),
+            ProtocolError::Frame(text) => {
+                tracing::debug!("a page sent a bad frame: {text}");
+                framing::error_message(&text)
+            }
+        };
+        if self.queue().push(reply).is_err() {
+            return Next::Close(CLOSE_NORMAL);
+        }
+        if self.protocol_errors > self.connection.shared.options.max_protocol_errors {
+            tracing::warn!(
+                "a page sent {} bad frames; closing its connection",
+                self.protocol_errors
+            );
+            return Next::Close(CLOSE_POLICY);
+        }
+        Next::Read
+    }
+}
+
+/// The reference's text for byte arrays over the limit of a call.
+const BYTE_LIMIT: &str = "Exceeded the maximum byte array transfer limit for a call.";
+
+/// Stages `arrays` for the JSON frame about to be applied; `refused`: why they were dropped,
+/// the text that frame fails with.
+fn stage(runtime: &JsRuntime, arrays: Vec<(u32, Vec<u8>)>, refused: Option<String>) {
+    if let Some(text) = refused {
+        runtime.refuse_byte_arrays(text);
+        return;
+    }
+    for (index, bytes) in arrays {
+        // A refusal is reported to the call that carries the JSON.
+        let _ = runtime.receive_byte_array(index, bytes);
+    }
+}
+
+/// The close code for a read error: 1009 for a frame over the size limit.
+fn close_code_for(error: axum::Error) -> u16 {
+    let error = error.into_inner();
+    match error.downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(_)) => {
+            tracing::warn!("a page sent a frame over the size limit; closing its connection");
+            CLOSE_TOO_BIG
+        }
+        _ => CLOSE_NORMAL,
     }
 }

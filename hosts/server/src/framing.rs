@@ -1,32 +1,40 @@
 //! The WebSocket framing (docs/websocket.md): JSON text frames for calls and completions,
-//! binary frames with a 13-byte header for byte arrays.
+//! binary frames with a 13-byte header for byte arrays (in parts when larger than a frame).
+
+use std::borrow::Cow;
 
 use axum::extract::ws::Message;
 use interop_runtime::{JsInvocation, ToJs};
 use serde_json::value::RawValue;
 
-/// Binary frame kinds.
+/// Binary frame kinds: a byte array (or its last part) from the page, a byte array for the
+/// page, and a part of a byte array from the page with more parts to follow.
 pub(crate) const KIND_SEND_BYTE_ARRAY: u8 = 1;
 pub(crate) const KIND_RECEIVE_BYTE_ARRAY: u8 = 2;
-/// `kind: u8`, `id: u64` little-endian, `sequence: u32` little-endian.
+pub(crate) const KIND_SEND_BYTE_ARRAY_PART: u8 = 3;
+/// `kind: u8`, `id: u64` little-endian, `part: u32` little-endian.
 pub(crate) const HEADER_LEN: usize = 13;
 
-/// A message from the page.
+/// A message from the page, borrowing from its frame where it can.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Incoming {
+pub(crate) enum Incoming<'a> {
     BeginInvokeDotNet {
         call_id: u64,
         assembly: Option<String>,
         identifier: Option<String>,
         object_id: Option<u64>,
-        args_json: String,
+        args_json: Cow<'a, str>,
     },
     EndInvokeJs {
-        triple_json: String,
+        triple_json: Cow<'a, str>,
     },
+    /// A byte array, or one part of it: parts of one array are numbered from 0 and follow each
+    /// other with no other frame between them; `last` ends the array.
     ByteArray {
         index: u32,
-        bytes: Vec<u8>,
+        part: u32,
+        last: bool,
+        bytes: &'a [u8],
     },
     /// Answered with `["Pong", n]` after everything the page sent before it was processed.
     Ping(u64),
@@ -50,8 +58,24 @@ fn field<'a, T: serde::Deserialize<'a>>(
     serde_json::from_str(raw.get()).map_err(|_| format!("{what} has the wrong type: {}", raw.get()))
 }
 
+/// A JSON text carried in a frame: a JSON array written in place (what `connect.js` sends:
+/// no escaping, no copy) or, as before, a string holding the JSON.
+fn json_field<'a>(
+    fields: &[&'a RawValue],
+    index: usize,
+    what: &str,
+) -> Result<Cow<'a, str>, String> {
+    let raw = fields.get(index).ok_or_else(|| format!("missing {what}"))?;
+    if raw.get().starts_with('[') {
+        return Ok(Cow::Borrowed(raw.get()));
+    }
+    let text: String = serde_json::from_str(raw.get())
+        .map_err(|_| format!("{what} has the wrong type: {}", raw.get()))?;
+    Ok(Cow::Owned(text))
+}
+
 /// Decodes a text frame.
-pub(crate) fn decode_text(text: &str) -> Result<Incoming, ProtocolError> {
+pub(crate) fn decode_text(text: &str) -> Result<Incoming<'_>, ProtocolError> {
     let fields: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| {
         ProtocolError::Frame(format!("a text frame must be a JSON array: {error}"))
     })?;
@@ -74,7 +98,7 @@ pub(crate) fn decode_text(text: &str) -> Result<Incoming, ProtocolError> {
                     assembly: field(&fields, 2, "assemblyName")?,
                     identifier: field(&fields, 3, "methodIdentifier")?,
                     object_id: field(&fields, 4, "dotNetObjectId")?,
-                    args_json: field(&fields, 5, "argsJson")?,
+                    args_json: json_field(&fields, 5, "argsJson")?,
                 })
             };
             call().map_err(|text| {
@@ -94,7 +118,7 @@ pub(crate) fn decode_text(text: &str) -> Result<Incoming, ProtocolError> {
                 )));
             }
             Ok(Incoming::EndInvokeJs {
-                triple_json: field(&fields, 3, "tripleJson").map_err(ProtocolError::Frame)?,
+                triple_json: json_field(&fields, 3, "tripleJson").map_err(ProtocolError::Frame)?,
             })
         }
         "Ping" => Ok(Incoming::Ping(
@@ -105,28 +129,37 @@ pub(crate) fn decode_text(text: &str) -> Result<Incoming, ProtocolError> {
 }
 
 /// Decodes a binary frame.
-pub(crate) fn decode_binary(frame: &[u8]) -> Result<Incoming, ProtocolError> {
-    if frame.len() < HEADER_LEN {
+pub(crate) fn decode_binary(frame: &[u8]) -> Result<Incoming<'_>, ProtocolError> {
+    let Some((header, bytes)) = frame.split_first_chunk::<HEADER_LEN>() else {
         return Err(ProtocolError::Frame(format!(
             "a binary frame needs a {HEADER_LEN}-byte header, got {} bytes",
             frame.len()
         )));
-    }
-    let kind = frame[0];
-    let id = u64::from_le_bytes(frame[1..9].try_into().unwrap_or_default());
-    match kind {
-        KIND_SEND_BYTE_ARRAY => Ok(Incoming::ByteArray {
-            index: u32::try_from(id).map_err(|_| {
-                ProtocolError::Frame(format!("byte array index {id} is out of range"))
-            })?,
-            bytes: frame[HEADER_LEN..].to_vec(),
-        }),
-        other => Err(ProtocolError::Frame(format!(
-            "unknown binary frame kind {other}"
-        ))),
-    }
+    };
+    let (kind, rest) = header.split_at(1);
+    let (id, part) = rest.split_at(8);
+    let id = u64::from_le_bytes(id.try_into().unwrap_or_default());
+    let part = u32::from_le_bytes(part.try_into().unwrap_or_default());
+    let last = match kind[0] {
+        KIND_SEND_BYTE_ARRAY => true,
+        KIND_SEND_BYTE_ARRAY_PART => false,
+        other => {
+            return Err(ProtocolError::Frame(format!(
+                "unknown binary frame kind {other}"
+            )))
+        }
+    };
+    let index = u32::try_from(id)
+        .map_err(|_| ProtocolError::Frame(format!("byte array index {id} is out of range")))?;
+    Ok(Incoming::ByteArray {
+        index,
+        part,
+        last,
+        bytes,
+    })
 }
 
+/// A byte array for the page, in one frame: the header, then the bytes (their one copy).
 fn binary(kind: u8, id: u64, bytes: &[u8]) -> Message {
     let mut frame = Vec::with_capacity(HEADER_LEN + bytes.len());
     frame.push(kind);
@@ -197,7 +230,7 @@ mod tests {
                 assembly: Some("Asm".into()),
                 identifier: Some("Id".into()),
                 object_id: None,
-                args_json: "[1]".into()
+                args_json: Cow::Borrowed("[1]")
             })
         );
         assert_eq!(
@@ -214,7 +247,47 @@ mod tests {
             decode_binary(&frame),
             Ok(Incoming::ByteArray {
                 index: 7,
-                bytes: b"abc".to_vec()
+                part: 0,
+                last: true,
+                bytes: b"abc"
+            })
+        );
+        frame[0] = KIND_SEND_BYTE_ARRAY_PART;
+        frame[9..13].copy_from_slice(&2u32.to_le_bytes());
+        assert_eq!(
+            decode_binary(&frame),
+            Ok(Incoming::ByteArray {
+                index: 7,
+                part: 2,
+                last: false,
+                bytes: b"abc"
+            })
+        );
+    }
+
+    #[test]
+    fn json_may_be_written_in_place_or_as_a_string() {
+        assert_eq!(
+            decode_text(r#"["BeginInvokeDotNetFromJS",3,"Asm","Id",null,["a\"b",{"x":1}]]"#),
+            Ok(Incoming::BeginInvokeDotNet {
+                call_id: 3,
+                assembly: Some("Asm".into()),
+                identifier: Some("Id".into()),
+                object_id: None,
+                args_json: Cow::Borrowed(r#"["a\"b",{"x":1}]"#)
+            })
+        );
+        assert_eq!(
+            decode_text(r#"["EndInvokeJSFromDotNet",2,true,[2,true,{"a":[1]}]]"#),
+            Ok(Incoming::EndInvokeJs {
+                triple_json: Cow::Borrowed(r#"[2,true,{"a":[1]}]"#)
+            })
+        );
+        assert_eq!(
+            decode_text(r#"["BeginInvokeDotNetFromJS",3,"Asm","Id",null,{"x":1}]"#),
+            Err(ProtocolError::Call {
+                call_id: 3,
+                text: r#"argsJson has the wrong type: {"x":1}"#.into()
             })
         );
     }

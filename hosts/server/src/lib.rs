@@ -23,11 +23,17 @@
 //! # }
 //! ```
 
+mod budget;
 mod connection;
 mod framing;
+mod options;
+mod policy;
+mod queue;
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,50 +43,22 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use interop_runtime::{JsRuntime, RuntimeOptions};
+use interop_runtime::JsRuntime;
+use parking_lot::Mutex;
 use tokio_util::sync::CancellationToken;
 
-/// The page bootstrap: opens the socket and attaches the client to it.
+use crate::budget::{Budget, Taken};
+pub use crate::options::{AllowedHosts, ServerOptions};
+pub use crate::policy::{HostPolicy, HostPolicyLayer, HostPolicyService};
+
+/// The page bootstrap: opens the socket and attaches the client to it. The server serves it
+/// with its frame limit filled in (`__INTEROP_MAX_FRAME__`).
 pub const CONNECT_JS: &str = include_str!("../js/connect.js");
 
-/// Settings of an [`InteropServer`].
-#[derive(Debug, Clone)]
-pub struct ServerOptions {
-    /// Where the client, the bootstrap and the socket are served (`/_interop`).
-    pub prefix: String,
-    /// The runtime of each connection. The default hides errors of user code
-    /// (`detailed_errors: false`) and caps messages at 1 MiB and byte arrays at 32 MiB per call.
-    pub runtime: RuntimeOptions,
-    /// Origins allowed to open a socket (`https://app.example`). `None`: the page's own origin
-    /// only (the `Origin` header must name the `Host` the request came to); a request without
-    /// `Origin` (not a browser) is allowed.
-    pub allowed_origins: Option<Vec<String>>,
-    /// The largest WebSocket message accepted, in bytes.
-    pub max_frame_size: usize,
-    /// How many messages may wait for a slow page before it is closed.
-    pub write_queue: usize,
-    /// How long one write may take before the page is closed.
-    pub write_timeout: Duration,
-    /// How many bad frames a page may send before it is closed.
-    pub max_protocol_errors: usize,
-}
-
-impl Default for ServerOptions {
-    fn default() -> Self {
-        ServerOptions {
-            prefix: "/_interop".to_owned(),
-            runtime: RuntimeOptions::default()
-                .detailed_errors(false)
-                .max_message_size(Some(1024 * 1024))
-                .max_staged_bytes(Some(32 * 1024 * 1024)),
-            allowed_origins: None,
-            max_frame_size: 33 * 1024 * 1024,
-            write_queue: 1024,
-            write_timeout: Duration::from_secs(10),
-            max_protocol_errors: 100,
-        }
-    }
-}
+/// What a frame may carry besides its message: the message name, call id, assembly and
+/// identifier of a text frame, or the 13-byte header of a binary one. A frame larger than
+/// `max_message_size + FRAME_ENVELOPE` closes the connection with 1009.
+pub const FRAME_ENVELOPE: usize = 4096;
 
 /// What [`InteropServer::on_connect`] sees of the upgrade request.
 #[derive(Debug)]
@@ -97,51 +75,41 @@ type ConnectHook =
 pub(crate) struct ServerShared {
     pub(crate) options: ServerOptions,
     on_connect: Option<Box<ConnectHook>>,
-    shutdown: CancellationToken,
-    connections: AtomicUsize,
+    policy: HostPolicy,
+    /// Cancelled by `shutdown`: no new upgrades.
+    draining: CancellationToken,
+    /// Cancelled when every page must close (1001): after the drain, or at once.
+    pub(crate) closing: CancellationToken,
+    pub(crate) connections: Arc<Budget>,
+    pub(crate) in_flight_calls: Budget,
+    pub(crate) staged_bytes: Arc<Budget>,
     pub(crate) live_tasks: AtomicUsize,
+    pub(crate) next_connection_id: AtomicU64,
+    /// The runtime and write queue of every open connection, for the stats.
+    pub(crate) connections_open: Mutex<HashMap<u64, (JsRuntime, Arc<connection::WriteQueue>)>>,
 }
 
 /// Counts of what the server holds now (for health checks and leak tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerStats {
-    /// Open connections.
+    /// Connections open or being opened.
     pub connections: usize,
     /// Spawned async calls that have not ended.
     pub live_tasks: usize,
+    /// Async calls counted against [`ServerOptions::max_in_flight_calls`].
+    pub in_flight_calls: usize,
+    /// Bytes of byte arrays being received or staged, all connections together.
+    pub staged_bytes: usize,
+    /// Objects pages hold references to, all connections together.
+    pub tracked_objects: usize,
+    /// Bytes of frames waiting for pages to read them, all connections together.
+    pub queued_bytes: usize,
 }
 
 /// The WebSocket host: an axum router serving pages that call `#[jsinvokable]` Rust.
 #[derive(Clone)]
 pub struct InteropServer {
     shared: Arc<ServerShared>,
-}
-
-struct Live(Arc<ServerShared>);
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-fn origin_allowed(options: &ServerOptions, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers
-        .get(header::ORIGIN)
-        .and_then(|value| value.to_str().ok())
-    else {
-        return true;
-    };
-    match &options.allowed_origins {
-        Some(allowed) => allowed.iter().any(|allowed| allowed == origin),
-        None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|value| value.to_str().ok());
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-            host.is_some() && origin_host == host
-        }
-    }
 }
 
 async fn upgrade(
@@ -151,18 +119,43 @@ async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let shared = &server.shared;
-    if shared.shutdown.is_cancelled() {
+    if shared.draining.is_cancelled() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
             "the server is shutting down",
         )
             .into_response();
     }
-    if !origin_allowed(&shared.options, &headers) {
-        tracing::warn!(origin = ?headers.get(header::ORIGIN), "a WebSocket upgrade from another origin was refused");
+    // The host was checked by the policy layer around the routes.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .or(uri.authority().map(|authority| authority.as_str()))
+        .unwrap_or_default();
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|value| value.to_str().unwrap_or("null"));
+    if !shared.policy.origin_allowed(origin, host) {
+        tracing::warn!(
+            ?origin,
+            "a WebSocket upgrade from another origin was refused"
+        );
         return (StatusCode::FORBIDDEN, "this origin may not connect").into_response();
     }
-    let connection = match connection::open(shared, shared.shutdown.child_token()) {
+    let mut slot = Taken::none(&shared.connections);
+    if !slot.try_add(1) {
+        tracing::warn!(
+            "a WebSocket upgrade was refused: the server holds its maximum of connections"
+        );
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            "the server holds its maximum of connections",
+        )
+            .into_response();
+    }
+    let connection = match connection::open(shared, slot) {
         Ok(connection) => connection,
         Err(text) => return (StatusCode::INTERNAL_SERVER_ERROR, text).into_response(),
     };
@@ -172,19 +165,19 @@ async fn upgrade(
             uri: &uri,
         };
         if let Err(refusal) = hook(&request, &connection.runtime) {
-            connection.runtime.close();
+            // Dropping the connection closes its runtime.
             return refusal.into_response();
         }
     }
-    let shared = Arc::clone(shared);
+    let frame_limit = shared
+        .options
+        .max_message_size
+        .saturating_add(FRAME_ENVELOPE);
+    // If the upgrade fails, the callback is dropped with the connection, which closes it.
     upgrade
-        .max_message_size(shared.options.max_frame_size)
-        .max_frame_size(shared.options.max_frame_size)
-        .on_upgrade(move |socket| async move {
-            shared.connections.fetch_add(1, Ordering::AcqRel);
-            let _live = Live(Arc::clone(&shared));
-            connection::serve(socket, connection, shared).await;
-        })
+        .max_message_size(frame_limit)
+        .max_frame_size(frame_limit)
+        .on_upgrade(move |socket| connection::serve(socket, connection))
 }
 
 fn javascript(source: &'static str) -> Response {
@@ -195,23 +188,43 @@ fn javascript(source: &'static str) -> Response {
         .into_response()
 }
 
+/// How often a draining server checks whether its calls have finished.
+const DRAIN_POLL: Duration = Duration::from_millis(10);
+
+/// The line of `connect.js` the server fills in with its message limit.
+const CONNECT_JS_LIMIT: &str = "/*max_message_size*/1048576";
+
 impl InteropServer {
-    /// A server with `options`.
+    /// A server with `options`. Logs a warning when
+    /// [`detailed_errors`](ServerOptions::detailed_errors) is on.
     pub fn new(options: ServerOptions) -> Self {
+        if options.detailed_errors {
+            tracing::warn!(
+                "the interop server sends the text of Rust errors and panics to pages \
+                 (ServerOptions::detailed_errors): they may reveal paths, queries or secrets"
+            );
+        }
         InteropServer {
             shared: Arc::new(ServerShared {
-                options,
+                policy: HostPolicy::new(&options),
                 on_connect: None,
-                shutdown: CancellationToken::new(),
-                connections: AtomicUsize::new(0),
+                draining: CancellationToken::new(),
+                closing: CancellationToken::new(),
+                connections: Arc::new(Budget::new(options.max_connections)),
+                in_flight_calls: Budget::new(options.max_in_flight_calls),
+                staged_bytes: Arc::new(Budget::new(options.max_staged_bytes)),
                 live_tasks: AtomicUsize::new(0),
+                next_connection_id: AtomicU64::new(1),
+                connections_open: Mutex::new(HashMap::new()),
+                options,
             }),
         }
     }
 
     /// Runs `hook` for every upgrade request before the socket opens: fill the connection's
     /// runtime with [`insert_extension`](JsRuntime::insert_extension) (the authenticated user,
-    /// …), keep the runtime to call the page from server code, or refuse the connection.
+    /// …), keep the runtime to call the page from server code, or refuse the connection. A
+    /// runtime is closed when its page leaves, and also when the upgrade fails after the hook.
     ///
     /// # Panics
     /// If the router was already built (set hooks first).
@@ -228,10 +241,20 @@ impl InteropServer {
         self
     }
 
+    /// The host and origin policy of this server, to apply to your own routes too
+    /// ([`HostPolicy::layer`]).
+    pub fn host_policy(&self) -> HostPolicy {
+        self.shared.policy.clone()
+    }
+
     /// The routes: `{prefix}/client.js`, `{prefix}/host-streams.js`, `{prefix}/connect.js`,
-    /// `{prefix}/ws`.
+    /// `{prefix}/ws`, behind the [host policy](Self::host_policy).
     pub fn router(&self) -> Router {
         let prefix = self.shared.options.prefix.trim_end_matches('/');
+        let connect_js = CONNECT_JS.replace(
+            CONNECT_JS_LIMIT,
+            &self.shared.options.max_message_size.to_string(),
+        );
         Router::new()
             .route(
                 &format!("{prefix}/client.js"),
@@ -243,29 +266,101 @@ impl InteropServer {
             )
             .route(
                 &format!("{prefix}/connect.js"),
-                get(|| async { javascript(CONNECT_JS) }),
+                get(move || async move {
+                    (
+                        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                        connect_js,
+                    )
+                        .into_response()
+                }),
             )
             .route(&format!("{prefix}/ws"), get(upgrade))
+            .layer(self.shared.policy.layer())
             .with_state(self.clone())
     }
 
-    /// Open connections and live calls now.
+    /// Checks that the server may listen on `address` under its host policy, and remembers
+    /// the port (loopback names must carry it). [`serve`](Self::serve) calls it; call it
+    /// yourself when you run `axum::serve`.
+    ///
+    /// # Errors
+    /// A non-loopback address with [`AllowedHosts::Loopback`] (the default): every request
+    /// would be refused, so the server should not start.
+    pub fn listen_on(&self, address: SocketAddr) -> std::io::Result<()> {
+        self.shared
+            .policy
+            .listen_on(address)
+            .map_err(|text| std::io::Error::new(std::io::ErrorKind::InvalidInput, text))
+    }
+
+    /// Serves `app` (which should merge [`router`](Self::router)) on `listener` until
+    /// [`shutdown`](Self::shutdown) has closed every page, with the peer's address available to
+    /// the host policy (trusted proxies).
+    ///
+    /// # Errors
+    /// The listener's address is refused by [`listen_on`](Self::listen_on), or serving fails.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        app: Router,
+    ) -> std::io::Result<()> {
+        self.listen_on(listener.local_addr()?)?;
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(self.shutdown_signal())
+        .await
+    }
+
+    /// What the server holds now.
     pub fn stats(&self) -> ServerStats {
+        let shared = &self.shared;
+        let open = shared.connections_open.lock();
         ServerStats {
-            connections: self.shared.connections.load(Ordering::Acquire),
-            live_tasks: self.shared.live_tasks.load(Ordering::Acquire),
+            connections: shared.connections.used(),
+            live_tasks: shared.live_tasks.load(Ordering::Acquire),
+            in_flight_calls: shared.in_flight_calls.used(),
+            staged_bytes: shared.staged_bytes.used(),
+            tracked_objects: open
+                .values()
+                .map(|(runtime, _)| runtime.tracked_object_count())
+                .sum(),
+            queued_bytes: open.values().map(|(_, queue)| queue.queued_bytes()).sum(),
         }
     }
 
-    /// Closes every connection (pending calls fail, objects are released) and refuses new ones.
+    /// Graceful shutdown: new upgrades get 503 at once; calls in flight get up to
+    /// [`shutdown_grace`](ServerOptions::shutdown_grace) to finish; then every page is closed
+    /// with 1001 (its pending calls fail, its objects are released).
     pub fn shutdown(&self) {
-        self.shared.shutdown.cancel();
+        let shared = Arc::clone(&self.shared);
+        shared.draining.cancel();
+        let Ok(tokio) = tokio::runtime::Handle::try_current() else {
+            shared.closing.cancel();
+            return;
+        };
+        tokio.spawn(async move {
+            let deadline = tokio::time::Instant::now() + shared.options.shutdown_grace;
+            while shared.live_tasks.load(Ordering::Acquire) > 0
+                && tokio::time::Instant::now() < deadline
+            {
+                tokio::time::sleep(DRAIN_POLL).await;
+            }
+            shared.closing.cancel();
+        });
     }
 
-    /// A future that completes on [`shutdown`](Self::shutdown), for
+    /// Closes every page at once (1001) and refuses new ones, without waiting for calls.
+    pub fn close_all(&self) {
+        self.shared.draining.cancel();
+        self.shared.closing.cancel();
+    }
+
+    /// A future that completes once [`shutdown`](Self::shutdown) closes the pages, for
     /// `axum::serve(..).with_graceful_shutdown(..)`.
     pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
-        let token = self.shared.shutdown.clone();
+        let token = self.shared.closing.clone();
         async move { token.cancelled().await }
     }
 }

@@ -69,7 +69,16 @@ impl SocketWireClient {
             .expect("a tokio runtime");
         let captured = Arc::new(Mutex::new(None::<JsRuntime>));
         let slot = Arc::clone(&captured);
+        // The suite's options, as given: the server's caps are raised to them and detailed
+        // errors follow them (an explicit opt-in, as a network host requires).
         let server = InteropServer::new(ServerOptions {
+            detailed_errors: options.detailed_errors,
+            max_message_size: options.max_message_size.unwrap_or(usize::MAX),
+            max_staged_bytes_per_call: options.max_staged_bytes.unwrap_or(usize::MAX),
+            max_staged_bytes: usize::MAX,
+            max_in_flight_calls_per_connection: options.max_in_flight_calls,
+            max_tracked_objects: options.max_tracked_objects,
+            max_pending_js_calls: options.max_pending_js_calls,
             runtime: options,
             ..ServerOptions::default()
         })

@@ -82,9 +82,14 @@ async fn bad_frames_are_answered_and_the_connection_keeps_serving() {
             r#"["BeginInvokeDotNetFromJS",5,"Conformance","Echo",null]"#,
             end_invoke(5, false, "BeginInvokeDotNetFromJS has 6 fields, not 5"),
         ),
+        // The JSON of the arguments, written in place (as connect.js sends it) or as a string.
         (
             r#"["BeginInvokeDotNetFromJS",6,"Conformance","Echo",null,["hi"]]"#,
-            end_invoke(6, false, r#"argsJson has the wrong type: ["hi"]"#),
+            end_invoke(6, true, r#""hi""#),
+        ),
+        (
+            r#"["BeginInvokeDotNetFromJS",6,"Conformance","Echo",null,{"x":1}]"#,
+            end_invoke(6, false, r#"argsJson has the wrong type: {"x":1}"#),
         ),
         (
             r#"["BeginInvokeDotNetFromJS",7,"Conformance","Echo","1","[\"x\"]"]"#,
@@ -104,8 +109,8 @@ async fn bad_frames_are_answered_and_the_connection_keeps_serving() {
             error("EndInvokeJSFromDotNet has 4 fields, not 3"),
         ),
         (
-            r#"["EndInvokeJSFromDotNet",1,true,[1,true,"x"]]"#,
-            error(r#"tripleJson has the wrong type: [1,true,"x"]"#),
+            r#"["EndInvokeJSFromDotNet",1,true,{"x":1}]"#,
+            error(r#"tripleJson has the wrong type: {"x":1}"#),
         ),
     ];
     for (frame, expected) in text_cases {
@@ -285,28 +290,39 @@ fn echo_frame_of_length(call_id: u64, length: usize) -> String {
     frame
 }
 
-/// A frame larger than `max_frame_size` closes its connection (the limit itself is
-/// accepted); other connections are not affected.
+/// A frame larger than `max_message_size` plus the envelope closes its connection with 1009
+/// at its header; a frame within it whose message is too large only fails its call. Other
+/// connections are not affected.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_frame_closes_the_connection() {
+    const MAX: usize = 1024;
+    const FRAME_LIMIT: usize = MAX + interop_server::FRAME_ENVELOPE;
     let server = common::start(ServerOptions {
-        max_frame_size: 1024,
+        max_message_size: MAX,
         ..ServerOptions::default()
     })
     .await;
     let mut bystander = Page::open(&server.url).await;
     let mut page = Page::open(&server.url).await;
-    page.text(&echo_frame_of_length(1, 1024)).await;
+    page.text(&echo_frame_of_length(1, MAX)).await;
     let replies = page.sync().await;
     assert_eq!(replies.len(), 1);
     assert!(
         matches!(&replies[0], Frame::Text(text) if text.starts_with(r#"["EndInvokeDotNet",1,true,"\"ppp"#)),
         "{replies:?}"
     );
-    page.text(&echo_frame_of_length(2, 1025)).await;
+    // Within the frame limit, over the message limit: the call fails, the page stays.
+    page.text(&echo_frame_of_length(2, FRAME_LIMIT)).await;
+    let replies = page.sync().await;
+    assert!(
+        matches!(&replies[..], [Frame::Text(text)] if text.starts_with(r#"["EndInvokeDotNet",2,false,"The message of "#)
+            && text.ends_with(r#"exceeds the maximum message size of 1024 bytes."]"#)),
+        "{replies:?}"
+    );
+    page.text(&echo_frame_of_length(3, FRAME_LIMIT + 1)).await;
     assert_eq!(
         page.ending().await,
-        (vec![], Ending::Closed(1000, "closing".to_owned()))
+        (vec![], Ending::Closed(1009, "closing".to_owned()))
     );
     wait_until("the oversized page's connection is gone", || {
         server.interop.stats().connections == 1
@@ -316,10 +332,10 @@ async fn an_oversized_frame_closes_the_connection() {
 
     // Binary frames too.
     let mut page = Page::open(&server.url).await;
-    page.binary(binary(1, 0, &[7; 1100])).await;
+    page.binary(binary(1, 0, &[7; FRAME_LIMIT - 12])).await;
     assert_eq!(
         page.ending().await,
-        (vec![], Ending::Closed(1000, "closing".to_owned()))
+        (vec![], Ending::Closed(1009, "closing".to_owned()))
     );
     wait_until("the second oversized page's connection is gone", || {
         server.interop.stats().connections == 1
@@ -461,7 +477,7 @@ async fn too_many_bad_frames_close_the_connection() {
     page.text("garbage").await;
     assert_eq!(
         page.ending().await,
-        (vec![garbage], Ending::Closed(1000, "closing".to_owned()))
+        (vec![garbage], Ending::Closed(1008, "closing".to_owned()))
     );
     wait_until("the page's connection is gone", || {
         server.interop.stats().connections == 1
@@ -477,14 +493,15 @@ async fn too_many_bad_frames_close_the_connection() {
     assert_served(&server.url).await;
 }
 
-/// A page that never reads while the server sends it large replies is closed once its write
-/// queue is full; a page reading the same replies is served, and so are the others.
+/// A page that never reads while the server sends it large replies is closed after
+/// `write_timeout`, its calls held (not buffered) meanwhile; a page reading the same replies is
+/// served, and so are the others.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_that_never_reads_is_closed() {
     const REPLY: usize = 1 << 20;
     const CALLS: u64 = 200;
     let server = common::start(ServerOptions {
-        write_queue: 4,
+        write_timeout: std::time::Duration::from_secs(1),
         ..ServerOptions::default()
     })
     .await;
@@ -611,13 +628,13 @@ async fn abrupt_disconnects_mid_call() {
     }
 }
 
-/// A page that sends many calls at once is not a page that does not read: a burst far larger
-/// than the write queue, arriving in one read of the socket, gets every reply, in order.
+/// A page that sends many calls at once is not a page that does not read: a burst whose replies
+/// far exceed the write buffer, arriving in one read of the socket, gets every reply, in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_larger_than_the_write_queue_is_answered_in_full() {
     const BURST: u64 = 400;
     let server = common::start(ServerOptions {
-        write_queue: 8,
+        write_buffer: 1024,
         ..ServerOptions::default()
     })
     .await;

@@ -303,6 +303,11 @@ async fn abruptly_dropped_connections_leave_nothing_behind() {
         ServerStats {
             connections: PAGES,
             live_tasks: start.live_tasks + 2 * PAGES,
+            in_flight_calls: start.in_flight_calls + 2 * PAGES,
+            // Each page's 3 bytes, counted as 4, wait for the frame that names them.
+            staged_bytes: 4 * PAGES,
+            tracked_objects: 4 * PAGES,
+            queued_bytes: 0,
         }
     );
     assert_eq!(LIVE_TRACKED.load(Ordering::SeqCst), 3 * PAGES);
@@ -347,11 +352,16 @@ async fn abruptly_dropped_connections_leave_nothing_behind() {
     .await;
 }
 
-/// `shutdown()` closes every open connection (its runtime closes, its calls end) and refuses
-/// new upgrades with 503.
+/// `shutdown()` refuses new upgrades with 503 at once; a call that cannot finish within
+/// `shutdown_grace` is cut off: every open connection is closed with 1001 (its runtime
+/// closes, its calls end).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_closes_connections_and_refuses_new_ones() {
-    let server = common::start(ServerOptions::default()).await;
+    let server = common::start(ServerOptions {
+        shutdown_grace: std::time::Duration::from_millis(300),
+        ..ServerOptions::default()
+    })
+    .await;
     let mut idle = Page::open(&server.url).await;
     let mut busy = Page::open(&server.url).await;
     busy.call(1, "Conformance", "CallBack", r#"["pending"]"#)
@@ -368,7 +378,7 @@ async fn shutdown_closes_connections_and_refuses_new_ones() {
     assert_eq!(server.interop.stats().live_tasks, 1);
 
     server.interop.shutdown();
-    let closed = (vec![], Ending::Closed(1000, "closing".to_owned()));
+    let closed = (vec![], Ending::Closed(1001, "closing".to_owned()));
     assert_eq!(idle.ending().await, closed);
     assert_eq!(busy.ending().await, closed);
     wait_until("every connection and task is gone", || {
@@ -376,6 +386,10 @@ async fn shutdown_closes_connections_and_refuses_new_ones() {
             == ServerStats {
                 connections: 0,
                 live_tasks: 0,
+                in_flight_calls: 0,
+                staged_bytes: 0,
+                tracked_objects: 0,
+                queued_bytes: 0,
             }
     })
     .await;

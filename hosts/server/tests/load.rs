@@ -101,6 +101,10 @@ async fn concurrent_connections_each_get_every_reply_once() {
             == ServerStats {
                 connections: 0,
                 live_tasks: 0,
+                in_flight_calls: 0,
+                staged_bytes: 0,
+                tracked_objects: 0,
+                queued_bytes: 0,
             }
     })
     .await;
