@@ -16,9 +16,11 @@
 mod args;
 mod bridge;
 mod engine;
+mod entry;
 mod error;
 mod host;
 mod loader;
 
 pub use engine::{Client, Engine, EngineOptions, OutputKind, OutputSink};
+pub use entry::DEFAULT_MAX_STACK_SIZE;
 pub use error::EngineError;
