@@ -23,6 +23,8 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+
 mod connection;
 mod framing;
 
