@@ -13,6 +13,8 @@
 //! assert_eq!(json.as_deref(), Some("42"));
 //! ```
 
+#![deny(missing_docs)]
+
 mod args;
 mod bridge;
 mod engine;
