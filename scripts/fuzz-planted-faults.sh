@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shows that the fuzz targets find a planted fault: builds them with `--cfg fuzz_planted_fault`
-# (a fault in the argument scanner, interop-runtime/src/json_scan.rs, and one in the frame
-# decoder, hosts/server/src/framing.rs), runs `binding` and `frames` from the committed
+# (a fault in argument binding, interop-runtime/src/dispatch.rs, and one in the frame decoder,
+# hosts/server/src/framing.rs), runs `binding` and `frames` from the committed
 # corpora minus what would find it at once (the seeds that hold the fault's trigger are kept
 # out: the fuzzer must make it) for at most 120 s each, and prints how long each took to crash.
 # Needs cargo-fuzz and the nightly toolchain. Exit status 0 when both faults are found in time.
@@ -14,7 +14,7 @@ BIN="$TARGET_DIR/x86_64-unknown-linux-gnu/release"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for pair in "binding:escaped backslash before a closing quote" "frames:a part over 64 bytes"; do
+for pair in "binding:an extra null argument ignored" "frames:a part over 64 bytes"; do
   target=${pair%%:*}
   mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
   # Start from a few plain seeds that do not trigger the fault themselves.
