@@ -39,18 +39,27 @@ pub enum Path {
     BeginOneByOne,
     /// `invoke_dotnet`, every argument bound one by one.
     SyncOneByOne,
+    /// `begin_invoke_dotnet` of the method of the same name of a [`crate::methods::Binder`].
+    Instance,
+    /// The same, every argument bound one by one.
+    InstanceOneByOne,
 }
 
 /// Every path.
-pub const PATHS: [Path; 4] = [
+pub const PATHS: [Path; 6] = [
     Path::Begin,
     Path::Sync,
     Path::BeginOneByOne,
     Path::SyncOneByOne,
+    Path::Instance,
+    Path::InstanceOneByOne,
 ];
 
+/// The id of the [`crate::methods::Binder`] every run starts with.
+const BINDER: u64 = 4;
+
 /// The objects every run starts with: `Setup` tracks ids 1 (`Counter`), 2 (`Counter`,
-/// disposed right away) and 3 (`Other`).
+/// disposed right away) and 3 (`Other`), `NewBinder` id 4.
 fn setup(runtime: &JsRuntime) {
     let json = runtime.invoke_dotnet(Some(ASSEMBLY), Some("Setup"), None, "[]");
     assert_eq!(
@@ -62,13 +71,20 @@ fn setup(runtime: &JsRuntime) {
         runtime.invoke_dotnet(None, Some("__Dispose"), Some(2), "null"),
         Ok("null".to_owned())
     );
+    assert_eq!(
+        runtime
+            .invoke_dotnet(Some(ASSEMBLY), Some("NewBinder"), None, "[]")
+            .as_deref(),
+        Ok(r#"{"__dotNetObject":4}"#),
+        "setup"
+    );
 }
 
 /// The model of the same start.
 fn model_setup(case: &Case<'_>) {
     with_state(|state| {
         *state = ModelState {
-            objects: vec![(1, "Counter"), (3, "Other")],
+            objects: vec![(1, "Counter"), (3, "Other"), (BINDER, "Binder")],
             ..ModelState::default()
         };
         for (index, bytes) in &case.staged {
@@ -85,7 +101,10 @@ pub fn run(case: &Case<'_>, path: Path) -> Result<String, String> {
     for (index, bytes) in &case.staged {
         let _ = runtime.receive_byte_array(*index, bytes.clone());
     }
-    let one_by_one = matches!(path, Path::BeginOneByOne | Path::SyncOneByOne);
+    let one_by_one = matches!(
+        path,
+        Path::BeginOneByOne | Path::SyncOneByOne | Path::InstanceOneByOne
+    );
     fuzzing::bind_one_by_one(one_by_one);
     let identifier = Some(case.signature.identifier);
     let result = match path {
@@ -94,6 +113,10 @@ pub fn run(case: &Case<'_>, path: Path) -> Result<String, String> {
         }
         Path::Begin | Path::BeginOneByOne => {
             runtime.begin_invoke_dotnet(7, Some(ASSEMBLY), identifier, None, &case.args_json);
+            completion(&host, 7)
+        }
+        Path::Instance | Path::InstanceOneByOne => {
+            runtime.begin_invoke_dotnet(7, None, identifier, Some(BINDER), &case.args_json);
             completion(&host, 7)
         }
     };

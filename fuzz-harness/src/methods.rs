@@ -67,6 +67,7 @@ macro_rules! describe_tuple {
         }
     };
 }
+describe_tuple!();
 describe_tuple!(A);
 describe_tuple!(A, B);
 describe_tuple!(A, B, C);
@@ -311,7 +312,7 @@ pub fn others(a: ObjectRef<Other>, b: Point) -> String {
 /// No parameters (extra arguments ignored unless `strict_arguments`).
 #[jsinvokable("NoArgs", assembly = "Fuzz")]
 pub fn no_args() -> String {
-    "none".to_owned()
+    described(())
 }
 
 /// One `ObjectRef<Counter>`.
@@ -348,6 +349,115 @@ pub fn one_js_stream(a: JsStreamRef) -> String {
 #[jsinvokable("OneValue", assembly = "Fuzz")]
 pub fn one_value(a: serde_json::Value) -> String {
     described((a,))
+}
+
+/// An object whose methods are the signatures above again (the instance-call path).
+#[derive(Debug, Default)]
+pub struct Binder;
+
+#[jsinvokable]
+impl Binder {
+    /// Scalars only: the one-pass tuple bind without a survey.
+    #[jsinvokable("Scalars")]
+    pub fn scalars(&self, a: i32, b: String, c: bool) -> String {
+        described((a, b, c))
+    }
+
+    /// Optional scalars: the scalar path too.
+    #[jsinvokable("Options")]
+    pub fn options(&self, a: Option<f64>, b: Option<u8>, c: char) -> String {
+        described((a, b, c))
+    }
+
+    /// A struct and a vector: the surveyed one-pass bind.
+    #[jsinvokable("Structs")]
+    pub fn structs(&self, a: Point, b: Vec<i64>) -> String {
+        described((a, b))
+    }
+
+    /// Object references.
+    #[jsinvokable("Refs")]
+    pub fn refs(&self, a: ObjectRef<Counter>, b: Option<ObjectRef<Counter>>) -> String {
+        described((a, b))
+    }
+
+    /// A byte array, and one nested in a struct.
+    #[jsinvokable("Bytes")]
+    pub fn bytes(&self, a: ByteArray, b: Upload<Real>) -> String {
+        described((a, b))
+    }
+
+    /// A JS object and a JS stream.
+    #[jsinvokable("JsRefs")]
+    pub fn js_refs(&self, a: JsObjectRef, b: Option<JsStreamRef>) -> String {
+        described((a, b))
+    }
+
+    /// Structs holding byte arrays, and any JSON value.
+    #[jsinvokable("Mixed")]
+    pub fn mixed(&self, a: Vec<Upload<Real>>, b: serde_json::Value) -> String {
+        described((a, b))
+    }
+
+    /// Markers nested in a struct, and a vector of object references.
+    #[jsinvokable("Nested")]
+    pub fn nested(&self, a: Nest<Real>, b: Vec<ObjectRef<Counter>>) -> String {
+        described((a, b))
+    }
+
+    /// A reference to another type, and a plain struct.
+    #[jsinvokable("Others")]
+    pub fn others(&self, a: ObjectRef<Other>, b: Point) -> String {
+        described((a, b))
+    }
+
+    /// No parameters (extra arguments ignored unless `strict_arguments`).
+    #[jsinvokable("NoArgs")]
+    pub fn no_args(&self) -> String {
+        described(())
+    }
+
+    /// One `ObjectRef<Counter>`.
+    #[jsinvokable("OneRef")]
+    pub fn one_ref(&self, a: ObjectRef<Counter>) -> String {
+        described((a,))
+    }
+
+    /// One optional `ObjectRef<Counter>`.
+    #[jsinvokable("MaybeRef")]
+    pub fn maybe_ref(&self, a: Option<ObjectRef<Counter>>) -> String {
+        described((a,))
+    }
+
+    /// One byte array.
+    #[jsinvokable("OneBytes")]
+    pub fn one_bytes(&self, a: ByteArray) -> String {
+        described((a,))
+    }
+
+    /// One JS object.
+    #[jsinvokable("OneJsObject")]
+    pub fn one_js_object(&self, a: Option<JsObjectRef>) -> String {
+        described((a,))
+    }
+
+    /// One JS stream.
+    #[jsinvokable("OneJsStream")]
+    pub fn one_js_stream(&self, a: JsStreamRef) -> String {
+        described((a,))
+    }
+
+    /// One JSON value (a plain parameter: a top-level object reference is refused).
+    #[jsinvokable("OneValue")]
+    pub fn one_value(&self, a: serde_json::Value) -> String {
+        described((a,))
+    }
+}
+
+/// The object the instance-call path calls (tracked as id 4 after [`setup`]).
+#[jsinvokable("NewBinder", assembly = "Fuzz")]
+pub fn new_binder() -> ObjectRef<Binder> {
+    ObjectRef::new(Binder)
 }
 
 /// Async: asks JavaScript (`answer`) and returns what it said.

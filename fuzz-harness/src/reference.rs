@@ -167,7 +167,7 @@ pub static SIGNATURES: &[Signature] = &[
         count: 0,
         reference: |args| {
             args.end()?;
-            serde_json::to_string("none").map_err(|error| error.to_string())
+            described(())
         },
     },
     signature!("OneRef", ModelObject<true> => "ObjectRef<Counter>" true),
