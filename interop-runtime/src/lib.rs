@@ -38,6 +38,7 @@ mod object_ref;
 mod options;
 mod registry;
 mod runtime;
+mod staging;
 mod stream;
 
 pub use bytes::{byte_array, ByteArray};
