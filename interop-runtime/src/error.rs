@@ -44,6 +44,11 @@ pub(crate) mod texts {
             "Unexpected JSON token {token}. Ensure that the call to `{identifier}' is supplied with exactly '{expected}' parameters."
         )
     }
+    /// A value serde could not bind to a parameter's type (not a reference text: .NET's
+    /// would be a `JsonException` message), named after the call and the argument.
+    pub(crate) fn argument_not_bound(identifier: &str, position: usize, inner: &str) -> String {
+        format!("The call to '{identifier}' could not bind argument {position}: {inner}")
+    }
     pub(crate) fn object_ref_to_plain_parameter(
         identifier: &str,
         type_name: &str,
@@ -145,6 +150,21 @@ pub(crate) mod texts {
 /// The message of a deserialization error without the position serde_json appends to data
 /// errors (`… at line 1 column 14`): the catalog texts the marker readers raise (`Byte array 5
 /// not found.`) must arrive verbatim, and the position is relative to one value's text anyway.
+/// Whether a deserialization error is serde's own account of a value that does not fit the
+/// type (as opposed to a text a marker reader gives verbatim, from the reference).
+pub(crate) fn is_type_mismatch(text: &str) -> bool {
+    const SERDE_TEXTS: [&str; 7] = [
+        "invalid type:",
+        "invalid value:",
+        "invalid length",
+        "missing field",
+        "unknown field",
+        "unknown variant",
+        "duplicate field",
+    ];
+    SERDE_TEXTS.iter().any(|prefix| text.starts_with(prefix))
+}
+
 pub(crate) fn deserialize_message(error: &serde_json::Error) -> String {
     let text = error.to_string();
     if error.is_data() && error.line() != 0 {

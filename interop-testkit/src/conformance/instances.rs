@@ -111,7 +111,7 @@ pub fn generic_instance_types(factory: &Factory) {
     assert_eq!(client.call_ok(Invoke::instance(2, "Get", "[]")), "42");
     assert_eq!(
         client.call_err(Invoke::instance(2, "Set", r#"["text"]"#)),
-        r#"invalid type: string "text", expected i32"#
+        r#"The call to 'Set' could not bind argument 1: invalid type: string "text", expected i32"#
     );
     assert_eq!(
         client.call_err(Invoke::instance(2, "Nope", "[]")),
