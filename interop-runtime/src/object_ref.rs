@@ -5,7 +5,9 @@ use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
+
+use parking_lot::Mutex;
 
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{self, Serialize, Serializer};
@@ -224,7 +226,7 @@ impl<T: JsInvokable> ObjectRef<T> {
 
     /// The id JavaScript knows this object by, once it has been handed to a runtime.
     pub fn id(&self) -> Option<u64> {
-        match *lock(&self.state.tracking) {
+        match *self.state.tracking.lock() {
             Tracking::Tracked { id, .. } => Some(id),
             Tracking::Untracked | Tracking::Disposed => None,
         }
@@ -232,24 +234,18 @@ impl<T: JsInvokable> ObjectRef<T> {
 
     /// Whether the reference was disposed (from Rust, from JavaScript, or by its runtime closing).
     pub fn is_disposed(&self) -> bool {
-        matches!(*lock(&self.state.tracking), Tracking::Disposed)
+        matches!(*self.state.tracking.lock(), Tracking::Disposed)
     }
 
     /// Stops tracking the object: JavaScript can no longer call it. Idempotent.
     pub fn dispose(&self) {
-        let previous = std::mem::replace(&mut *lock(&self.state.tracking), Tracking::Disposed);
+        let previous = std::mem::replace(&mut *self.state.tracking.lock(), Tracking::Disposed);
         if let Tracking::Tracked { runtime, id } = previous {
             if let Some(runtime) = runtime.upgrade() {
                 runtime.untrack(id);
             }
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// An object in a runtime's table, with its type erased.
@@ -284,7 +280,7 @@ impl<T: JsInvokable> TrackedObject for RefState<T> {
     }
 
     fn mark_disposed(&self) {
-        *lock(&self.tracking) = Tracking::Disposed;
+        *self.tracking.lock() = Tracking::Disposed;
     }
 }
 
@@ -292,7 +288,7 @@ impl<T: JsInvokable> Serialize for ObjectRef<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let id = with_scope(|scope| {
             let runtime = scope.runtime.inner();
-            let mut tracking = lock(&self.state.tracking);
+            let mut tracking = self.state.tracking.lock();
             match &*tracking {
                 Tracking::Tracked { runtime: owner, id } => {
                     if std::ptr::eq(owner.as_ptr(), Arc::as_ptr(runtime)) {
