@@ -43,16 +43,21 @@ pub async fn set_up_greeting_helpers(page: JsRuntime) -> Result<(), JsError> {
     Ok(())
 }
 
-/// The component's `name` field, bound to the page's input.
+/// The component's `name` field, bound to the page's input: `false` before the component is
+/// set up. The page holds the helper and may be calling it right now, on another thread of a
+/// multi-threaded host: `try_borrow` (which `borrow` would turn into a panic while a
+/// `&mut self` method runs) reports that as an error instead.
 #[jsinvokable("SetGreetingName", assembly = "BlazorSample")]
-pub fn set_greeting_name(page: JsRuntime, name: String) -> bool {
-    match page.extension::<GreetingComponent>() {
-        Some(component) => {
-            component.0.borrow().set_name(&name);
-            true
-        }
-        None => false,
-    }
+pub fn set_greeting_name(page: JsRuntime, name: String) -> Result<bool, String> {
+    let Some(component) = page.extension::<GreetingComponent>() else {
+        return Ok(false);
+    };
+    let helper = component
+        .0
+        .try_borrow()
+        .ok_or("The greeting helper is busy with another call; try again.")?;
+    helper.set_name(&name);
+    Ok(true)
 }
 
 /// The values of `GenericsExample` after `invokeMethodsAsync`.

@@ -144,15 +144,19 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         let __jsinvokable_result = #result;
         __call.ready(#returned)
     };
-    let busy = quote!(#krate::__private::Failure::Caller(#krate::__private::object_busy(#main_identifier)));
+    let caller_error = quote!(#krate::__private::Failure::Caller);
     let run = match (function.receiver, function.is_async) {
         (Receiver::None, false) => ready,
         (Receiver::Shared, false) => quote! {
-            let __jsinvokable_this = __object.try_borrow().ok_or_else(|| #busy)?;
+            let __jsinvokable_this = __object
+                .borrow_for(#main_identifier, false)
+                .map_err(#caller_error)?;
             #ready
         },
         (Receiver::Exclusive, _) => quote! {
-            let mut __jsinvokable_this = __object.try_borrow_mut().ok_or_else(|| #busy)?;
+            let mut __jsinvokable_this = __object
+                .borrow_mut_for(#main_identifier)
+                .map_err(#caller_error)?;
             #ready
         },
         (Receiver::None, true) => {
@@ -161,15 +165,13 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         }
         (Receiver::Shared, true) => {
             let spawn = quote_spanned!(function.name.span()=> __call.spawn);
+            // A call arriving while the object is held exclusively fails at once; the future
+            // borrows it again when it first runs and holds it until it completes.
             quote! {
                 let __object = #krate::__private::Arc::clone(__object);
-                if __object.try_borrow().is_none() {
-                    return ::core::result::Result::Err(#busy);
-                }
+                ::core::mem::drop(__object.borrow_for(#main_identifier, true).map_err(#caller_error)?);
                 #spawn(async move {
-                    let ::core::option::Option::Some(__jsinvokable_this) = __object.try_borrow() else {
-                        return ::core::result::Result::Err(#krate::__private::object_busy(#main_identifier));
-                    };
+                    let __jsinvokable_this = __object.borrow_for(#main_identifier, true)?;
                     #result
                 })
             }

@@ -107,9 +107,21 @@ pub(crate) mod texts {
     pub(crate) fn too_many_objects(limit: usize) -> String {
         format!("Cannot track another object: this runtime already tracks the maximum of {limit} objects.")
     }
-    /// The text of a call that finds its object borrowed by another call.
-    pub fn object_busy(identifier: &str) -> String {
-        format!("The object is busy (re-entrant call to '{identifier}').")
+    /// A call refused while the sync `&mut self` method `holder` runs on its object.
+    pub(crate) fn object_busy_exclusive(identifier: &str, holder: &str) -> String {
+        format!("The object is busy: '{identifier}' cannot run while the `&mut self` method '{holder}' runs on it (a re-entrant or concurrent call).")
+    }
+    /// A `&mut self` call refused while the async `&self` method `holder` is pending.
+    pub(crate) fn object_busy_async(identifier: &str, holder: &str) -> String {
+        format!("The object is busy: '{identifier}' takes it exclusively (`&mut self`), but the async `&self` method '{holder}' is still running on it, and an async `&self` method holds its object until it completes.")
+    }
+    /// A `&mut self` call refused while the sync `&self` method `holder` runs.
+    pub(crate) fn object_busy_shared(identifier: &str, holder: &str) -> String {
+        format!("The object is busy: '{identifier}' takes it exclusively (`&mut self`), but the `&self` method '{holder}' runs on it (a re-entrant or concurrent call).")
+    }
+    /// A `&mut self` call refused while Rust code holds the object.
+    pub(crate) fn object_busy_rust(identifier: &str) -> String {
+        format!("The object is busy: '{identifier}' takes it exclusively (`&mut self`), but Rust code holds it (`ObjectRef::borrow`).")
     }
     pub(crate) const TRACKED_ELSEWHERE: &str = "DotNetObjectReference`1 is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of DotNetObjectReference globally. Consider creating instances of DotNetObjectReference at the JSInterop callsite.";
     pub(crate) const OBJECT_REF_DISPOSED: &str =

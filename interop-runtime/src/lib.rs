@@ -99,8 +99,6 @@ pub mod __private {
     #[diagnostic::do_not_recommend]
     impl<T: serde::Serialize + ?Sized> JsReturn for T {}
 
-    pub use crate::error::texts::object_busy;
-
     /// Turns the `Err` of a user `Result` into the failure text JavaScript receives.
     pub fn error_text<E: core::fmt::Display>(error: E) -> String {
         error.to_string()

@@ -3,8 +3,9 @@
 use std::any::{Any, TypeId};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
 use crate::context::Scope;
@@ -34,6 +35,10 @@ struct State {
 }
 
 /// The shared state behind every clone of a [`JsRuntime`].
+///
+/// Lock discipline: no user code runs and no user value is dropped while one of its locks is
+/// held (a `Drop` or callback that uses the runtime would deadlock on it). A value leaves its
+/// map under the lock and is dropped, called or woken after the guard is released.
 pub(crate) struct RuntimeInner {
     host: Arc<dyn Host>,
     options: RuntimeOptions,
@@ -73,10 +78,6 @@ impl fmt::Debug for JsRuntime {
     }
 }
 
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl RuntimeInner {
     #[inline]
     pub(crate) fn options(&self) -> &RuntimeOptions {
@@ -102,8 +103,10 @@ impl RuntimeInner {
         if self.is_closed() {
             return Err(texts::DISCONNECTED.to_owned());
         }
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         if state.objects.len() >= self.options.max_tracked_objects {
+            drop(state);
+            drop(object);
             return Err(texts::too_many_objects(self.options.max_tracked_objects));
         }
         let id = self.next_object_id();
@@ -117,12 +120,12 @@ impl RuntimeInner {
     }
 
     pub(crate) fn tracked(&self, id: u64) -> Option<Arc<dyn TrackedObject>> {
-        lock(&self.state).objects.get(&id).cloned()
+        self.state.lock().objects.get(&id).cloned()
     }
 
     /// Drops an object from the table (dispose from either side).
     pub(crate) fn untrack(&self, id: u64) {
-        let removed = lock(&self.state).objects.remove(&id);
+        let removed = self.state.lock().objects.remove(&id);
         if let Some(object) = removed {
             object.mark_disposed();
         }
@@ -139,7 +142,8 @@ impl RuntimeInner {
 
     /// Takes a staged byte array (each is used once).
     pub(crate) fn take_staged(&self, index: u32) -> Option<Vec<u8>> {
-        lock(&self.state)
+        self.state
+            .lock()
             .staged
             .get_mut(index as usize)
             .and_then(Option::take)
@@ -156,7 +160,7 @@ impl RuntimeInner {
 
     #[cold]
     fn clear_staged_slowly(&self) {
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         state.staged.clear();
         state.staged_size = 0;
     }
@@ -173,7 +177,7 @@ impl RuntimeInner {
 
     #[cold]
     fn take_staging_error_slowly(&self) -> Option<String> {
-        lock(&self.state).staging_error.take()
+        self.state.lock().staging_error.take()
     }
 
     /// Size and depth checks of an incoming JSON value.
@@ -194,8 +198,10 @@ impl RuntimeInner {
         if self.is_closed() {
             return Err(JsError::Disconnected);
         }
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         if state.pending.len() >= self.options.max_pending_js_calls {
+            drop(state);
+            drop(complete);
             return Err(JsError::Arguments(format!(
                 "Cannot start another JS interop call: {} calls are already pending on this runtime.",
                 self.options.max_pending_js_calls
@@ -213,7 +219,8 @@ impl RuntimeInner {
     }
 
     pub(crate) fn forget_pending(&self, handle: u64) {
-        let removed = lock(&self.state).pending.remove(&handle);
+        let removed = self.state.lock().pending.remove(&handle);
+        // The completion (and what it captured) is dropped here, unlocked.
         drop(removed);
     }
 
@@ -291,12 +298,12 @@ impl JsRuntime {
 
     /// How many objects JavaScript can currently reach.
     pub fn tracked_object_count(&self) -> usize {
-        lock(&self.inner.state).objects.len()
+        self.inner.state.lock().objects.len()
     }
 
     /// How many Rust→JS calls await their completion.
     pub fn pending_js_call_count(&self) -> usize {
-        lock(&self.inner.state).pending.len()
+        self.inner.state.lock().pending.len()
     }
 
     /// How many streams Rust is sending to JavaScript ([`StreamRef`](crate::StreamRef)s
@@ -331,12 +338,16 @@ impl JsRuntime {
     /// runtime.insert_extension(User("amy".into()));
     /// assert_eq!(runtime.extension::<User>().unwrap().0, "amy");
     /// ```
+    ///
+    /// A value of the same type attached before is replaced, and dropped after the runtime's
+    /// lock is released (so its `Drop` may use the runtime).
     pub fn insert_extension<T: Any + Send + Sync>(&self, value: T) {
-        self.inner
+        let replaced = self
+            .inner
             .extensions
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
             .insert(TypeId::of::<T>(), Arc::new(value));
+        drop(replaced);
     }
 
     /// The value of type `T` attached with [`insert_extension`](Self::insert_extension).
@@ -345,7 +356,6 @@ impl JsRuntime {
             .inner
             .extensions
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
             .get(&TypeId::of::<T>())
             .cloned()?;
         value.downcast::<T>().ok()
@@ -361,7 +371,7 @@ impl JsRuntime {
     /// to the call that follows, so the caller learns why its bytes were refused.
     pub fn receive_byte_array(&self, index: u32, bytes: Vec<u8>) -> Result<(), String> {
         let inner = &self.inner;
-        let mut state = lock(&inner.state);
+        let mut state = inner.state.lock();
         if index == 0 {
             state.staged.clear();
             state.staged_size = 0;
@@ -390,7 +400,7 @@ impl JsRuntime {
     /// the reference's `Exceeded the maximum byte array transfer limit for a call.`).
     pub fn refuse_byte_arrays(&self, reason: String) {
         let inner = &self.inner;
-        let mut state = lock(&inner.state);
+        let mut state = inner.state.lock();
         state.staged.clear();
         state.staged_size = 0;
         state.staging_error = Some(reason);
@@ -417,7 +427,7 @@ impl JsRuntime {
                     .ok()
                     .and_then(|mut reader| reader.next(inner.options.max_json_depth).ok().flatten())
                     .and_then(|handle| serde_json::from_str::<u64>(handle.text(triple_json)).ok());
-                let pending = handle.and_then(|handle| lock(&inner.state).pending.remove(&handle));
+                let pending = handle.and_then(|handle| inner.state.lock().pending.remove(&handle));
                 if let Some(pending) = pending {
                     (pending.complete)(Err(text.clone()));
                 }
@@ -429,7 +439,7 @@ impl JsRuntime {
         let invalid = || texts::INVALID_JSON.to_owned();
         let handle = reader.next(depth)?.ok_or_else(invalid)?;
         let handle: u64 = serde_json::from_str(handle.text(triple_json)).map_err(|_| invalid())?;
-        let Some(pending) = lock(&inner.state).pending.remove(&handle) else {
+        let Some(pending) = inner.state.lock().pending.remove(&handle) else {
             return Ok(());
         };
         let envelope = (|| {
@@ -471,7 +481,7 @@ impl JsRuntime {
         let inner = &self.inner;
         inner.closed.store(true, Ordering::Release);
         let (objects, pending) = {
-            let mut state = lock(&inner.state);
+            let mut state = inner.state.lock();
             state.staged.clear();
             (
                 std::mem::take(&mut state.objects),
