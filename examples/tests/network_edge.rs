@@ -379,3 +379,65 @@ async fn a_message_in_small_fragments_is_refused_at_the_limit() {
     );
     assert_still_serving(&app).await;
 }
+
+/// Calls `CallPageFunction`, whose Rust calls the page's `identifier`; the page fails that
+/// call with `secret`. The text the page gets for its call.
+async fn page_function_failure(app: &WebApp, secret: &str) -> String {
+    let (mut socket, _) = tokio_tungstenite::connect_async(app.ws_url())
+        .await
+        .expect("a page is upgraded");
+    let frame = serde_json::json!([
+        "BeginInvokeDotNetFromJS",
+        1,
+        "BlazorSample",
+        "CallPageFunction",
+        null,
+        r#"["readSecrets"]"#
+    ]);
+    socket
+        .send(Message::text(frame.to_string()))
+        .await
+        .expect("the call is sent");
+    loop {
+        let Some(Ok(Message::Text(text))) = socket.next().await else {
+            panic!("the connection ended before the call was answered");
+        };
+        let message: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        match message[0].as_str() {
+            Some("BeginInvokeJS") => {
+                assert_eq!(message[2], "readSecrets", "{text}");
+                let handle = &message[1];
+                let triple = serde_json::json!([handle, false, secret]).to_string();
+                let completion =
+                    serde_json::json!(["EndInvokeJSFromDotNet", handle, false, triple]);
+                socket
+                    .send(Message::text(completion.to_string()))
+                    .await
+                    .expect("the completion is sent");
+            }
+            Some("EndInvokeDotNet") => {
+                assert_eq!(message[1], 1, "{text}");
+                assert_eq!(message[2], false, "{text}");
+                return message[3].as_str().expect("an error text").to_owned();
+            }
+            _ => panic!("an unexpected message: {text}"),
+        }
+    }
+}
+
+/// What a failure of Rust code reveals: out of the box, a generic text naming the call (the
+/// error, here one carrying a path and a password, only goes to the server's log); with
+/// `--detailed-errors`, the error's own text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_errors_are_hidden_unless_detailed_errors_are_on() {
+    const SECRET: &str = "open /srv/app/.env: password=hunter2";
+    let app = WebApp::start(&[]);
+    let text = page_function_failure(&app, SECRET).await;
+    assert_eq!(
+        text,
+        "There was an exception invoking 'CallPageFunction' on assembly 'BlazorSample'. For more details turn on detailed errors in the runtime options"
+    );
+    let app = WebApp::start(&["--detailed-errors"]);
+    let text = page_function_failure(&app, SECRET).await;
+    assert!(text.contains(SECRET), "{text}");
+}
