@@ -56,6 +56,16 @@ pub(crate) struct RuntimeInner {
     extensions: Mutex<FxHashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
+impl Drop for RuntimeInner {
+    /// Calls still counted in flight end with the runtime: their tasks can no longer reach it
+    /// (they hold it weakly), so the host's budget gets them back here, once each.
+    fn drop(&mut self) {
+        for _ in 0..*self.in_flight.get_mut() {
+            self.host.end_call();
+        }
+    }
+}
+
 /// The Rust half of one JavaScript realm or connection: its object table, its pending Rust→JS
 /// calls, its staged byte arrays and its limits. Cheap to clone (clones share everything).
 ///

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use interop_server::{AllowedHosts, InteropServer, ServerOptions};
+use interop_server::{AllowedHosts, InteropServer, ServerOptions, ServerStats};
 
 // The samples live in the `examples` library; naming it keeps its #[jsinvokable] items linked.
 use examples as _;
@@ -18,21 +18,45 @@ const USAGE: &str = "\
 blazor-sample: serves the samples of \"Call .NET methods from JavaScript functions\" as a web
 app whose JavaScript calls Rust over a WebSocket
 
-USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--detailed-errors]
+USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--detailed-errors] [--stats]
 
 OPTIONS:
     --addr ADDRESS        where to listen (default: 127.0.0.1:8080; port 0 picks a free one)
     --allowed-host NAME   a host name pages use (repeatable); required to listen on a
                           non-loopback address (default: localhost, 127.0.0.1 and [::1])
     --detailed-errors     send the text of Rust errors to the page (off: a generic text)
+    --stats               also serve GET /stats: what the interop server holds now, as JSON
+                          (connections, live_tasks, in_flight_calls, staged_bytes,
+                          tracked_objects, queued_bytes; for load and leak tests)
     -h, --help            this text";
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse + Clone {
     ([(header::CONTENT_TYPE, content_type)], body)
 }
 
-/// The web app: the page, its scripts and the interop routes.
-fn app(interop: &InteropServer) -> Router {
+/// What the interop server holds now, as a JSON object (`--stats`).
+fn stats_json(interop: &InteropServer) -> String {
+    let ServerStats {
+        connections,
+        live_tasks,
+        in_flight_calls,
+        staged_bytes,
+        tracked_objects,
+        queued_bytes,
+    } = interop.stats();
+    serde_json::json!({
+        "connections": connections,
+        "live_tasks": live_tasks,
+        "in_flight_calls": in_flight_calls,
+        "staged_bytes": staged_bytes,
+        "tracked_objects": tracked_objects,
+        "queued_bytes": queued_bytes,
+    })
+    .to_string()
+}
+
+/// The web app: the page, its scripts and the interop routes (and `/stats` with `stats`).
+fn app(interop: &InteropServer, stats: bool) -> Router {
     let html = asset(
         "text/html; charset=utf-8",
         include_str!("../../web/index.html"),
@@ -44,7 +68,20 @@ fn app(interop: &InteropServer) -> Router {
         script(include_str!("../../js/scripts/isolation.js")),
     );
     let css = asset("text/css; charset=utf-8", include_str!("../../web/app.css"));
-    Router::new()
+    let mut router = Router::new();
+    if stats {
+        let interop = interop.clone();
+        router = router.route(
+            "/stats",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    stats_json(&interop),
+                )
+            }),
+        );
+    }
+    router
         .route("/", get(move || async move { html }))
         .route("/app.js", get(move || async move { app_js }))
         .route("/seed.js", get(move || async move { seed_js }))
@@ -66,6 +103,7 @@ fn app(interop: &InteropServer) -> Router {
 async fn main() -> ExitCode {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 8080).into();
     let mut options = ServerOptions::default();
+    let mut stats = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -89,6 +127,7 @@ async fn main() -> ExitCode {
                 }
             },
             "--detailed-errors" => options.detailed_errors = true,
+            "--stats" => stats = true,
             other => {
                 eprintln!("unknown argument '{other}'\n\n{USAGE}");
                 return ExitCode::from(2);
@@ -121,7 +160,7 @@ async fn main() -> ExitCode {
             shutdown.shutdown();
         }
     });
-    match interop.serve(listener, app(&interop)).await {
+    match interop.serve(listener, app(&interop, stats)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("the server failed: {error}");

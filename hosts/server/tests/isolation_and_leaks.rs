@@ -52,6 +52,12 @@ pub fn new_tracked() -> ObjectRef<Tracked> {
     ObjectRef::new(Tracked)
 }
 
+/// Sleeps `ms` milliseconds: a call that stays in flight.
+#[jsinvokable("Sleep", assembly = "Isolation")]
+pub async fn sleep_ms(ms: u64) {
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
 /// Object ids, Rust→JS handles and staged byte arrays of one connection mean nothing on
 /// another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,6 +356,49 @@ async fn abruptly_dropped_connections_leave_nothing_behind() {
         server.interop.stats() == start
     })
     .await;
+}
+
+/// The same with no `on_connect` keeping the runtimes (as in the web app): a runtime goes away
+/// with its connection while its calls are still in flight (one awaiting the page, one still
+/// running), and the server's budget of in-flight calls gets every one back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_in_flight_when_an_unkept_runtime_goes_are_given_back() {
+    const PAGES: usize = 20;
+    let interop = InteropServer::new(ServerOptions::default());
+    let url = common::serve(&interop).await;
+    let mut pages = Vec::new();
+    for _ in 0..PAGES {
+        let mut page = Page::open(&url).await;
+        page.call(1, "Conformance", "CallBack", r#"["pending"]"#)
+            .await;
+        assert_eq!(
+            page.next_frame().await,
+            begin_invoke_js(1, "pending", "[]", 0)
+        );
+        page.call(2, "Isolation", "Sleep", "[60000]").await;
+        assert_eq!(page.sync().await, vec![]);
+        pages.push(page);
+    }
+    assert_eq!(interop.stats().in_flight_calls, 2 * PAGES);
+    drop(pages);
+    wait_until("every connection and task is gone", || {
+        let stats = interop.stats();
+        stats.connections == 0 && stats.live_tasks == 0
+    })
+    .await;
+    // Every runtime and task is gone: nothing may still be counted.
+    assert_eq!(
+        interop.stats(),
+        ServerStats {
+            connections: 0,
+            live_tasks: 0,
+            in_flight_calls: 0,
+            staged_bytes: 0,
+            tracked_objects: 0,
+            queued_bytes: 0,
+        }
+    );
+    assert_served(&url).await;
 }
 
 /// `shutdown()` refuses new upgrades with 503 at once; a call that cannot finish within
