@@ -15,8 +15,12 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Chromium (Debian package) for the browser tests"
   apt-get update -qq && apt-get install -y -qq chromium
 fi
-# The browser test fails instead of skipping when Chromium is missing.
-export REQUIRE_BROWSER=1
+if [ ! -x /usr/sbin/nginx ]; then
+  echo "== installing nginx (Debian package) for the reverse-proxy test"
+  apt-get update -qq && apt-get install -y -qq nginx
+fi
+# The browser tests fail instead of skipping when Chromium or nginx is missing.
+export REQUIRE_BROWSER=1 REQUIRE_NGINX=1
 
 echo "== JS client: node --test, side by side with Microsoft's pinned npm client"
 pin=target/npm-client-js

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -18,12 +19,16 @@ const USAGE: &str = "\
 blazor-sample: serves the samples of \"Call .NET methods from JavaScript functions\" as a web
 app whose JavaScript calls Rust over a WebSocket
 
-USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--detailed-errors]
+USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--shutdown-grace SECONDS]
+                     [--detailed-errors]
 
 OPTIONS:
     --addr ADDRESS        where to listen (default: 127.0.0.1:8080; port 0 picks a free one)
     --allowed-host NAME   a host name pages use (repeatable); required to listen on a
                           non-loopback address (default: localhost, 127.0.0.1 and [::1])
+    --shutdown-grace SECONDS
+                          on Ctrl-C (SIGINT), how long calls in flight may finish before
+                          pages are closed (default: 10); new sockets are refused meanwhile
     --detailed-errors     send the text of Rust errors to the page (off: a generic text)
     -h, --help            this text";
 
@@ -85,6 +90,17 @@ async fn main() -> ExitCode {
                 (Some(name), _) => options.allowed_hosts = AllowedHosts::names([name]),
                 (None, _) => {
                     eprintln!("--allowed-host needs a host name\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--shutdown-grace" => match args
+                .next()
+                .and_then(|value| value.parse::<f64>().ok())
+                .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+            {
+                Some(grace) => options.shutdown_grace = grace,
+                None => {
+                    eprintln!("--shutdown-grace needs a number of seconds\n\n{USAGE}");
                     return ExitCode::from(2);
                 }
             },
