@@ -6,12 +6,12 @@
 //!   opened by another site's page;
 //! - the Chromium suite (`examples/web/e2e/e2e.mjs`) passes;
 //! - pages spread over both instances (nginx logs the instance of each page's socket), and one
-//!   instance is stopped with SIGINT (`InteropServer::shutdown`): it refuses new sockets with
-//!   503, which nginx passes to the other; calls in flight on its pages are answered during the
-//!   grace; then its pages see their socket closed (the call still pending, later calls and
-//!   objects from before reject with `The connection to the server was closed.`), while the
-//!   pages of the other instance keep working and new pages are served by it
-//!   (`examples/web/e2e/proxy.mjs`).
+//!   instance is stopped with SIGTERM (`InteropServer::shutdown`, as on Ctrl-C): it refuses
+//!   new sockets with 503, which nginx passes to the other; calls in flight on its pages are
+//!   answered during the grace; then its pages see their socket closed (the call still
+//!   pending, later calls and objects from before reject with `The connection to the server
+//!   was closed.`; a raw socket reads a close frame with 1001), while the pages of the other
+//!   instance keep working and new pages are served by it (`examples/web/e2e/proxy.mjs`).
 //!
 //! Without nginx (`/usr/sbin/nginx`, or `NGINX`) or Chromium the test says so on stderr and
 //! passes, unless `REQUIRE_NGINX` / `REQUIRE_BROWSER` is set (`scripts/test.sh` installs both and
@@ -421,7 +421,7 @@ fn two_instances_behind_nginx_serve_the_suite_and_one_can_be_stopped() {
     // when its instance stops.
     let mut watchers = ["watch-1", "watch-2"].map(|page| Watcher::open(port, &proxy_host, page));
     let stopped_at = Instant::now();
-    signal(instance_a.pid(), "INT");
+    signal(instance_a.pid(), "TERM");
     // A drains: asked directly, it refuses a new socket with 503 and Retry-After.
     let deadline = Instant::now() + Duration::from_secs(10);
     let refusal = loop {
@@ -449,7 +449,7 @@ fn two_instances_behind_nginx_serve_the_suite_and_one_can_be_stopped() {
     assert_eq!(
         expect_line(&mut lines, "held "),
         format!("[{ANSWERED},{ANSWERED},{ANSWERED},{ANSWERED}]"),
-        "released {:?} after SIGINT (grace: {GRACE_SECONDS} s)",
+        "released {:?} after SIGTERM (grace: {GRACE_SECONDS} s)",
         stopped_at.elapsed()
     );
     // After the grace, A closes its pages (the other call of each is still pending) and exits.
@@ -542,7 +542,7 @@ fn two_instances_behind_nginx_serve_the_suite_and_one_can_be_stopped() {
             .count()
     };
     eprintln!(
-        "sockets served: A {} (pages {on_a:?} of 1-4), B {}; A exited {exited_after:?} after SIGINT",
+        "sockets served: A {} (pages {on_a:?} of 1-4), B {}; A exited {exited_after:?} after SIGTERM",
         count(&a),
         count(&b),
     );

@@ -27,8 +27,9 @@ OPTIONS:
     --allowed-host NAME   a host name pages use (repeatable); required to listen on a
                           non-loopback address (default: localhost, 127.0.0.1 and [::1])
     --shutdown-grace SECONDS
-                          on Ctrl-C (SIGINT), how long calls in flight may finish before
-                          pages are closed (default: 10); new sockets are refused meanwhile
+                          on Ctrl-C (SIGINT) or SIGTERM, how long calls in flight may
+                          finish before pages are closed (default: 10); new sockets are
+                          refused meanwhile
     --detailed-errors     send the text of Rust errors to the page (off: a generic text)
     -h, --help            this text";
 
@@ -65,6 +66,34 @@ fn app(interop: &InteropServer) -> Router {
         // The page itself is behind the same host policy as the interop routes (DNS rebinding).
         .layer(interop.host_policy().layer())
         .merge(interop.router())
+}
+
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker stop`, systemd and
+/// Kubernetes send): either starts the graceful shutdown.
+async fn stop_requested() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let terminate = async {
+            match signal(SignalKind::terminate()) {
+                Ok(mut terminate) => {
+                    terminate.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt.await;
 }
 
 #[tokio::main]
@@ -133,9 +162,8 @@ async fn main() -> ExitCode {
     println!("Listening on http://{local}/");
     let shutdown = interop.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            shutdown.shutdown();
-        }
+        stop_requested().await;
+        shutdown.shutdown();
     });
     match interop.serve(listener, app(&interop)).await {
         Ok(()) => ExitCode::SUCCESS,
