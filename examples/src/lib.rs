@@ -16,3 +16,14 @@ pub mod streams;
 
 /// The assembly name the seed's JavaScript uses.
 pub const ASSEMBLY: &str = "BlazorSample";
+
+/// The README's Rust blocks, run as doctests of this crate, which depends on every host
+/// (`cargo test -p examples --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+/// The Rust blocks of docs/hosts.md (embedding the runtime in another host), run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/hosts.md")]
+pub struct HostsDoctests;

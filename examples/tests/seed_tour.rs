@@ -4,13 +4,19 @@ use std::path::Path;
 use std::process::Command;
 
 fn tour(args: &[&str]) -> (bool, String) {
+    let (code, output) = tour_with_code(args);
+    (code == Some(0), output)
+}
+
+/// The tour's exit code (`None` if a signal ended it) and what it printed.
+fn tour_with_code(args: &[&str]) -> (Option<i32>, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_seed-tour"))
         .args(args)
         .output()
         .expect("the seed tour starts");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), format!("{stdout}\n{stderr}"))
+    (output.status.code(), format!("{stdout}\n{stderr}"))
 }
 
 fn assert_every_sample_passed(output: &str) {
@@ -53,8 +59,14 @@ fn every_sample_passes_with_microsofts_npm_client() {
 
 #[test]
 fn the_name_option_reaches_every_name_sample() {
-    let (success, output) = tour(&["--name", "Rory Williams"]);
-    assert!(success, "{output}");
+    for args in [&["--name", "Rory Williams"][..], &["--name=Rory Williams"]] {
+        assert_the_name_reached_every_name_sample(args);
+    }
+}
+
+fn assert_the_name_reached_every_name_sample(args: &[&str]) {
+    let (success, output) = tour(args);
+    assert!(success, "{args:?}: {output}");
     for line in [
         "[ok  ] 3 sayHello1: [3] Hello, Rory Williams!",
         "[ok  ] 4 sayHello2: [4] Hello, Rory Williams!",
@@ -62,9 +74,12 @@ fn the_name_option_reaches_every_name_sample() {
         "[ok  ] 7 JsInteropClasses3: [7] Hello, Rory Williams!",
         "[ok  ] 12 JS isolation: [12] Hello from a JS module, Rust! / Hello, Rory Williams!",
     ] {
-        assert!(output.contains(line), "missing {line:?} in\n{output}");
+        assert!(
+            output.contains(line),
+            "{args:?}: missing {line:?} in\n{output}"
+        );
     }
-    assert!(!output.contains("Amy Pond"), "{output}");
+    assert!(!output.contains("Amy Pond"), "{args:?}: {output}");
 }
 
 #[test]
@@ -75,10 +90,63 @@ fn help_and_bad_arguments() {
         output.contains("--name NAME") && output.contains("--client PATH"),
         "{output}"
     );
-    let (success, output) = tour(&["--bogus"]);
-    assert!(!success);
-    assert!(output.contains("unknown argument '--bogus'"), "{output}");
-    let (success, output) = tour(&["--client", "/nonexistent/client.js"]);
-    assert!(!success);
-    assert!(output.contains("cannot read the JS client"), "{output}");
+    for (args, expected) in [
+        (&["--bogus"][..], "unknown argument '--bogus'"),
+        (&["--bogus=1"], "unknown argument '--bogus=1'"),
+        (&["--name"], "--name needs a value"),
+        (&["--client"], "--client needs a path"),
+    ] {
+        let (code, output) = tour_with_code(args);
+        assert_eq!(code, Some(2), "{args:?}: {output}");
+        assert!(output.contains(expected), "{args:?}: {output}");
+    }
+}
+
+/// A `--client` that cannot be used exits with 2 and names the file, whichever way it fails.
+#[test]
+fn an_unusable_client_exits_2_and_names_the_file() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let not_a_module = examples.join("Cargo.toml");
+    let no_dotnet_export = examples.join("js/seed.js");
+    let cases = [
+        (
+            "/nonexistent/client.js".to_owned(),
+            "cannot read the JS client /nonexistent/client.js: ",
+        ),
+        (examples.display().to_string(), "cannot read the JS client "),
+        (
+            not_a_module.display().to_string(),
+            "cannot load the JS client ",
+        ),
+        (
+            no_dotnet_export.display().to_string(),
+            "cannot load the JS client ",
+        ),
+    ];
+    for (path, expected) in &cases {
+        for args in [
+            vec!["--client".to_owned(), path.clone()],
+            vec![format!("--client={path}")],
+        ] {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (code, output) = tour_with_code(&args);
+            assert_eq!(code, Some(2), "{args:?}: {output}");
+            assert!(output.contains(expected), "{args:?}: {output}");
+            assert!(
+                output.contains(&format!("JS client {path}")),
+                "the message names {path}: {output}"
+            );
+            assert!(!output.contains("@jsinvokable/client"), "{output}");
+            assert!(!output.contains("[ok  ]"), "no sample ran: {output}");
+        }
+    }
+    // Where the engine's own text locates the error, it is in the file given.
+    let (_, output) = tour_with_code(&["--client", &cases[3].0]);
+    assert!(
+        output.contains(&format!(
+            "Could not find export 'DotNet' in module '{}'",
+            cases[3].0
+        )),
+        "{output}"
+    );
 }

@@ -5,6 +5,8 @@
 //! (`ctxt`) and reported at once, spanned on the user's token, with the original item still
 //! emitted so IDEs keep working.
 
+#![deny(missing_docs)]
+
 mod ast;
 mod attr;
 mod ctxt;

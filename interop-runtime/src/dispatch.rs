@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::context::{take_limit_error, Scope};
 use crate::error::{deserialize_message, texts};
-use crate::host::{BoxFuture, ToJs};
+use crate::host::{BoxFuture, Host, ToJs};
 use crate::json_scan::{check_depth, survey, token_name, ArrayReader};
 use crate::object_ref::TrackedObject;
 use crate::registry::Registry;
@@ -471,6 +471,13 @@ fn complete_err(
     }
 }
 
+/// Waits until the host has room for output ([`Host::poll_send_ready`]).
+async fn send_ready(host: &Weak<dyn Host>) {
+    if let Some(host) = host.upgrade() {
+        std::future::poll_fn(|cx| host.poll_send_ready(cx)).await;
+    }
+}
+
 /// Completes a spawned call exactly once: with its result, or as cancelled if dropped first.
 struct PendingCall {
     runtime: Weak<RuntimeInner>,
@@ -757,14 +764,14 @@ impl JsRuntime {
                 };
                 let host = Arc::downgrade(inner.host());
                 inner.host().spawn(Box::pin(async move {
+                    // Backpressure, before the method runs and before its result is sent: a
+                    // page that does not read its replies holds back the work done for it.
+                    send_ready(&host).await;
                     let result = AssertUnwindSafe(future)
                         .catch_unwind()
                         .await
                         .unwrap_or_else(|payload| Err(Failure::Panic(panic_text(payload))));
-                    // Backpressure: the result waits until the host has room to send it.
-                    if let Some(host) = host.upgrade() {
-                        std::future::poll_fn(|cx| host.poll_send_ready(cx)).await;
-                    }
+                    send_ready(&host).await;
                     pending.finish(result);
                 }));
             }

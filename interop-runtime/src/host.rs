@@ -133,6 +133,15 @@ pub trait Host: Send + Sync + 'static {
         Err(SyncCallError::Unsupported)
     }
 
+    /// Whether a new Rust→JS call ([`invoke`](crate::JsRuntime::invoke), a call on a
+    /// [`JsObjectRef`](crate::JsObjectRef), `import`) may start now. `Err(reason)` refuses it:
+    /// the call fails at once with [`JsError::Arguments`](crate::JsError::Arguments)
+    /// `Cannot start the JS interop call '<id>': <reason>.` For hosts that bound what waits for
+    /// JavaScript (the QuickJS host's queue). The default accepts every call.
+    fn room_for_call(&self) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Runs a future to completion in the background.
     fn spawn(&self, task: BoxFuture<()>);
 

@@ -213,6 +213,11 @@ impl JsCall {
         };
         let inner = runtime.inner();
         let timeout = timeout.unwrap_or(inner.options().js_call_timeout);
+        if let Err(reason) = inner.host().room_for_call() {
+            return Box::pin(future::ready(Err(JsError::Arguments(format!(
+                "Cannot start the JS interop call '{identifier}': {reason}."
+            )))));
+        }
         let (sender, receiver) = oneshot::channel::<Result<R, JsError>>();
         let complete = Box::new(move |outcome: Result<&str, String>| {
             let result = match outcome {

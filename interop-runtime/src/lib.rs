@@ -22,7 +22,7 @@
 //!
 //! A host (an embedded engine, a WebSocket server, an in-memory test host) creates one
 //! [`JsRuntime`] per JavaScript realm and implements the [`Host`] trait.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod bytes;
 mod context;

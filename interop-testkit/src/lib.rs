@@ -9,7 +9,7 @@
 //! assert_eq!(json, r#""hi""#);
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod conformance;
 pub mod decode;

@@ -18,12 +18,14 @@ JavaScript engine (QuickJS) against their Rust ports, and checks every result
 USAGE: seed-tour [--name NAME] [--client PATH]
 
 OPTIONS:
-    --name NAME     the name the name samples use (default: Amy Pond)
+    --name NAME     the name the name samples use (default: Amy Pond); also --name=NAME
     --client PATH   load this JS client instead of the built-in one, e.g. Microsoft's
-                    node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js
+                    node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js;
+                    also --client=PATH
     -h, --help      this text
 
-Exits with 1 if any result differs from the expected one, 2 on bad arguments.";
+Exits with 1 if any result differs from the expected one, 2 on bad arguments or a --client
+file that cannot be read or is not a JS client (an ES module exporting `DotNet`).";
 
 /// The maximum message size and byte-array total of the tour's runtime (Blazor Server's
 /// SignalR default is 32 KB), so the size-limit sample has something to hit.
@@ -42,17 +44,53 @@ fn parse_arguments() -> Result<Option<Arguments>, String> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--name" => arguments.name = args.next().ok_or("--name needs a value")?,
-            "--client" => {
-                arguments.client =
-                    Client::File(PathBuf::from(args.next().ok_or("--client needs a path")?))
-            }
-            other => return Err(format!("unknown argument '{other}'")),
+        // `--option=value` and `--option value` alike.
+        let (option, inline) = match arg.split_once('=') {
+            Some((option, value)) if option.starts_with("--") => (option, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or(format!("{option} needs {what}"))
+        };
+        match option {
+            "-h" | "--help" if inline.is_none() => return Ok(None),
+            "--name" => arguments.name = value("a value")?,
+            "--client" => arguments.client = Client::File(PathBuf::from(value("a path")?)),
+            _ => return Err(format!("unknown argument '{arg}'")),
         }
     }
     Ok(Some(arguments))
+}
+
+/// Starts the engine. A `--client` file that cannot be read or loaded is the user's to fix
+/// (exit 2), and the message names that file; the engine declares the client under its module
+/// specifier `@jsinvokable/client`, so its error text is given with the file's path instead.
+fn start_engine(options: EngineOptions) -> Result<Engine, (String, ExitCode)> {
+    let Client::File(path) = options.client.clone() else {
+        return Engine::new(options).map_err(|error| {
+            (
+                format!("the JavaScript engine could not start: {error}"),
+                ExitCode::FAILURE,
+            )
+        });
+    };
+    let unusable = |text: String| (text, ExitCode::from(2));
+    if let Err(error) = std::fs::read_to_string(&path) {
+        return Err(unusable(format!(
+            "cannot read the JS client {}: {error}",
+            path.display()
+        )));
+    }
+    Engine::new(options).map_err(|error| {
+        let shown = path.display().to_string();
+        unusable(format!(
+            "cannot load the JS client {shown}: {}\n(--client takes an ES module that exports `DotNet`, such as Microsoft's Microsoft.JSInterop.js)",
+            error.to_string().replace("@jsinvokable/client", &shown)
+        ))
+    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -159,11 +197,11 @@ fn main() -> ExitCode {
         }),
         ..EngineOptions::default()
     };
-    let engine = match Engine::new(options) {
+    let engine = match start_engine(options) {
         Ok(engine) => engine,
-        Err(error) => {
-            eprintln!("the JavaScript engine could not start: {error}");
-            return ExitCode::FAILURE;
+        Err((message, code)) => {
+            eprintln!("{message}");
+            return code;
         }
     };
     println!("Seed tour in QuickJS, JS client: {}\n", engine.client());

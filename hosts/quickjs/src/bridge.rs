@@ -15,6 +15,7 @@ use interop_runtime::{JsInvocation, SyncCallError, ToJs};
 use rquickjs::function::This;
 use rquickjs::{qjs, Context, Ctx, Function, Object, Persistent, TypedArray, Value};
 
+use crate::entry::Gate;
 use crate::host::Shared;
 
 /// One engine's JavaScript handles, living on the engine's thread.
@@ -22,6 +23,8 @@ pub(crate) struct Bridge {
     pub(crate) context: Context,
     pub(crate) dispatcher: Persistent<Object<'static>>,
     pub(crate) shared: Arc<Shared>,
+    /// Every entry into JavaScript passes it (time budget, stack limit).
+    gate: Rc<Gate>,
     /// The context JavaScript is calling Rust from, if it is.
     callback_ctx: Cell<Option<NonNull<qjs::JSContext>>>,
 }
@@ -35,11 +38,13 @@ impl Bridge {
         context: Context,
         dispatcher: Persistent<Object<'static>>,
         shared: Arc<Shared>,
+        gate: Rc<Gate>,
     ) -> Self {
         Bridge {
             context,
             dispatcher,
             shared,
+            gate,
             callback_ctx: Cell::new(None),
         }
     }
@@ -199,6 +204,9 @@ pub(crate) fn invoke_sync(
                 .to_owned(),
         ));
     };
+    // Top-level Rust or a task polled between turns of the loop enters here first: the
+    // budget starts; inside a JS→Rust callback the call shares the running script's.
+    let _entry = bridge.gate.enter();
     with_ctx(&bridge, |ctx| {
         // Byte arrays for this call were queued just before it: deliver them first.
         deliver_all(&bridge, &ctx);
@@ -207,7 +215,7 @@ pub(crate) fn invoke_sync(
             let invoke: Function = dispatcher.get("invokeJSFromDotNet")?;
             invoke.call::<_, Value>((
                 This(dispatcher),
-                call.identifier,
+                call.identifier.as_str(),
                 call.args_json,
                 call.result_type as i32,
                 call.target_instance_id as f64,
@@ -217,7 +225,18 @@ pub(crate) fn invoke_sync(
         match result {
             Ok(value) if value.is_null() || value.is_undefined() => Ok(None),
             Ok(value) => Ok(Some(value_text(&value))),
-            Err(error) => Err(SyncCallError::Threw(exception_text(&ctx, error))),
+            Err(error) => {
+                let text = exception_text(&ctx, error);
+                Err(SyncCallError::Threw(match bridge.gate.budget() {
+                    Some(budget) if bridge.gate.expired() => format!(
+                        "The JS interop call '{}' ran past the script budget of {} ms and was \
+                         interrupted.",
+                        call.identifier,
+                        budget.as_millis()
+                    ),
+                    _ => text,
+                }))
+            }
         }
     })
 }

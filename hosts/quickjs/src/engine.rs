@@ -4,9 +4,10 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use interop_runtime::{JsRuntime, RuntimeOptions};
 use rquickjs::context::EvalOptions;
@@ -18,9 +19,10 @@ use rquickjs::{
 
 use crate::args::primitive_array_json;
 use crate::bridge::{self, Bridge, CallbackScope};
+use crate::entry::{Gate, DEFAULT_MAX_STACK_SIZE};
 use crate::error::EngineError;
 use crate::host::{QuickJsHost, Shared};
-use crate::loader::{FileLoader, FileResolver};
+use crate::loader::{FileLoader, FileResolver, Roots};
 
 /// Which JavaScript client the engine loads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,12 +57,27 @@ pub struct EngineOptions {
     pub runtime: RuntimeOptions,
     /// The JavaScript client to load.
     pub client: Client,
-    /// Where `./` module specifiers resolve from (`document.baseURI`).
+    /// Where `./` module specifiers resolve from (`document.baseURI`), and the first directory
+    /// modules are read from: nothing outside it or [`extra_module_roots`](Self::extra_module_roots)
+    /// is read, whatever the specifier (`../`, an absolute path, a `file://` URL, a symbolic link).
     pub module_root: PathBuf,
+    /// Further directories modules may be read from (by a `file://` URL or an absolute path,
+    /// or relative to a module inside one). Default: none.
+    pub extra_module_roots: Vec<PathBuf>,
     /// The JS heap limit in bytes.
     pub memory_limit: Option<usize>,
-    /// How long JavaScript may run before it is interrupted, each time Rust enters it.
+    /// How long JavaScript may run before it is interrupted, each time Rust enters it (the
+    /// engine's loop, a module or script, a synchronous Rust→JS call from anywhere).
     pub script_budget: Option<Duration>,
+    /// How many bytes of the thread's stack JavaScript may use below the point where Rust enters
+    /// it (default 1 MiB, at most 16 MiB); deeper recursion throws a `RangeError`. The thread
+    /// needs this much plus room for the Rust above that point and the Rust JavaScript calls.
+    /// `None`: QuickJS does not check (only for threads known to be large enough).
+    pub max_stack_size: Option<usize>,
+    /// How many messages may wait for JavaScript (default 10,000). While that many wait, a new
+    /// Rust→JS call fails at once and a new JS→Rust call throws; completions, byte arrays and
+    /// notices of calls already started are always queued, so nothing is lost.
+    pub max_queued_messages: usize,
     /// Where console lines and alerts go (default: stdout, warnings and errors to stderr).
     pub output: OutputSink,
 }
@@ -71,34 +88,17 @@ impl Default for EngineOptions {
             runtime: RuntimeOptions::default(),
             client: Client::Builtin,
             module_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            extra_module_roots: Vec::new(),
             memory_limit: Some(256 * 1024 * 1024),
             script_budget: Some(Duration::from_secs(10)),
+            max_stack_size: Some(DEFAULT_MAX_STACK_SIZE),
+            max_queued_messages: 10_000,
             output: Arc::new(|kind, text| match kind {
                 OutputKind::Log => println!("{text}"),
                 OutputKind::Alert => println!("alert: {text}"),
                 OutputKind::Warn | OutputKind::Error => eprintln!("{text}"),
             }),
         }
-    }
-}
-
-/// When JavaScript must stop: armed each time Rust enters the engine.
-#[derive(Default)]
-struct Budget {
-    deadline: Mutex<Option<Instant>>,
-}
-
-impl Budget {
-    fn expired(&self) -> bool {
-        self.deadline
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some_and(|deadline| Instant::now() >= deadline)
-    }
-
-    fn arm(&self, budget: Option<Duration>) {
-        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner) =
-            budget.map(|budget| Instant::now() + budget);
     }
 }
 
@@ -125,8 +125,7 @@ pub struct Engine {
     id: u64,
     interop: JsRuntime,
     shared: Arc<Shared>,
-    budget: Arc<Budget>,
-    script_budget: Option<Duration>,
+    gate: Rc<Gate>,
     client: String,
     tokio: Option<tokio::runtime::Runtime>,
     context: Context,
@@ -246,6 +245,18 @@ fn call_args_with<'js>(
     })
 }
 
+/// Refuses a new JS→Rust call while the queue of messages for JavaScript is full: the call
+/// throws (the client rejects its promise), so no completion is created that could not be queued.
+fn admit(ctx: &Ctx<'_>, shared: &Shared, call: &CallArgs<'_>) -> rquickjs::Result<()> {
+    shared.room_for_call().map_err(|reason| {
+        let identifier = call.identifier.as_ref().map_or("", CString::as_str);
+        Exception::throw_message(
+            ctx,
+            &format!("Cannot start the call to '{identifier}': {reason}."),
+        )
+    })
+}
+
 /// The JS value of a result JSON that is a number, `true`, `false` or `null` (what `JSON.parse`
 /// gives), or `None` for any other JSON.
 fn scalar<'js>(ctx: &Ctx<'js>, json: &str) -> Option<Value<'js>> {
@@ -284,6 +295,7 @@ fn host_object<'js>(
     let host = Object::new(ctx.clone())?;
 
     let runtime = interop.clone();
+    let queue = Arc::clone(shared);
     host.set(
         "beginInvokeDotNetFromJS",
         Function::new(
@@ -299,6 +311,7 @@ fn host_object<'js>(
                     non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
                 let call = call_args(&assembly, &identifier, &object_id, &args_json)
                     .map_err(|text| throw(&ctx, text))?;
+                admit(&ctx, &queue, &call)?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);
                 call.begin(&runtime, call_id);
                 Ok(())
@@ -341,6 +354,7 @@ fn host_object<'js>(
                     call_args(&assembly, &identifier, &object_id, &args)
                 }
                 .map_err(|text| throw(&ctx, text))?;
+                admit(&ctx, &shared, &call)?;
                 let _scope = CallbackScope::enter(engine_id, &ctx);
                 let mark = shared.begin_capture(call_id);
                 call.begin(&runtime, call_id);
@@ -504,39 +518,51 @@ impl Engine {
         if let Some(limit) = options.memory_limit {
             qjs.set_memory_limit(limit);
         }
-        let budget = Arc::new(Budget::default());
-        let interrupt = Arc::clone(&budget);
-        qjs.set_interrupt_handler(Some(Box::new(move || interrupt.expired())));
-        let root = std::fs::canonicalize(&options.module_root)
-            .unwrap_or_else(|_| options.module_root.clone());
+        let roots = Arc::new(Roots::new(
+            &options.module_root,
+            &options.extra_module_roots,
+        ));
         qjs.set_loader(
-            FileResolver { root: root.clone() },
-            FileLoader { client_source },
+            FileResolver {
+                roots: Arc::clone(&roots),
+            },
+            FileLoader {
+                client_source,
+                roots: Arc::clone(&roots),
+            },
         );
         let context = Context::full(&qjs).map_err(setup)?;
+        let gate = Gate::install(
+            &qjs,
+            &context,
+            options.script_budget,
+            options.max_stack_size,
+        )
+        .map(Rc::new)
+        .map_err(EngineError::Setup)?;
         let tokio = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .map_err(|error| EngineError::Setup(error.to_string()))?;
-        let shared = Arc::new(Shared::new(id));
+        let shared = Arc::new(Shared::new(id, options.max_queued_messages));
         let host = Arc::new(QuickJsHost {
             shared: Arc::clone(&shared),
             tokio: tokio.handle().clone(),
         });
         let interop = JsRuntime::with_options(host, options.runtime)
             .map_err(|error| EngineError::Setup(error.to_string()))?;
-        let base_uri = format!("file://{}/", root.display());
+        let base_uri = format!("file://{}/", roots.base().display());
         let engine = Engine {
             id,
             interop,
             shared,
-            budget,
-            script_budget: options.script_budget,
+            gate,
             client,
             tokio: Some(tokio),
             context,
             qjs,
         };
+        let entry = engine.gate.enter();
         engine.context.with(|ctx| {
             install_globals(
                 &ctx,
@@ -548,6 +574,7 @@ impl Engine {
             )
             .map_err(|error| EngineError::Setup(bridge::exception_text(&ctx, error)))
         })?;
+        drop(entry);
         engine.settle_module("<bootstrap>", BOOTSTRAP)?;
         let dispatcher =
             engine
@@ -570,6 +597,7 @@ impl Engine {
                 engine.context.clone(),
                 dispatcher,
                 Arc::clone(&engine.shared),
+                Rc::clone(&engine.gate),
             ),
         );
         Ok(engine)
@@ -593,7 +621,7 @@ impl Engine {
 
     /// Delivers queued messages and runs QuickJS jobs until neither has anything left.
     fn pump(&self) {
-        self.budget.arm(self.script_budget);
+        let _entry = self.gate.enter();
         loop {
             let mut progressed = false;
             if self.shared.has_messages() {
@@ -616,7 +644,6 @@ impl Engine {
                 break;
             }
         }
-        self.budget.arm(None);
     }
 
     /// Runs the engine until `future` completes (Rust→JS calls made by it progress meanwhile).
@@ -642,6 +669,7 @@ impl Engine {
         self.tokio().block_on(async {
             loop {
                 self.pump();
+                let entry = self.gate.enter();
                 let state = self.context.with(
                     |ctx| -> Result<Option<Persistent<Value<'static>>>, EngineError> {
                         let promise = promise
@@ -667,8 +695,9 @@ impl Engine {
                             }
                         }
                     },
-                )?;
-                if let Some(value) = state {
+                );
+                drop(entry);
+                if let Some(value) = state? {
                     return Ok(value);
                 }
                 if !self.shared.has_messages()
@@ -684,7 +713,7 @@ impl Engine {
 
     fn classify(&self, text: String) -> EngineError {
         if text.starts_with("interrupted") || text.contains("InternalError: interrupted") {
-            EngineError::Interrupted(self.script_budget.unwrap_or_default())
+            EngineError::Interrupted(self.gate.budget().unwrap_or_default())
         } else {
             EngineError::Js(text)
         }
@@ -695,13 +724,13 @@ impl Engine {
         name: &str,
         source: &str,
     ) -> Result<Persistent<Value<'static>>, EngineError> {
-        self.budget.arm(self.script_budget);
+        let entry = self.gate.enter();
         let promise = self.context.with(|ctx| {
             rquickjs::Module::evaluate(ctx.clone(), name, source)
                 .map(|promise| Persistent::save(&ctx, promise))
                 .map_err(|error| self.classify(bridge::exception_text(&ctx, error)))
         });
-        self.budget.arm(None);
+        drop(entry);
         self.settle(promise?)
     }
 
@@ -711,7 +740,8 @@ impl Engine {
         self.settle_module(name, source).map(drop)
     }
 
-    /// Runs an ES module file.
+    /// Runs an ES module file. The file may be anywhere (Rust chose it); what it imports is read
+    /// only below the module roots, like any import.
     pub fn run_module_file(&self, path: &Path) -> Result<(), EngineError> {
         let source = std::fs::read_to_string(path).map_err(|error| {
             EngineError::Setup(format!("cannot read {}: {error}", path.display()))
@@ -722,7 +752,7 @@ impl Engine {
     /// Runs a classic script (its top-level declarations become globals, as a page's
     /// `<script>` does), then drives the engine until nothing is left to do.
     pub fn eval_script(&self, name: &str, source: &str) -> Result<(), EngineError> {
-        self.budget.arm(self.script_budget);
+        let entry = self.gate.enter();
         let result = self.context.with(|ctx| {
             let mut options = EvalOptions::default();
             options.global = true;
@@ -731,7 +761,7 @@ impl Engine {
             ctx.eval_with_options::<(), _>(source, options)
                 .map_err(|error| self.classify(bridge::exception_text(&ctx, error)))
         });
-        self.budget.arm(None);
+        drop(entry);
         result?;
         self.run_until_idle();
         Ok(())
@@ -758,6 +788,7 @@ impl Engine {
     pub fn eval_json(&self, body: &str) -> Result<Option<String>, EngineError> {
         let source = format!("const __value = await (async () => {{\n{body}\n}})();\nglobalThis.__jsinvokable_eval = JSON.stringify(__value);");
         self.settle_module("<eval>", &source)?;
+        let _entry = self.gate.enter();
         Ok(self.context.with(|ctx| {
             let globals = ctx.globals();
             let value: Option<String> = globals.get("__jsinvokable_eval").ok();

@@ -48,15 +48,33 @@ pub(crate) struct Shared {
     live_tasks: AtomicUsize,
     /// Identifies this engine's bridge on its thread.
     pub(crate) engine_id: u64,
+    /// While this many messages wait, new calls are refused (`EngineOptions::max_queued_messages`).
+    max_queued: usize,
 }
 
 impl Shared {
-    pub(crate) fn new(engine_id: u64) -> Self {
+    pub(crate) fn new(engine_id: u64, max_queued: usize) -> Self {
         Shared {
             outbox: Mutex::new(Outbox::default()),
             wake: Notify::new(),
             live_tasks: AtomicUsize::new(0),
             engine_id,
+            max_queued,
+        }
+    }
+
+    /// Whether a new call, in either direction, may start: not while `max_queued` messages
+    /// wait for JavaScript. (What a started call sends is always queued: its completion, byte
+    /// arrays and notices are never refused, so the queue exceeds the bound by at most those of
+    /// the calls in flight.)
+    pub(crate) fn room_for_call(&self) -> Result<(), String> {
+        if lock(&self.outbox).queue.len() < self.max_queued {
+            Ok(())
+        } else {
+            Err(format!(
+                "the queue of messages for JavaScript is full (max_queued_messages = {})",
+                self.max_queued
+            ))
         }
     }
 
@@ -146,6 +164,10 @@ impl Host for QuickJsHost {
                 self.shared.wake.notify_one();
             }
         }
+    }
+
+    fn room_for_call(&self) -> Result<(), String> {
+        self.shared.room_for_call()
     }
 
     fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {

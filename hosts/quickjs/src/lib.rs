@@ -13,12 +13,16 @@
 //! assert_eq!(json.as_deref(), Some("42"));
 //! ```
 
+#![deny(missing_docs)]
+
 mod args;
 mod bridge;
 mod engine;
+mod entry;
 mod error;
 mod host;
 mod loader;
 
 pub use engine::{Client, Engine, EngineOptions, OutputKind, OutputSink};
+pub use entry::DEFAULT_MAX_STACK_SIZE;
 pub use error::EngineError;

@@ -102,6 +102,8 @@ impl QuickJsWireClient {
             runtime: options,
             client: Client::File(client),
             module_root: tests,
+            // Microsoft's wire client is written there and imports the installed npm client.
+            extra_module_roots: vec![PathBuf::from(env!("CARGO_TARGET_TMPDIR"))],
             ..EngineOptions::default()
         })
         .expect("the engine starts with the wire client");

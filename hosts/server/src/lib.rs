@@ -19,9 +19,12 @@
 //! let interop = InteropServer::new(ServerOptions::default());
 //! let app = axum::Router::new().merge(interop.router());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, app).with_graceful_shutdown(interop.shutdown_signal()).await
+//! // Checks the address against the host policy, then serves until `shutdown()`.
+//! interop.serve(listener, app).await
 //! # }
 //! ```
+
+#![deny(missing_docs)]
 
 mod budget;
 mod connection;
