@@ -13,8 +13,8 @@ fn every_sample_works_in_headless_chromium() {
     let Some(chromium) = chromium() else {
         return;
     };
-    let app = WebApp::start();
-    let output = e2e_script("e2e.mjs", &app, &chromium)
+    let app = WebApp::start(&[]);
+    let output = e2e_script("e2e.mjs", &app.url, Some(app.pid()), &chromium)
         .output()
         .expect("node runs");
     drop(app);

@@ -38,9 +38,9 @@ fn streaming_200_mb_from_chromium_keeps_the_server_resident_growth_under_32_mib(
     let Some(chromium) = chromium() else {
         return;
     };
-    let app = WebApp::start();
+    let app = WebApp::start(&[]);
     let pid = app.pid();
-    let mut node = e2e_script("memory.mjs", &app, &chromium)
+    let mut node = e2e_script("memory.mjs", &app.url, Some(pid), &chromium)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -18,12 +19,17 @@ const USAGE: &str = "\
 blazor-sample: serves the samples of \"Call .NET methods from JavaScript functions\" as a web
 app whose JavaScript calls Rust over a WebSocket
 
-USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--detailed-errors] [--stats]
+USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--shutdown-grace SECONDS]
+                     [--detailed-errors] [--stats]
 
 OPTIONS:
     --addr ADDRESS        where to listen (default: 127.0.0.1:8080; port 0 picks a free one)
     --allowed-host NAME   a host name pages use (repeatable); required to listen on a
                           non-loopback address (default: localhost, 127.0.0.1 and [::1])
+    --shutdown-grace SECONDS
+                          on Ctrl-C (SIGINT) or SIGTERM, how long calls in flight may
+                          finish before pages are closed (default: 10); new sockets are
+                          refused meanwhile
     --detailed-errors     send the text of Rust errors to the page (off: a generic text)
     --stats               also serve GET /stats: what the interop server holds now, as JSON
                           (connections, live_tasks, in_flight_calls, staged_bytes,
@@ -99,6 +105,34 @@ fn app(interop: &InteropServer, stats: bool) -> Router {
         .merge(interop.router())
 }
 
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker stop`, systemd and
+/// Kubernetes send): either starts the graceful shutdown.
+async fn stop_requested() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let terminate = async {
+            match signal(SignalKind::terminate()) {
+                Ok(mut terminate) => {
+                    terminate.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt.await;
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 8080).into();
@@ -123,6 +157,17 @@ async fn main() -> ExitCode {
                 (Some(name), _) => options.allowed_hosts = AllowedHosts::names([name]),
                 (None, _) => {
                     eprintln!("--allowed-host needs a host name\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--shutdown-grace" => match args
+                .next()
+                .and_then(|value| value.parse::<f64>().ok())
+                .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+            {
+                Some(grace) => options.shutdown_grace = grace,
+                None => {
+                    eprintln!("--shutdown-grace needs a number of seconds\n\n{USAGE}");
                     return ExitCode::from(2);
                 }
             },
@@ -156,9 +201,8 @@ async fn main() -> ExitCode {
     println!("Listening on http://{local}/");
     let shutdown = interop.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            shutdown.shutdown();
-        }
+        stop_requested().await;
+        shutdown.shutdown();
     });
     match interop.serve(listener, app(&interop, stats)).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,22 +1,25 @@
 //! What the browser tests share: Chromium (or a skip), the pinned playwright-core, and the web
 //! app started on a free port.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The web app, killed when dropped.
 pub struct WebApp {
-    child: Child,
+    /// Its process (to signal it or wait for it).
+    pub child: Child,
     /// Its base URL, without a trailing slash.
     pub url: String,
 }
 
 impl WebApp {
-    /// Starts `blazor-sample` on a free port of 127.0.0.1 and waits for its address.
-    pub fn start() -> WebApp {
+    /// Starts `blazor-sample` on a free port of 127.0.0.1 with the options `args` (`[]`: its
+    /// defaults) and waits for its address.
+    pub fn start(args: &[&str]) -> WebApp {
         let mut child = Command::new(env!("CARGO_BIN_EXE_blazor-sample"))
             .args(["--addr", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .expect("the web app starts");
@@ -50,6 +53,12 @@ impl Drop for WebApp {
     }
 }
 
+/// Says that a test was skipped and why, on the real stderr: the test harness captures
+/// `eprintln!` of passing tests, and a skip must not pass silently.
+pub fn skip(reason: &str) {
+    let _ = writeln!(std::io::stderr(), "skipped: {reason}");
+}
+
 /// Chromium's path, or `None` (after saying so) when it is missing and `REQUIRE_BROWSER` is
 /// not set.
 pub fn chromium() -> Option<String> {
@@ -61,7 +70,9 @@ pub fn chromium() -> Option<String> {
         std::env::var_os("REQUIRE_BROWSER").is_none(),
         "REQUIRE_BROWSER is set but there is no Chromium at {chromium}"
     );
-    eprintln!("skipped: no Chromium at {chromium} (scripts/test.sh installs it)");
+    skip(&format!(
+        "no Chromium at {chromium} (scripts/test.sh installs it; REQUIRE_BROWSER=1 fails instead)"
+    ));
     None
 }
 
@@ -76,8 +87,15 @@ pub fn playwright_core() -> PathBuf {
     .join("playwright-core/index.mjs")
 }
 
-/// A `node` command running the e2e script `script` against `app`.
-pub fn e2e_script(script: &str, app: &WebApp, chromium: &str) -> Command {
+/// A `node` command running the e2e script `script` against the web app at `base_url`;
+/// `server_pid` (the app's process, which the script may kill) or `None` when the app is
+/// reached through a proxy.
+pub fn e2e_script(
+    script: &str,
+    base_url: &str,
+    server_pid: Option<u32>,
+    chromium: &str,
+) -> Command {
     let mut command = Command::new("node");
     command
         .arg(
@@ -85,9 +103,11 @@ pub fn e2e_script(script: &str, app: &WebApp, chromium: &str) -> Command {
                 .join("web/e2e")
                 .join(script),
         )
-        .arg(&app.url)
+        .arg(base_url)
         .env("PLAYWRIGHT_CORE", playwright_core())
-        .env("CHROMIUM", chromium)
-        .env("SERVER_PID", app.pid().to_string());
+        .env("CHROMIUM", chromium);
+    if let Some(pid) = server_pid {
+        command.env("SERVER_PID", pid.to_string());
+    }
     command
 }
