@@ -13,9 +13,9 @@
 //!   was closed.`; a raw socket reads a close frame with 1001), while the pages of the other
 //!   instance keep working and new pages are served by it (`examples/web/e2e/proxy.mjs`).
 //!
-//! Without nginx (`/usr/sbin/nginx`, or `NGINX`) or Chromium the test says so on stderr and
-//! passes, unless `REQUIRE_NGINX` / `REQUIRE_BROWSER` is set (`scripts/test.sh` installs both and
-//! sets both).
+//! Without nginx (`/usr/sbin/nginx`, or `NGINX`) or Chromium the test is reported as ignored,
+//! unless `REQUIRE_NGINX` / `REQUIRE_BROWSER` is set (`scripts/test.sh` installs both and sets
+//! both): then it fails.
 
 mod support;
 
@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{chromium, e2e_script, skip, WebApp};
+use support::{e2e_script, Tool, WebApp};
 
 /// The proxy's configuration; `{{DIR}}`, `{{PORT}}`, `{{INSTANCE_A}}`, `{{INSTANCE_B}}` are
 /// filled in.
@@ -41,22 +41,6 @@ const ANSWERED: &str = r#""\"first answered\"""#;
 
 /// What a page's calls reject with once its socket is closed.
 const CLOSED: &str = "rejected: The connection to the server was closed.";
-
-/// nginx's path, or `None` (after saying so) when it is missing and `REQUIRE_NGINX` is not set.
-fn nginx_binary() -> Option<PathBuf> {
-    let nginx = std::env::var("NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".to_owned());
-    if Path::new(&nginx).exists() {
-        return Some(nginx.into());
-    }
-    assert!(
-        std::env::var_os("REQUIRE_NGINX").is_none(),
-        "REQUIRE_NGINX is set but there is no nginx at {nginx}"
-    );
-    skip(&format!(
-        "no nginx at {nginx} (scripts/test.sh installs it; REQUIRE_NGINX=1 fails instead)"
-    ));
-    None
-}
 
 /// A port of 127.0.0.1 that was free a moment ago.
 fn free_port() -> u16 {
@@ -377,14 +361,17 @@ fn logged_sockets(nginx: &Nginx, expected: &[&str]) -> Vec<Socket> {
     }
 }
 
-#[test]
+fn main() -> std::process::ExitCode {
+    support::run(vec![(
+        "two_instances_behind_nginx_serve_the_suite_and_one_can_be_stopped",
+        &[Tool::Chromium, Tool::Nginx],
+        two_instances_behind_nginx_serve_the_suite_and_one_can_be_stopped,
+    )])
+}
+
 fn two_instances_behind_nginx_serve_the_suite_and_one_can_be_stopped() {
-    let Some(chromium) = chromium() else {
-        return;
-    };
-    let Some(nginx_binary) = nginx_binary() else {
-        return;
-    };
+    let chromium = Tool::Chromium.path();
+    let nginx_binary = PathBuf::from(Tool::Nginx.path());
     let port = free_port();
     let proxy_host = format!("127.0.0.1:{port}");
     let localhost = format!("localhost:{port}");

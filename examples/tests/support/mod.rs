@@ -1,5 +1,8 @@
-//! What the browser tests share: Chromium (or a skip), the pinned playwright-core, and the web
-//! app started on a free port.
+//! What the browser tests share: their harness (a test whose tools are missing is ignored, not
+//! passed), the pinned playwright-core, and the web app started on a free port.
+
+// Each test binary that includes this module uses part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -53,27 +56,68 @@ impl Drop for WebApp {
     }
 }
 
-/// Says that a test was skipped and why, on the real stderr: the test harness captures
-/// `eprintln!` of passing tests, and a skip must not pass silently.
-pub fn skip(reason: &str) {
-    let _ = writeln!(std::io::stderr(), "skipped: {reason}");
+/// Something a test needs from the machine, which `scripts/test.sh` installs.
+#[derive(Clone, Copy, Debug)]
+pub enum Tool {
+    /// Debian's Chromium (`CHROMIUM` names another binary; `REQUIRE_BROWSER` makes it required).
+    Chromium,
+    /// Debian's nginx (`NGINX` names another binary; `REQUIRE_NGINX` makes it required).
+    Nginx,
 }
 
-/// Chromium's path, or `None` (after saying so) when it is missing and `REQUIRE_BROWSER` is
-/// not set.
-pub fn chromium() -> Option<String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    if Path::new(&chromium).exists() {
-        return Some(chromium);
+impl Tool {
+    /// The tool's path, and whether the tests must fail rather than be ignored without it.
+    fn lookup(self) -> (String, bool) {
+        let (variable, default, required) = match self {
+            Tool::Chromium => ("CHROMIUM", "/usr/bin/chromium", "REQUIRE_BROWSER"),
+            Tool::Nginx => ("NGINX", "/usr/sbin/nginx", "REQUIRE_NGINX"),
+        };
+        let path = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
+        (path, std::env::var_os(required).is_some())
     }
-    assert!(
-        std::env::var_os("REQUIRE_BROWSER").is_none(),
-        "REQUIRE_BROWSER is set but there is no Chromium at {chromium}"
-    );
-    skip(&format!(
-        "no Chromium at {chromium} (scripts/test.sh installs it; REQUIRE_BROWSER=1 fails instead)"
-    ));
-    None
+
+    /// The tool's path (a test runs only when it exists: see [`run`]).
+    pub fn path(self) -> String {
+        self.lookup().0
+    }
+}
+
+/// A test of this binary: its name, what it needs, and its body.
+pub type EnvTest = (&'static str, &'static [Tool], fn());
+
+/// Runs `tests` as this test binary's harness (`harness = false`), with libtest's arguments
+/// and output. A test whose tools are missing is reported as **ignored**, with the reason on
+/// stderr, so that it is counted as skipped and never as passed; with `REQUIRE_BROWSER` /
+/// `REQUIRE_NGINX` set (as `scripts/test.sh` does) it fails instead.
+pub fn run(tests: Vec<EnvTest>) -> std::process::ExitCode {
+    let arguments = libtest_mimic::Arguments::from_args();
+    let trials = tests
+        .into_iter()
+        .map(|(name, tools, test)| {
+            let missing: Vec<(String, bool)> = tools
+                .iter()
+                .map(|tool| tool.lookup())
+                .filter(|(path, _)| !Path::new(path).exists())
+                .collect();
+            if missing.is_empty() {
+                return libtest_mimic::Trial::test(name, move || {
+                    test();
+                    Ok(())
+                });
+            }
+            let paths: Vec<&str> = missing.iter().map(|(path, _)| path.as_str()).collect();
+            let reason = format!(
+                "{name} needs {} (scripts/test.sh installs it)",
+                paths.join(" and ")
+            );
+            if missing.iter().any(|(_, required)| *required) {
+                return libtest_mimic::Trial::test(name, move || Err(reason.into()));
+            }
+            let _ = writeln!(std::io::stderr(), "ignored: {reason}");
+            libtest_mimic::Trial::test(name, || Ok(())).with_ignored_flag(true)
+        })
+        .collect();
+    libtest_mimic::run(&arguments, trials).exit_code()
 }
 
 /// The pinned playwright-core's entry module, installed once into `target/`.
