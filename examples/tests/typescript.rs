@@ -1,8 +1,9 @@
 //! The TypeScript declarations of `seed-tour --emit-dts`, type-checked with the pinned
 //! TypeScript compiler (`examples/typescript/package.json`, installed with `npm ci` into
-//! `target/`): the declarations alone, then with the fixture of right and wrong calls
-//! (`typescript/calls.ts`, each wrong call marked `@ts-expect-error`, so each must fail), all
-//! with `tsc --noEmit --strict`. Fails when npm is missing.
+//! `target/`): the declarations alone, then with the web app's page code (`web/app.js`, under
+//! `// @ts-check`) and the fixture of right and wrong calls (`typescript/calls.ts`, each wrong
+//! call marked `@ts-expect-error`, so each must fail), all with `tsc --noEmit --strict`. Fails
+//! when npm is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -83,7 +84,7 @@ fn emitted_declarations_type_check_alone() {
 }
 
 #[test]
-fn right_and_wrong_calls_type_check_against_the_declarations() {
+fn page_code_and_wrong_calls_type_check_against_the_declarations() {
     let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("emit-dts-pages");
     let declarations = emit(&directory);
     type_check(

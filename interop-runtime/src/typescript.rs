@@ -210,6 +210,13 @@ fn method_entry(out: &mut String, identifier: &str, is_async: bool, signature: &
     );
 }
 
+/// The static methods of one assembly: every definition of each identifier (`async`, types);
+/// an identifier defined twice is left out.
+type StaticTable = BTreeMap<&'static str, Vec<(bool, TsSignature)>>;
+
+/// An impl type and its instance methods: `(identifier, async, types)`.
+type TypeTable = (&'static TsImpl, Vec<(String, bool, TsSignature)>);
+
 fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
@@ -222,7 +229,7 @@ fn quoted(text: &str) -> String {
 /// Duplicated `(assembly, identifier)` keys are left out, as calls to them fail.
 pub fn typescript_declarations() -> String {
     let mut declarations = Declarations::default();
-    let mut assemblies: BTreeMap<&str, BTreeMap<&str, Vec<(bool, TsSignature)>>> = BTreeMap::new();
+    let mut assemblies: BTreeMap<&str, StaticTable> = BTreeMap::new();
     for entry in inventory::iter::<TsStatic> {
         let signature = (entry.signature)(&mut declarations);
         for &identifier in entry.identifiers {
@@ -233,7 +240,7 @@ pub fn typescript_declarations() -> String {
                 .push((entry.is_async, signature.clone()));
         }
     }
-    let mut types: BTreeMap<&str, (&TsImpl, Vec<(String, bool, TsSignature)>)> = BTreeMap::new();
+    let mut types: BTreeMap<&str, TypeTable> = BTreeMap::new();
     for entry in inventory::iter::<TsImpl> {
         let methods = entry
             .methods
