@@ -138,6 +138,12 @@ cargo_stage() { # title log whole|per-package cargo-test-arguments…
 cargo_stage "Rust: the tests and benches of the workspace" "$logs/tests.log" per-package --all-targets
 cargo_stage "Rust: doc-tests" "$logs/doctests.log" whole --doc
 
+# The macro's diagnostics and pass cases once more, with the runtime's TypeScript entries in every
+# expansion (the workspace stage above builds trybuild's crates without the feature).
+echo "== Rust: ui-tests with the runtime's feature typescript (log: $logs/ui-typescript.log)"
+cargo_run "$logs/ui-typescript.log" -p ui-tests --features typescript
+check_cargo_exit "$logs/ui-typescript.log" -p ui-tests --features typescript
+
 if [ -s "$failures" ]; then
   echo
   echo "== output of the failing suites (full logs in $logs/)"
