@@ -296,3 +296,85 @@ pub fn typescript_declarations() -> String {
     // serde_json writes 64- and 128-bit integers as JSON numbers, which ts-rs calls `bigint`.
     out.replace("bigint", "number")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use serde::{Deserialize, Serialize};
+    use ts_rs::TS;
+
+    use crate::{jsinvokable, ByteArray};
+
+    #[derive(Serialize, Deserialize, TS)]
+    #[serde(rename_all = "camelCase")]
+    struct Renamed {
+        first_name: String,
+        #[serde(rename = "AGE")]
+        age: u64,
+        nickname: Option<String>,
+        scores: HashMap<String, Vec<i32>>,
+    }
+
+    #[derive(Serialize, Deserialize, TS)]
+    enum External {
+        Unit,
+        Pair(i32, String),
+    }
+
+    #[derive(Serialize, Deserialize, TS)]
+    #[serde(tag = "kind")]
+    enum Internal {
+        Circle { radius: f64 },
+    }
+
+    #[derive(Serialize, Deserialize, TS)]
+    #[serde(tag = "t", content = "c")]
+    enum Adjacent {
+        Number(i32),
+    }
+
+    #[derive(Serialize, Deserialize, TS)]
+    #[serde(untagged)]
+    enum Untagged {
+        Text(String),
+        Flag(bool),
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Opaque;
+
+    #[jsinvokable("TsShapes", assembly = "TsTests", crate = "crate")]
+    fn shapes(
+        renamed: Renamed,
+        external: External,
+        internal: Internal,
+        adjacent: Adjacent,
+    ) -> Untagged {
+        let _ = (renamed, external, internal, adjacent);
+        Untagged::Flag(true)
+    }
+
+    #[jsinvokable("TsOpaque", assembly = "TsTests", crate = "crate")]
+    async fn opaque(value: Opaque, bytes: ByteArray) -> Result<Vec<Opaque>, String> {
+        let _ = bytes;
+        Ok(vec![value])
+    }
+
+    #[test]
+    fn serde_attributes_shape_the_declared_types() {
+        let text = super::typescript_declarations();
+        for expected in [
+            r#""TsShapes": { args: [renamed: Renamed, external: External, internal: Internal, adjacent: Adjacent]; result: Untagged; async: false };"#,
+            "type Renamed = { firstName: string, AGE: number, nickname: string | null, scores: { [key in string]?: Array<number> }, };",
+            r#"type External = "Unit" | { "Pair": [number, string] };"#,
+            r#"type Internal = { "kind": "Circle", radius: number, };"#,
+            r#"type Adjacent = { "t": "Number", "c": number };"#,
+            "type Untagged = string | boolean;",
+            // No `TS`: `unknown`, also inside a `Vec`, and no compile error.
+            r#""TsOpaque": { args: [value: unknown, bytes: Uint8Array]; result: unknown; async: true };"#,
+        ] {
+            assert!(text.contains(expected), "missing {expected} in\n{text}");
+        }
+    }
+}
