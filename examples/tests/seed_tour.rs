@@ -116,7 +116,9 @@ fn help_and_bad_arguments() {
     let (success, output) = tour(&["--help"]);
     assert!(success);
     assert!(
-        output.contains("--name NAME") && output.contains("--client PATH"),
+        output.contains("--name NAME")
+            && output.contains("--client PATH")
+            && output.contains("--emit-dts DIR"),
         "{output}"
     );
     for (args, expected) in [
@@ -124,6 +126,7 @@ fn help_and_bad_arguments() {
         (&["--bogus=1"], "unknown argument '--bogus=1'"),
         (&["--name"], "--name needs a value"),
         (&["--client"], "--client needs a path"),
+        (&["--emit-dts"], "--emit-dts needs a directory"),
     ] {
         let (code, output) = tour_with_code(args);
         assert_eq!(code, Some(2), "{args:?}: {output}");

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::context::{take_limit_error, Scope};
-use crate::error::{deserialize_message, texts};
+use crate::error::{deserialize_message, is_type_mismatch, texts};
 use crate::host::{BoxFuture, Host, ToJs};
 use crate::json_scan::{check_depth, survey, token_name, ArrayReader};
 use crate::object_ref::TrackedObject;
@@ -188,12 +188,12 @@ impl<'a> Call<'a> {
                 )));
             }
             serde_json::from_str::<T>(element.text(json))
-                .map_err(|error| Failure::Caller(deserialize_message(&error)))?
+                .map_err(|error| self.bind_error(index, &error))?
         } else {
             let mut values = serde_json::Deserializer::from_str(&json[start..]).into_iter::<T>();
             let value = match values.next() {
                 Some(Ok(value)) => value,
-                Some(Err(error)) => return Err(Failure::Caller(deserialize_message(&error))),
+                Some(Err(error)) => return Err(self.bind_error(index, &error)),
                 None => return Err(Failure::Caller(texts::INVALID_JSON.to_owned())),
             };
             reader.advance_to(start + values.byte_offset());
@@ -201,6 +201,18 @@ impl<'a> Call<'a> {
         };
         self.reader.set(Some(reader));
         Ok(value)
+    }
+
+    /// Why argument `index` did not bind: a marker's text verbatim (the reference's), or
+    /// serde's account of the mismatch, naming the call and the argument.
+    #[cold]
+    fn bind_error(&self, index: usize, error: &serde_json::Error) -> Failure {
+        let text = deserialize_message(error);
+        if is_type_mismatch(&text) {
+            Failure::Caller(texts::argument_not_bound(self.identifier, index + 1, &text))
+        } else {
+            Failure::Caller(text)
+        }
     }
 
     /// Binds every argument in one serde pass when that cannot differ from binding them one by

@@ -3,8 +3,9 @@
 use std::any::{Any, TypeId};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
 use crate::context::Scope;
@@ -41,6 +42,10 @@ impl State {
 }
 
 /// The shared state behind every clone of a [`JsRuntime`].
+///
+/// Lock discipline: no user code runs and no user value is dropped while one of its locks is
+/// held (a `Drop` or callback that uses the runtime would deadlock on it). A value leaves its
+/// map under the lock and is dropped, called or woken after the guard is released.
 pub(crate) struct RuntimeInner {
     host: Arc<dyn Host>,
     options: RuntimeOptions,
@@ -59,6 +64,16 @@ pub(crate) struct RuntimeInner {
     pub(crate) outgoing_streams: Mutex<FxHashMap<u64, OutgoingStream>>,
     /// Values a host attaches to the connection (the authenticated user, …), by type.
     extensions: Mutex<FxHashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Drop for RuntimeInner {
+    /// Calls still counted in flight end with the runtime: their tasks can no longer reach it
+    /// (they hold it weakly), so the host's budget gets them back here, once each.
+    fn drop(&mut self) {
+        for _ in 0..*self.in_flight.get_mut() {
+            self.host.end_call();
+        }
+    }
 }
 
 /// The Rust half of one JavaScript realm or connection: its object table, its pending Rust→JS
@@ -81,10 +96,6 @@ impl fmt::Debug for JsRuntime {
             .field("closed", &self.is_closed())
             .finish()
     }
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl RuntimeInner {
@@ -112,8 +123,10 @@ impl RuntimeInner {
         if self.is_closed() {
             return Err(texts::DISCONNECTED.to_owned());
         }
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         if state.objects.len() >= self.options.max_tracked_objects {
+            drop(state);
+            drop(object);
             return Err(texts::too_many_objects(self.options.max_tracked_objects));
         }
         let id = self.next_object_id();
@@ -127,12 +140,12 @@ impl RuntimeInner {
     }
 
     pub(crate) fn tracked(&self, id: u64) -> Option<Arc<dyn TrackedObject>> {
-        lock(&self.state).objects.get(&id).cloned()
+        self.state.lock().objects.get(&id).cloned()
     }
 
     /// Drops an object from the table (dispose from either side).
     pub(crate) fn untrack(&self, id: u64) {
-        let removed = lock(&self.state).objects.remove(&id);
+        let removed = self.state.lock().objects.remove(&id);
         if let Some(object) = removed {
             object.mark_disposed();
         }
@@ -168,7 +181,7 @@ impl RuntimeInner {
 
     /// The serial of the last batch of byte arrays started (before a synchronous JS call).
     pub(crate) fn staging_serial(&self) -> u64 {
-        lock(&self.state).staging.serial()
+        self.state.lock().staging.serial()
     }
 
     /// The byte arrays of what a synchronous JS call returned (`json`; `None` when it threw,
@@ -186,7 +199,7 @@ impl RuntimeInner {
     fn claim_open(&self, json: Option<&str>, since: u64) -> Incoming {
         // A call that failed takes what it sent, to drop it.
         let markers = json.map_or(usize::MAX, count_byte_array_markers);
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         let outstanding = state.outstanding();
         let incoming = state.staging.claim_open(markers, since, outstanding);
         self.publish(&state.staging);
@@ -211,8 +224,10 @@ impl RuntimeInner {
         if self.is_closed() {
             return Err(JsError::Disconnected);
         }
-        let mut state = lock(&self.state);
+        let mut state = self.state.lock();
         if state.pending.len() >= self.options.max_pending_js_calls {
+            drop(state);
+            drop(complete);
             return Err(JsError::Arguments(format!(
                 "Cannot start another JS interop call: {} calls are already pending on this runtime.",
                 self.options.max_pending_js_calls
@@ -231,7 +246,7 @@ impl RuntimeInner {
 
     pub(crate) fn forget_pending(&self, handle: u64) {
         let removed = {
-            let mut state = lock(&self.state);
+            let mut state = self.state.lock();
             let removed = state.pending.remove(&handle);
             if removed.is_some() {
                 // JavaScript may still complete it, and its byte arrays must find their place.
@@ -318,12 +333,12 @@ impl JsRuntime {
 
     /// How many objects JavaScript can currently reach.
     pub fn tracked_object_count(&self) -> usize {
-        lock(&self.inner.state).objects.len()
+        self.inner.state.lock().objects.len()
     }
 
     /// How many Rust→JS calls await their completion.
     pub fn pending_js_call_count(&self) -> usize {
-        lock(&self.inner.state).pending.len()
+        self.inner.state.lock().pending.len()
     }
 
     /// How many streams Rust is sending to JavaScript ([`StreamRef`](crate::StreamRef)s
@@ -358,12 +373,16 @@ impl JsRuntime {
     /// runtime.insert_extension(User("amy".into()));
     /// assert_eq!(runtime.extension::<User>().unwrap().0, "amy");
     /// ```
+    ///
+    /// A value of the same type attached before is replaced, and dropped after the runtime's
+    /// lock is released (so its `Drop` may use the runtime).
     pub fn insert_extension<T: Any + Send + Sync>(&self, value: T) {
-        self.inner
+        let replaced = self
+            .inner
             .extensions
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
             .insert(TypeId::of::<T>(), Arc::new(value));
+        drop(replaced);
     }
 
     /// The value of type `T` attached with [`insert_extension`](Self::insert_extension).
@@ -372,7 +391,6 @@ impl JsRuntime {
             .inner
             .extensions
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
             .get(&TypeId::of::<T>())
             .cloned()?;
         value.downcast::<T>().ok()
@@ -390,7 +408,7 @@ impl JsRuntime {
     /// A refusal (order, size) is also reported to that message, so its caller learns why.
     pub fn receive_byte_array(&self, index: u32, bytes: Vec<u8>) -> Result<(), String> {
         let inner = &self.inner;
-        let mut state = lock(&inner.state);
+        let mut state = inner.state.lock();
         let outstanding = state.outstanding();
         let max = inner.options.max_staged_bytes;
         let result = state.staging.receive(index, bytes, max, outstanding);
@@ -405,7 +423,7 @@ impl JsRuntime {
     /// for a call.`). Call it where the arrays would have been received, once per payload.
     pub fn refuse_byte_arrays(&self, reason: String) {
         let inner = &self.inner;
-        let mut state = lock(&inner.state);
+        let mut state = inner.state.lock();
         let outstanding = state.outstanding();
         state.staging.refuse(reason, outstanding);
         inner.publish(&state.staging);
@@ -433,7 +451,7 @@ impl JsRuntime {
         } else {
             Markers::Exactly(0)
         };
-        let mut state = lock(&inner.state);
+        let mut state = inner.state.lock();
         let pending = handle.and_then(|handle| {
             let pending = state.pending.remove(&handle);
             if pending.is_none() {
@@ -536,7 +554,7 @@ impl JsRuntime {
         let inner = &self.inner;
         inner.closed.store(true, Ordering::Release);
         let (objects, pending) = {
-            let mut state = lock(&inner.state);
+            let mut state = inner.state.lock();
             state.staging = Staging::default();
             inner.publish(&state.staging);
             (

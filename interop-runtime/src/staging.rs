@@ -18,10 +18,9 @@ use rustc_hash::FxHashSet;
 use crate::error::texts;
 
 /// What a message may read for its `{"__byte[]":n}` markers.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Incoming {
     /// No byte arrays are staged for it.
-    #[default]
     None,
     /// Byte arrays came just before it but are not its own (it has no marker); .NET's texts for
     /// a value that is not a marker depend on whether anything is staged.

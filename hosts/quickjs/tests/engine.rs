@@ -698,7 +698,7 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
         [
             "1 false Invalid JSON: unexpected end of the array",
             "2 false Invalid JSON",
-            "3 false invalid type: string \"two\", expected i64",
+            "3 false The call to 'Add' could not bind argument 2: invalid type: string \"two\", expected i64",
             "4 false Unexpected JSON token Number. Ensure that the call to `Add' is supplied with exactly '2' parameters.",
             "5 false There is no loaded assembly with the name 'NoSuchAssembly'.",
             "6 false There is no tracked object with id '12345'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
@@ -744,7 +744,7 @@ fn the_direct_call_writes_primitive_arguments_and_hands_back_any_other_array() {
     let expected = serde_json::json!([
         [
             42,
-            {"error": "invalid type: floating point `20.5`, expected i64"},
+            {"error": "The call to 'Add' could not bind argument 1: invalid type: floating point `20.5`, expected i64"},
             "handed back",
             "handed back",
             "handed back",

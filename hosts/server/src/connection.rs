@@ -205,8 +205,14 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection) {
         }
         closing.cancel();
         queue.close();
+        // The reader stores its code before it cancels `closing`; but when the server closes
+        // every page, the writer may see that before the reader is polled again.
+        let code = match close_code.load(Ordering::Acquire) {
+            CLOSE_NORMAL if shared.closing.is_cancelled() => CLOSE_GOING_AWAY,
+            code => code,
+        };
         let close = Message::Close(Some(CloseFrame {
-            code: close_code.load(Ordering::Acquire),
+            code,
             reason: "closing".into(),
         }));
         let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(close)).await;

@@ -129,6 +129,7 @@ macro_rules! __conformance_cases {
             object_ref_marker_shapes,
             calls_are_processed_in_arrival_order,
             concurrent_async_calls_on_one_object,
+            async_self_call_holds_the_object,
             user_errors,
             hidden_user_errors,
             panics_fail_the_call,
