@@ -13,7 +13,7 @@
 //! assert_eq!(json.as_deref(), Some("42"));
 //! ```
 
-mod args;
+mod args; // pays: an async call is 15.7k instructions with it, 18.7k (1.2-1.4x the time) without
 mod bridge;
 mod engine;
 mod error;
