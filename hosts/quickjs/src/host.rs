@@ -102,17 +102,22 @@ impl Shared {
             Some((id, completion)) if id == call_id => Some(completion),
             Some((id, completion)) => {
                 // Cannot happen (only the innermost capture catches), but never lose a message.
-                outbox.queue.push_back(ToJs::EndInvokeDotNet {
-                    call_id: id,
-                    success: completion.success,
-                    result_or_error: completion.result_or_error,
-                });
                 drop(outbox);
-                self.wake.notify_one();
+                self.requeue(id, completion);
                 None
             }
             None => None,
         }
+    }
+
+    /// Queues a caught completion that could not be handed to JavaScript directly.
+    pub(crate) fn requeue(&self, call_id: u64, completion: Completion) {
+        lock(&self.outbox).queue.push_back(ToJs::EndInvokeDotNet {
+            call_id,
+            success: completion.success,
+            result_or_error: completion.result_or_error,
+        });
+        self.wake.notify_one();
     }
 
     pub(crate) fn live_tasks(&self) -> usize {
