@@ -5,11 +5,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use examples::{generics, greeting, hello, list_items, streams};
 use interop_quickjs::{Client, Engine, EngineOptions, OutputKind};
 use interop_runtime::{JsError, JsRuntime, JsStreamRef, ObjectRef, RuntimeOptions};
+use parking_lot::Mutex;
 
 const USAGE: &str = "\
 seed-tour: runs the samples of \"Call .NET methods from JavaScript functions\" in an embedded
@@ -100,10 +101,6 @@ fn start_engine(options: EngineOptions) -> Result<Engine, (String, ExitCode)> {
     })
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 struct Tour {
     engine: Engine,
     output: Arc<Mutex<Vec<String>>>,
@@ -118,7 +115,7 @@ impl Tour {
 
     /// What JavaScript printed (`console.*`) and alerted (`alert: …`) since the last call.
     fn output(&self) -> Vec<String> {
-        std::mem::take(&mut *lock(&self.output))
+        std::mem::take(&mut *self.output.lock())
     }
 
     fn check(&mut self, sample: &str, got: &str, expected: &str) {
@@ -203,7 +200,7 @@ fn main() -> ExitCode {
                 OutputKind::Log | OutputKind::Warn | OutputKind::Error => text.to_owned(),
             };
             println!("    js> {line}");
-            lock(&sink).push(line);
+            sink.lock().push(line);
         }),
         ..EngineOptions::default()
     };
@@ -351,7 +348,7 @@ fn run_samples(tour: &mut Tour, name: &str) {
     let called = Arc::new(Mutex::new(false));
     let flag = Arc::clone(&called);
     let helper = ObjectRef::new(list_items::MessageUpdateInvokeHelper::new(move || {
-        *lock(&flag) = true
+        *flag.lock() = true
     }));
     let (js, handed) = (tour.js(), helper.clone());
     let later = tour.engine.block_on(async move {
@@ -367,7 +364,7 @@ fn run_samples(tour: &mut Tour, name: &str) {
         later.map(|text| {
             format!(
                 "called: {}, disposed: {}, a later call: {text}",
-                *lock(&called),
+                *called.lock(),
                 helper.is_disposed()
             )
         }),
