@@ -43,20 +43,25 @@ pub async fn set_up_greeting_helpers(page: JsRuntime) -> Result<(), JsError> {
     Ok(())
 }
 
-/// The component's `name` field, bound to the page's input.
+/// The component's `name` field, bound to the page's input: `false` before the component is
+/// set up. The page holds the helper and may be calling it right now, on another thread of a
+/// multi-threaded host: `try_borrow` (which `borrow` would turn into a panic while a
+/// `&mut self` method runs) reports that as an error instead.
 #[jsinvokable("SetGreetingName", assembly = "BlazorSample")]
-pub fn set_greeting_name(page: JsRuntime, name: String) -> bool {
-    match page.extension::<GreetingComponent>() {
-        Some(component) => {
-            component.0.borrow().set_name(&name);
-            true
-        }
-        None => false,
-    }
+pub fn set_greeting_name(page: JsRuntime, name: String) -> Result<bool, String> {
+    let Some(component) = page.extension::<GreetingComponent>() else {
+        return Ok(false);
+    };
+    let helper = component
+        .0
+        .try_borrow()
+        .ok_or("The greeting helper is busy with another call; try again.")?;
+    helper.set_name(&name);
+    Ok(true)
 }
 
 /// The values of `GenericsExample` after `invokeMethodsAsync`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GenericValues {
     /// `genericType1.Value`.
@@ -95,7 +100,7 @@ pub async fn click_list_item(page: JsRuntime, index: usize) -> Result<Vec<ListIt
 }
 
 /// What `jsFunction` did with the object it was handed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JsFunctionReport {
     /// The helper's action ran.
@@ -154,7 +159,7 @@ pub async fn call_page_function(page: JsRuntime, identifier: String) -> Result<S
 /// What the stream samples show: the bytes that arrived and their SHA-256, or why they did
 /// not (the text of the error, shown by the page as a component would show the exception's
 /// message; returned as a value so the host's hiding of user-code errors does not apply).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum StreamOutcome {
     /// Every byte arrived.

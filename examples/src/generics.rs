@@ -69,11 +69,25 @@ pub async fn invoke_interop(js: &JsRuntime, sync_interop: bool) -> Result<(Strin
             (sync_interop, &generic_type1, &generic_type2),
         )
         .await;
-    let values = (
-        generic_type1.borrow().value(),
-        generic_type2.borrow().value(),
-    );
+    let values =
+        value_of(&generic_type1).and_then(|one| value_of(&generic_type2).map(|two| (one, two)));
     generic_type1.dispose();
     generic_type2.dispose();
-    result.map(|()| values)
+    result.and(values)
+}
+
+/// The value of `holder` now. The page may keep the reference and call it again at any time
+/// (on a multi-threaded host, while this runs): `try_borrow` reports a call holding the object
+/// exclusively as an error, where `borrow` would panic.
+fn value_of<T>(holder: &ObjectRef<GenericType<T>>) -> Result<T, JsError>
+where
+    T: DeserializeOwned + Debug + Clone + Send + Sync + 'static,
+{
+    let holder = holder.try_borrow().ok_or_else(|| {
+        JsError::Result(format!(
+            "The GenericType<{}> is busy with a call from the page; try again.",
+            std::any::type_name::<T>()
+        ))
+    })?;
+    Ok(holder.value())
 }

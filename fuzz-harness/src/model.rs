@@ -15,43 +15,83 @@ use crate::methods::{
     describe_bytes, describe_js_object, describe_js_stream, describe_object, Describe, Family,
 };
 
-/// What the reference knows of the runtime: its objects and the byte arrays staged for the
-/// next call.
+/// What the reference knows of the runtime: its objects and the byte arrays the call being
+/// bound carries.
 #[derive(Debug, Default, Clone)]
 pub struct ModelState {
     /// Tracked objects: id and type name.
     pub objects: Vec<(u64, &'static str)>,
-    /// Staged byte arrays (`None`: taken).
+    /// The byte arrays of the call being bound (`None`: taken).
     pub staged: Vec<Option<Vec<u8>>>,
-    /// Whether anything was staged since the last call (even refused).
+    /// Whether the call carries byte arrays (its own or not): .NET's texts for a value that is
+    /// not a marker depend on it.
     pub has_staged: bool,
-    /// The error the next call fails with (a byte array out of order).
+    /// The error the call fails with before it binds (its byte arrays were refused).
     pub staging_error: Option<String>,
+    /// The batch of byte arrays received since the last message (docs/protocol.md, "Byte
+    /// arrays from JavaScript"): a JS→Rust call with markers takes it.
+    pub open: Option<Batch>,
+}
+
+/// The arrays of one payload, as received.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    /// The arrays, in order.
+    pub arrays: Vec<Vec<u8>>,
+    /// Why the batch was refused (an index out of turn).
+    pub refused: Option<String>,
 }
 
 impl ModelState {
-    /// `receive_byte_array(index, bytes)` as PROTOCOL.md §6 says (no size limit).
+    /// `receive_byte_array(index, bytes)`: index 0, or an array with no batch open, starts a
+    /// batch; an index out of turn refuses it (no size limit here).
     pub fn receive_byte_array(&mut self, index: u32, bytes: Vec<u8>) {
-        if index == 0 {
-            self.staged.clear();
-            self.staging_error = None;
+        if index == 0 || self.open.is_none() {
+            self.open = Some(Batch::default());
         }
-        self.has_staged = true;
-        if index as usize != self.staged.len() {
-            self.staging_error = Some(format!(
-                "Element id '{index}' cannot be added to the byte arrays to be revived with length '{}'.",
-                self.staged.len()
-            ));
+        let Some(batch) = self.open.as_mut() else {
+            return;
+        };
+        if batch.refused.is_some() {
             return;
         }
-        self.staged.push(Some(bytes));
+        if index as usize != batch.arrays.len() {
+            batch.refused = Some(format!(
+                "Element id '{index}' cannot be added to the byte arrays to be revived with length '{}'.",
+                batch.arrays.len()
+            ));
+            batch.arrays.clear();
+            return;
+        }
+        batch.arrays.push(bytes);
     }
 
-    /// The end of a call: staged arrays are dropped.
+    /// A JS→Rust call whose arguments hold `markers` byte-array markers arrives: it takes the
+    /// open batch if it has markers (a refused batch fails it), and sees that arrays were
+    /// staged either way.
+    pub fn claim_for_call(&mut self, markers: usize) {
+        self.staged.clear();
+        self.staging_error = None;
+        self.has_staged = false;
+        let Some(batch) = self.open.take() else {
+            return;
+        };
+        self.has_staged = true;
+        if markers == 0 {
+            return;
+        }
+        match batch.refused {
+            Some(reason) => self.staging_error = Some(reason),
+            None => self.staged = batch.arrays.into_iter().map(Some).collect(),
+        }
+    }
+
+    /// The end of a message: what it did not take is no longer the next call's.
     pub fn clear_staged(&mut self) {
         self.staged.clear();
         self.has_staged = false;
         self.staging_error = None;
+        self.open = None;
     }
 }
 

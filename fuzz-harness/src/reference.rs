@@ -57,7 +57,29 @@ impl Args<'_> {
             ));
         }
         self.next += 1;
-        from_tree(item).map_err(|error| error.to_string())
+        from_tree(item).map_err(|error| {
+            // serde's account of a mismatch names the call and the argument; a marker's
+            // text stays verbatim.
+            let text = error.to_string();
+            const MISMATCHES: [&str; 7] = [
+                "invalid type:",
+                "invalid value:",
+                "invalid length",
+                "missing field",
+                "unknown field",
+                "unknown variant",
+                "duplicate field",
+            ];
+            if MISMATCHES.iter().any(|prefix| text.starts_with(prefix)) {
+                format!(
+                    "The call to '{}' could not bind argument {}: {text}",
+                    self.identifier,
+                    index + 1
+                )
+            } else {
+                text
+            }
+        })
     }
 
     /// Checks that no argument is left over.
@@ -111,6 +133,11 @@ fn described<T: Describe>(value: T) -> Result<String, String> {
 /// Binds `args_json` for `signature` by the reference, against the model's state (which it
 /// changes: byte arrays are taken). `strict`: `strict_arguments`.
 pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
+    let parsed = Tree::parse(args_json);
+    let markers = parsed
+        .as_ref()
+        .map_or(0, |tree| tree.count_keys("__byte[]"));
+    with_state(|state| state.claim_for_call(markers));
     if let Some(text) = with_state(|state| state.staging_error.clone()) {
         return Verdict::Judged(Err(text));
     }
@@ -122,7 +149,7 @@ pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
             next: 0,
         }));
     }
-    let Ok(tree) = Tree::parse(args_json) else {
+    let Ok(tree) = parsed else {
         return Verdict::Fails;
     };
     let Tree::Array(items) = &tree else {

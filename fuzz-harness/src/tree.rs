@@ -54,6 +54,18 @@ impl Tree {
         }
     }
 
+    /// How many keys `key` the tree holds, at any depth.
+    pub fn count_keys(&self, key: &str) -> usize {
+        match self {
+            Tree::Leaf(_) => 0,
+            Tree::Array(items) => items.iter().map(|item| item.count_keys(key)).sum(),
+            Tree::Object(entries) => entries
+                .iter()
+                .map(|(name, value)| usize::from(name == key) + value.count_keys(key))
+                .sum(),
+        }
+    }
+
     /// Whether any object in the tree has a key twice.
     pub fn has_duplicate_keys(&self) -> bool {
         match self {

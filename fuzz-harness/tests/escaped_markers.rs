@@ -89,6 +89,6 @@ fn escaped_byte_array_keys_take_the_staged_bytes_once() {
         "Bytes",
         &[b"abc"],
         r#"[{"\u005f_byte[]":0},{"name":7,"data":"YQ=="}]"#,
-        Err("invalid type: integer `7`, expected a string"),
+        Err("The call to 'Bytes' could not bind argument 2: invalid type: integer `7`, expected a string"),
     );
 }

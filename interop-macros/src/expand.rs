@@ -8,6 +8,7 @@ use syn::{Ident, ImplItem, Item, ItemFn, ItemImpl, LitStr};
 use crate::ast::{self, Function, Param, Receiver};
 use crate::attr::{self, Attrs};
 use crate::ctxt::{with_errors, Ctxt};
+use crate::typescript;
 
 /// The whole expansion of one `#[jsinvokable]`.
 pub(crate) fn jsinvokable(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -79,6 +80,7 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
             Param::Js {
                 ty,
                 accepts_object_ref,
+                ..
             } => {
                 slow_binds.push(quote_spanned! {ty.span()=>
                     let #var = __call.arg::<#ty>(#js_index, #count, #accepts_object_ref)?;
@@ -144,15 +146,19 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         let __jsinvokable_result = #result;
         __call.ready(#returned)
     };
-    let busy = quote!(#krate::__private::Failure::Caller(#krate::__private::object_busy(#main_identifier)));
+    let caller_error = quote!(#krate::__private::Failure::Caller);
     let run = match (function.receiver, function.is_async) {
         (Receiver::None, false) => ready,
         (Receiver::Shared, false) => quote! {
-            let __jsinvokable_this = __object.try_borrow().ok_or_else(|| #busy)?;
+            let __jsinvokable_this = __object
+                .borrow_for(#main_identifier, false)
+                .map_err(#caller_error)?;
             #ready
         },
         (Receiver::Exclusive, _) => quote! {
-            let mut __jsinvokable_this = __object.try_borrow_mut().ok_or_else(|| #busy)?;
+            let mut __jsinvokable_this = __object
+                .borrow_mut_for(#main_identifier)
+                .map_err(#caller_error)?;
             #ready
         },
         (Receiver::None, true) => {
@@ -161,15 +167,13 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         }
         (Receiver::Shared, true) => {
             let spawn = quote_spanned!(function.name.span()=> __call.spawn);
+            // A call arriving while the object is held exclusively fails at once; the future
+            // borrows it again when it first runs and holds it until it completes.
             quote! {
                 let __object = #krate::__private::Arc::clone(__object);
-                if __object.try_borrow().is_none() {
-                    return ::core::result::Result::Err(#busy);
-                }
+                ::core::mem::drop(__object.borrow_for(#main_identifier, true).map_err(#caller_error)?);
                 #spawn(async move {
-                    let ::core::option::Option::Some(__jsinvokable_this) = __object.try_borrow() else {
-                        return ::core::result::Result::Err(#krate::__private::object_busy(#main_identifier));
-                    };
+                    let __jsinvokable_this = __object.borrow_for(#main_identifier, true)?;
                     #result
                 })
             }
@@ -194,6 +198,7 @@ fn static_entry(
     // A free function's entry is a named const: were the function inside an unannotated impl,
     // `const _` would add a parse error to the unresolved name. Entries after an annotated
     // impl stay `const _`: two impls in one module may both have a `create`.
+    let free = const_name.is_some();
     let const_name = match const_name {
         Some(name) => name.into_token_stream(),
         None => quote!(_),
@@ -205,7 +210,9 @@ fn static_entry(
         .iter()
         .map(|(identifier, _)| identifier);
     let is_async = function.is_async;
+    let typescript = typescript::static_entry(krate, function, &assembly, free);
     quote! {
+        #typescript
         #[doc(hidden)]
         #[allow(non_upper_case_globals, dead_code)]
         const #const_name: () = {
@@ -358,9 +365,16 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
         });
     }
     let table = method_table(&krate, &block, &entries);
+    let instance_methods: Vec<&Function> = marked
+        .iter()
+        .map(|method| &method.function)
+        .filter(|function| function.receiver != Receiver::None)
+        .collect();
+    let typescript = typescript::impl_entry(&krate, &block, &type_name(&block), &instance_methods);
     quote! {
         #block
         #table
+        #typescript
         #(#statics)*
     }
 }
@@ -368,15 +382,7 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
 /// `impl JsInvokable for Type` with the given method entries, generic as the impl block is.
 fn method_table(krate: &TokenStream, block: &ItemImpl, entries: &[TokenStream]) -> TokenStream {
     let self_ty = &block.self_ty;
-    let type_name = match &**self_ty {
-        syn::Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map(|segment| segment.ident.to_string())
-            .unwrap_or_default(),
-        other => other.to_token_stream().to_string(),
-    };
+    let type_name = type_name(block);
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
     quote_spanned! {self_ty.span()=>
         #[automatically_derived]
@@ -384,6 +390,19 @@ fn method_table(krate: &TokenStream, block: &ItemImpl, entries: &[TokenStream]) 
             const TYPE_NAME: &'static str = #type_name;
             const METHODS: &'static [#krate::__private::InstanceMethod<Self>] = &[#(#entries),*];
         }
+    }
+}
+
+/// The name JavaScript errors and declarations give the impl's type: its last path segment.
+fn type_name(block: &ItemImpl) -> String {
+    match &*block.self_ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default(),
+        other => other.to_token_stream().to_string(),
     }
 }
 

@@ -12,12 +12,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::context::{take_limit_error, Scope};
-use crate::error::{deserialize_message, texts};
+use crate::error::{deserialize_message, is_type_mismatch, texts};
 use crate::host::{BoxFuture, Host, ToJs};
 use crate::json_scan::{check_depth, survey, token_name, ArrayReader};
 use crate::object_ref::TrackedObject;
 use crate::registry::Registry;
 use crate::runtime::{JsRuntime, RuntimeInner};
+use crate::staging::Incoming;
 
 /// Why a JS→Rust call failed.
 #[doc(hidden)]
@@ -187,12 +188,12 @@ impl<'a> Call<'a> {
                 )));
             }
             serde_json::from_str::<T>(element.text(json))
-                .map_err(|error| Failure::Caller(deserialize_message(&error)))?
+                .map_err(|error| self.bind_error(index, &error))?
         } else {
             let mut values = serde_json::Deserializer::from_str(&json[start..]).into_iter::<T>();
             let value = match values.next() {
                 Some(Ok(value)) => value,
-                Some(Err(error)) => return Err(Failure::Caller(deserialize_message(&error))),
+                Some(Err(error)) => return Err(self.bind_error(index, &error)),
                 None => return Err(Failure::Caller(texts::INVALID_JSON.to_owned())),
             };
             reader.advance_to(start + values.byte_offset());
@@ -200,6 +201,18 @@ impl<'a> Call<'a> {
         };
         self.reader.set(Some(reader));
         Ok(value)
+    }
+
+    /// Why argument `index` did not bind: a marker's text verbatim (the reference's), or
+    /// serde's account of the mismatch, naming the call and the argument.
+    #[cold]
+    fn bind_error(&self, index: usize, error: &serde_json::Error) -> Failure {
+        let text = deserialize_message(error);
+        if is_type_mismatch(&text) {
+            Failure::Caller(texts::argument_not_bound(self.identifier, index + 1, &text))
+        } else {
+            Failure::Caller(text)
+        }
     }
 
     /// Binds every argument in one serde pass when that cannot differ from binding them one by
@@ -588,8 +601,9 @@ impl JsRuntime {
             .map_err(Failure::Caller)
     }
 
-    /// Binds and runs the call synchronously; a future is returned for async methods.
-    /// Byte arrays a sync result produced are moved to `bytes`.
+    /// Binds and runs the call synchronously, its arguments reading `incoming` (the byte
+    /// arrays it carries); a future is returned for async methods. Byte arrays a sync result
+    /// produced are moved to `bytes`.
     #[inline(always)]
     fn run(
         &self,
@@ -597,6 +611,7 @@ impl JsRuntime {
         identifier: &str,
         args_json: &str,
         bytes: &mut Option<Vec<(u64, Vec<u8>)>>,
+        incoming: Incoming,
     ) -> Result<Invocation, Failure> {
         let call = Call {
             runtime: self,
@@ -604,7 +619,7 @@ impl JsRuntime {
             args_json,
             reader: Cell::new(None),
         };
-        let scope = Scope::new(self);
+        let scope = Scope::with_incoming(self, incoming);
         // The result is written in place rather than returned through `catch_unwind`, which
         // would copy it once more on every call.
         let mut result = Err(Failure::Cancelled);
@@ -627,6 +642,8 @@ impl JsRuntime {
         result
     }
 
+    /// The checks before lookup, in the reference's order; `incoming`: the byte arrays the
+    /// call carries (refused ones fail it).
     #[inline]
     fn prepare(
         &self,
@@ -634,13 +651,14 @@ impl JsRuntime {
         identifier: Option<&str>,
         object_id: Option<u64>,
         args_json: &str,
+        incoming: &Incoming,
     ) -> Result<Target, Failure> {
         let inner = self.inner();
         if inner.is_closed() {
             return Err(Failure::Caller(texts::DISCONNECTED.to_owned()));
         }
-        if let Some(text) = inner.take_staging_error() {
-            return Err(Failure::Caller(text));
+        if let Incoming::Refused(text) = incoming {
+            return Err(Failure::Caller(text.clone()));
         }
         if let Some(max) = inner.options().max_message_size {
             if args_json.len() > max {
@@ -678,7 +696,7 @@ impl JsRuntime {
         self.begin_invoke_checked(call_id, assembly, identifier, object_id, args_json);
     }
 
-    /// The common call: a sync static method, on an open runtime with nothing staged, within
+    /// The common call: a sync static method, on an open runtime with no byte arrays, within
     /// the size limit and the allow-list. A name found in the registry is neither missing nor
     /// blank (the macro refuses blank names), so the reference's other checks cannot fail.
     /// `None`: take the path with every check in the reference's order.
@@ -692,7 +710,7 @@ impl JsRuntime {
         let inner = self.inner();
         let options = inner.options();
         if inner.is_closed()
-            || inner.has_staged_bytes()
+            || inner.has_open_batch()
             || options.allowed_assemblies.is_some()
             || options
                 .max_message_size
@@ -717,8 +735,13 @@ impl JsRuntime {
     ) {
         let inner = self.inner();
         let mut bytes = None;
-        let result = self.run(&Target::Static(method), identifier, args_json, &mut bytes);
-        inner.clear_staged();
+        let result = self.run(
+            &Target::Static(method),
+            identifier,
+            args_json,
+            &mut bytes,
+            Incoming::None,
+        );
         match result {
             Ok(Invocation::Ready(json)) => send_result(inner, call_id, json, bytes),
             // A method that is not `async` never returns a future.
@@ -745,20 +768,20 @@ impl JsRuntime {
         let mut bytes = None;
         let name = identifier.unwrap_or_default();
         let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
+        let incoming = inner.claim_for_call(args_json);
         let invocation = self
-            .prepare(assembly, identifier, object_id, args_json)
+            .prepare(assembly, identifier, object_id, args_json, &incoming)
             .and_then(|target| {
                 let is_async = target.is_async();
                 if is_async {
                     inner.begin_in_flight(name).map_err(Failure::Caller)?;
                 }
-                let invocation = self.run(&target, name, args_json, &mut bytes);
+                let invocation = self.run(&target, name, args_json, &mut bytes, incoming);
                 if is_async && !matches!(invocation, Ok(Invocation::Pending(_))) {
                     inner.end_in_flight();
                 }
                 invocation
             });
-        inner.clear_staged();
         match invocation {
             Ok(Invocation::Ready(json)) => send_result(inner, call_id, json, bytes),
             Err(failure) => complete(inner, call_id, name, static_assembly, Err(failure)),
@@ -798,15 +821,16 @@ impl JsRuntime {
         let inner = self.inner();
         let name = identifier.unwrap_or_default();
         let static_assembly = assembly.filter(|_| object_id.unwrap_or(0) == 0);
+        let incoming = inner.claim_for_call(args_json);
         let result = self
-            .prepare(assembly, identifier, object_id, args_json)
+            .prepare(assembly, identifier, object_id, args_json, &incoming)
             .and_then(|target| {
                 let is_async = target.is_async();
                 if is_async {
                     return Err(Failure::Caller(texts::sync_call_of_async(name)));
                 }
                 let mut bytes = None;
-                match self.run(&target, name, args_json, &mut bytes)? {
+                match self.run(&target, name, args_json, &mut bytes, incoming)? {
                     Invocation::Ready(json) => Ok(Payload {
                         json,
                         bytes: bytes.unwrap_or_default(),
@@ -814,7 +838,6 @@ impl JsRuntime {
                     Invocation::Pending(_) => Err(Failure::Caller(texts::sync_call_of_async(name))),
                 }
             });
-        inner.clear_staged();
         match result {
             Ok(payload) => {
                 for (id, bytes) in payload.bytes {

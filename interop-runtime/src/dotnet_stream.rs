@@ -14,12 +14,13 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 
 use futures_channel::oneshot;
 use futures_io::AsyncRead;
 use futures_util::future::{self, Either};
+use parking_lot::Mutex;
 use serde::de::{self, Deserializer};
 use serde::ser::{self, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
@@ -42,10 +43,6 @@ type Reader = Pin<Box<dyn AsyncRead + Send>>;
 
 /// Where a `leave_open` reader goes back to when its transfer ends.
 type ReaderSlot = Arc<Mutex<Option<Reader>>>;
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Data Rust sends to JavaScript as a stream: `{"__dotNetStream":id}` in the JSON, which
 /// JavaScript receives as an object with `stream()` (a `ReadableStream`) and `arrayBuffer()`.
@@ -72,7 +69,7 @@ pub struct StreamRef {
 impl fmt::Debug for StreamRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StreamRef")
-            .field("has_reader", &lock(&self.slot).is_some())
+            .field("has_reader", &self.slot.lock().is_some())
             .field("leave_open", &self.leave_open)
             .finish()
     }
@@ -103,13 +100,15 @@ impl StreamRef {
 
     /// The reader, when no transfer holds it (before any, or after one with `leave_open`).
     pub fn take_reader(&self) -> Option<Pin<Box<dyn AsyncRead + Send>>> {
-        lock(&self.slot).take()
+        self.slot.lock().take()
     }
 }
 
 impl Serialize for StreamRef {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let reader = lock(&self.slot)
+        let reader = self
+            .slot
+            .lock()
             .take()
             .ok_or_else(|| ser::Error::custom(texts::STREAM_REF_IN_USE))?;
         let give_back = self.leave_open.then(|| Arc::clone(&self.slot));
@@ -151,18 +150,29 @@ pub(crate) struct OutgoingStream {
 }
 
 impl OutgoingStream {
-    fn wake_waiting(&mut self) {
-        for waker in self.waiting.drain(..) {
+    /// Ends the transfer, once it is out of the table and the table's lock is released: wakes
+    /// the reads waiting for their turn, stops the claim timer, and gives a `leave_open`
+    /// reader back (or drops it).
+    fn end(self, reader: Option<Reader>) {
+        for waker in self.waiting {
             waker.wake();
         }
-    }
-
-    fn end(mut self, reader: Option<Reader>) {
-        self.wake_waiting();
-        if let (Some(slot), Some(reader)) = (self.give_back, reader.or(self.reader)) {
-            *lock(&slot) = Some(reader);
+        drop(self.claim_timer);
+        let reader = reader.or(self.reader);
+        if let (Some(slot), Some(reader)) = (self.give_back, reader) {
+            let previous = slot.lock().replace(reader);
+            drop(previous);
         }
     }
+}
+
+/// What a read found when it asked for its turn, and what to drop once the lock is released.
+struct Turn {
+    poll: Poll<Result<Option<Reader>, String>>,
+    /// The transfer, when this read found it finished.
+    ended: Option<OutgoingStream>,
+    /// The claim timer's sender, when this read claimed the stream (dropping it ends the timer).
+    claim_timer: Option<oneshot::Sender<()>>,
 }
 
 impl RuntimeInner {
@@ -177,7 +187,7 @@ impl RuntimeInner {
         }
         let id = self.next_object_id();
         let (claim_timer, stop_timer) = oneshot::channel::<()>();
-        lock(&self.outgoing_streams).insert(
+        self.outgoing_streams.lock().insert(
             id,
             OutgoingStream {
                 reader: Some(reader),
@@ -210,7 +220,7 @@ impl RuntimeInner {
 
     /// Drops every transfer (the runtime closes).
     pub(crate) fn drop_outgoing_streams(&self) {
-        let streams = std::mem::take(&mut *lock(&self.outgoing_streams));
+        let streams = std::mem::take(&mut *self.outgoing_streams.lock());
         for (_, stream) in streams {
             stream.end(None);
         }
@@ -218,7 +228,7 @@ impl RuntimeInner {
 
     /// How many transfers are open.
     pub(crate) fn outgoing_stream_count(&self) -> usize {
-        lock(&self.outgoing_streams).len()
+        self.outgoing_streams.lock().len()
     }
 
     /// Takes the reader of transfer `id` for read number `seq` once it is that read's turn:
@@ -226,46 +236,66 @@ impl RuntimeInner {
     /// asked for ahead, so the read after the end is normal and answered with `null` too.
     async fn take_turn(&self, id: u64, seq: u64) -> Result<Option<Reader>, String> {
         poll_fn(|cx| {
-            let mut streams = lock(&self.outgoing_streams);
-            let Some(stream) = streams.get_mut(&id) else {
-                // After a first read, a transfer that is gone has ended (or failed, which the
-                // read that failed reported): nothing more. Before it, it was never there or
-                // not claimed in time.
-                return Poll::Ready(if seq > 0 {
+            let turn = self.turn(id, seq, cx.waker());
+            drop(turn.claim_timer);
+            if let Some(ended) = turn.ended {
+                ended.end(None);
+            }
+            turn.poll
+        })
+        .await
+    }
+
+    /// One attempt of [`take_turn`](Self::take_turn), under the lock.
+    fn turn(&self, id: u64, seq: u64, waker: &Waker) -> Turn {
+        let mut streams = self.outgoing_streams.lock();
+        let ready = |poll, claim_timer| Turn {
+            poll: Poll::Ready(poll),
+            ended: None,
+            claim_timer,
+        };
+        let Some(stream) = streams.get_mut(&id) else {
+            // After a first read, a transfer that is gone has ended (or failed, which the
+            // read that failed reported): nothing more. Before it, it was never there or
+            // not claimed in time.
+            return ready(
+                if seq > 0 {
                     Ok(None)
                 } else {
                     Err(texts::stream_not_available(id))
-                });
-            };
-            stream.claim_timer = None;
-            if seq < stream.next_read
-                || seq
-                    > stream
-                        .next_read
-                        .saturating_add(self.options().stream_reads_ahead)
-            {
-                return Poll::Ready(Err(texts::stream_read_out_of_turn(
-                    id,
-                    seq,
-                    stream.next_read,
-                )));
+                },
+                None,
+            );
+        };
+        let claim_timer = stream.claim_timer.take();
+        if seq < stream.next_read
+            || seq
+                > stream
+                    .next_read
+                    .saturating_add(self.options().stream_reads_ahead)
+        {
+            let text = texts::stream_read_out_of_turn(id, seq, stream.next_read);
+            return ready(Err(text), claim_timer);
+        }
+        if seq == stream.next_read {
+            if let Some(finish) = stream.finish.clone() {
+                return Turn {
+                    poll: Poll::Ready(finish.map(|()| None)),
+                    ended: streams.remove(&id),
+                    claim_timer,
+                };
             }
-            if seq == stream.next_read {
-                if let Some(finish) = stream.finish.clone() {
-                    if let Some(stream) = streams.remove(&id) {
-                        stream.end(None);
-                    }
-                    return Poll::Ready(finish.map(|()| None));
-                }
-                if let Some(reader) = stream.reader.take() {
-                    stream.next_read += 1;
-                    return Poll::Ready(Ok(Some(reader)));
-                }
+            if let Some(reader) = stream.reader.take() {
+                stream.next_read += 1;
+                return ready(Ok(Some(reader)), claim_timer);
             }
-            stream.waiting.push(cx.waker().clone());
-            Poll::Pending
-        })
-        .await
+        }
+        stream.waiting.push(waker.clone());
+        Turn {
+            poll: Poll::Pending,
+            ended: None,
+            claim_timer,
+        }
     }
 
     /// Reads the next chunks of transfer `id` (read number `seq`, from 0): the first one waits
@@ -306,26 +336,44 @@ impl RuntimeInner {
                 break;
             }
         }
-        let mut streams = lock(&self.outgoing_streams);
-        let Some(stream) = streams.get_mut(&id) else {
-            // Cancelled (or the runtime closed) while reading.
-            return Err(texts::stream_not_available(id));
-        };
-        if chunks.is_empty() {
-            if let Some(stream) = streams.remove(&id) {
-                stream.end(Some(reader));
+        // The reader goes back to the transfer, or ends with it once the lock is released.
+        let (result, ended, reader, waiting) = {
+            let mut streams = self.outgoing_streams.lock();
+            match streams.get_mut(&id) {
+                // Cancelled (or the runtime closed) while reading.
+                None => (
+                    Err(texts::stream_not_available(id)),
+                    None,
+                    Some(reader),
+                    Vec::new(),
+                ),
+                Some(_) if chunks.is_empty() => (
+                    finish.unwrap_or(Ok(())).map(|()| None),
+                    streams.remove(&id),
+                    Some(reader),
+                    Vec::new(),
+                ),
+                Some(stream) => {
+                    stream.reader = Some(reader);
+                    stream.finish = finish;
+                    let waiting = std::mem::take(&mut stream.waiting);
+                    (Ok(Some(chunks)), None, None, waiting)
+                }
             }
-            return finish.unwrap_or(Ok(())).map(|()| None);
+        };
+        for waker in waiting {
+            waker.wake();
         }
-        stream.reader = Some(reader);
-        stream.finish = finish;
-        stream.wake_waiting();
-        Ok(Some(chunks))
+        match ended {
+            Some(stream) => stream.end(reader),
+            None => drop(reader),
+        }
+        result
     }
 
     /// Ends transfer `id` before its end (JavaScript cancelled its stream).
     fn cancel_outgoing_stream(&self, id: u64) {
-        let removed = lock(&self.outgoing_streams).remove(&id);
+        let removed = self.outgoing_streams.lock().remove(&id);
         if let Some(stream) = removed {
             stream.end(None);
         }
@@ -336,17 +384,21 @@ fn drop_if_unclaimed(runtime: &Weak<RuntimeInner>, id: u64) {
     let Some(runtime) = runtime.upgrade() else {
         return;
     };
-    let mut streams = lock(&runtime.outgoing_streams);
-    // The first read drops the claim timer's sender: a stream that still has it is unclaimed.
-    if streams
-        .get(&id)
-        .is_some_and(|stream| stream.claim_timer.is_some())
-    {
-        if let Some(stream) = streams.remove(&id) {
-            drop(streams);
-            tracing::debug!(id, "a stream sent to JavaScript was not claimed in time");
-            stream.end(None);
+    // The first read takes the claim timer's sender: a stream that still has it is unclaimed.
+    let unclaimed = {
+        let mut streams = runtime.outgoing_streams.lock();
+        let claimed = streams
+            .get(&id)
+            .is_none_or(|stream| stream.claim_timer.is_none());
+        if claimed {
+            None
+        } else {
+            streams.remove(&id)
         }
+    };
+    if let Some(stream) = unclaimed {
+        tracing::debug!(id, "a stream sent to JavaScript was not claimed in time");
+        stream.end(None);
     }
 }
 
@@ -364,7 +416,7 @@ impl Serialize for Chunks {
                 markers::serialize_id(serializer, markers::BYTE_ARRAY, self.0)
             }
         }
-        let chunks = std::mem::take(&mut *lock(&self.0));
+        let chunks = std::mem::take(&mut *self.0.lock());
         let mut seq = serializer.serialize_seq(Some(chunks.len()))?;
         for chunk in chunks {
             let id = bytes::stage_outgoing(chunk).map_err(ser::Error::custom)?;

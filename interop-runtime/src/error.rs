@@ -44,6 +44,11 @@ pub(crate) mod texts {
             "Unexpected JSON token {token}. Ensure that the call to `{identifier}' is supplied with exactly '{expected}' parameters."
         )
     }
+    /// A value serde could not bind to a parameter's type (not a reference text: .NET's
+    /// would be a `JsonException` message), named after the call and the argument.
+    pub(crate) fn argument_not_bound(identifier: &str, position: usize, inner: &str) -> String {
+        format!("The call to '{identifier}' could not bind argument {position}: {inner}")
+    }
     pub(crate) fn object_ref_to_plain_parameter(
         identifier: &str,
         type_name: &str,
@@ -96,15 +101,32 @@ pub(crate) mod texts {
     pub(crate) fn byte_array_not_found(index: i64) -> String {
         format!("Byte array {index} not found.")
     }
+    pub(crate) const BYTE_ARRAYS_AMBIGUOUS: &str = "Cannot tell which of the byte arrays received are this result's: a call that failed may have sent some of them, or JavaScript sent byte arrays no message claims.";
+    pub(crate) fn byte_arrays_mismatch(markers: usize) -> String {
+        format!("This result refers to {markers} byte arrays, but no batch of byte arrays received before it can be its own.")
+    }
+    pub(crate) const BYTE_ARRAYS_DROPPED: &str = "The byte arrays of this result were dropped: more batches of byte arrays arrived than calls that could claim them.";
     pub(crate) fn too_many_in_flight(identifier: &str, limit: usize) -> String {
         format!("The call to '{identifier}' was rejected: {limit} calls are already in flight on this runtime.")
     }
     pub(crate) fn too_many_objects(limit: usize) -> String {
         format!("Cannot track another object: this runtime already tracks the maximum of {limit} objects.")
     }
-    /// The text of a call that finds its object borrowed by another call.
-    pub fn object_busy(identifier: &str) -> String {
-        format!("The object is busy (re-entrant call to '{identifier}').")
+    /// A call refused while the sync `&mut self` method `holder` runs on its object.
+    pub(crate) fn object_busy_exclusive(identifier: &str, holder: &str) -> String {
+        format!("The object is busy: '{identifier}' cannot run while the `&mut self` method '{holder}' runs on it (a re-entrant or concurrent call).")
+    }
+    /// A `&mut self` call refused while the async `&self` method `holder` is pending.
+    pub(crate) fn object_busy_async(identifier: &str, holder: &str) -> String {
+        format!("The object is busy: '{identifier}' takes it exclusively (`&mut self`), but the async `&self` method '{holder}' is still running on it, and an async `&self` method holds its object until it completes.")
+    }
+    /// A `&mut self` call refused while the sync `&self` method `holder` runs.
+    pub(crate) fn object_busy_shared(identifier: &str, holder: &str) -> String {
+        format!("The object is busy: '{identifier}' takes it exclusively (`&mut self`), but the `&self` method '{holder}' runs on it (a re-entrant or concurrent call).")
+    }
+    /// A `&mut self` call refused while Rust code holds the object.
+    pub(crate) fn object_busy_rust(identifier: &str) -> String {
+        format!("The object is busy: '{identifier}' takes it exclusively (`&mut self`), but Rust code holds it (`ObjectRef::borrow`).")
     }
     pub(crate) const TRACKED_ELSEWHERE: &str = "DotNetObjectReference`1 is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of DotNetObjectReference globally. Consider creating instances of DotNetObjectReference at the JSInterop callsite.";
     pub(crate) const OBJECT_REF_DISPOSED: &str =
@@ -145,6 +167,21 @@ pub(crate) mod texts {
 /// The message of a deserialization error without the position serde_json appends to data
 /// errors (`… at line 1 column 14`): the catalog texts the marker readers raise (`Byte array 5
 /// not found.`) must arrive verbatim, and the position is relative to one value's text anyway.
+/// Whether a deserialization error is serde's own account of a value that does not fit the
+/// type (as opposed to a text a marker reader gives verbatim, from the reference).
+pub(crate) fn is_type_mismatch(text: &str) -> bool {
+    const SERDE_TEXTS: [&str; 7] = [
+        "invalid type:",
+        "invalid value:",
+        "invalid length",
+        "missing field",
+        "unknown field",
+        "unknown variant",
+        "duplicate field",
+    ];
+    SERDE_TEXTS.iter().any(|prefix| text.starts_with(prefix))
+}
+
 pub(crate) fn deserialize_message(error: &serde_json::Error) -> String {
     let text = error.to_string();
     if error.is_data() && error.line() != 0 {

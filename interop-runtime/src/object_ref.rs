@@ -4,8 +4,9 @@ use std::any::Any;
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
+
+use parking_lot::Mutex;
 
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{self, Serialize, Serializer};
@@ -41,59 +42,143 @@ pub struct InstanceMethod<T: 'static> {
     pub shim: fn(&Arc<ObjectCell<T>>, &Call<'_>) -> Result<Invocation, Failure>,
 }
 
-const EXCLUSIVE: usize = usize::MAX;
-
 /// The storage of an object JavaScript can call: `&self` methods share it, sync `&mut self`
-/// methods take it exclusively, and neither ever blocks (a conflict is an "object is busy" error).
+/// methods take it exclusively, and neither ever blocks: a conflict fails the call at once
+/// with an "object is busy" text naming the call that holds the object.
 #[doc(hidden)]
 pub struct ObjectCell<T> {
-    borrows: AtomicUsize,
+    borrows: Mutex<Borrows>,
     value: UnsafeCell<T>,
 }
 
-// SAFETY: the borrow counter gives shared access (`&T`, needs `T: Sync`) or exclusive access
+// SAFETY: the borrow state gives shared access (`&T`, needs `T: Sync`) or exclusive access
 // (`&mut T`, needs `T: Send`) across threads, exactly as an `RwLock<T>` would.
 unsafe impl<T: Send + Sync> Sync for ObjectCell<T> {}
+
+/// Who holds an object now.
+#[derive(Default)]
+struct Borrows {
+    /// Shared borrows: `&self` calls and Rust code's [`ObjectRef::borrow`]s.
+    shared: usize,
+    /// A sync `&mut self` call holds the object.
+    exclusive: bool,
+    /// The calls holding a borrow (Rust code's are not listed), for the "busy" text.
+    calls: Vec<Holder>,
+}
+
+/// A `#[jsinvokable]` call holding its object.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Holder {
+    identifier: &'static str,
+    access: Access,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// A sync `&self` method.
+    Shared,
+    /// An async `&self` method: it holds the object across its awaits, until it completes.
+    SharedAsync,
+    /// A sync `&mut self` method.
+    Exclusive,
+}
+
+impl Borrows {
+    /// The text of a call to `identifier` refused because of the borrows held now.
+    fn busy(&self, identifier: &str) -> String {
+        let held_by = |access| {
+            self.calls
+                .iter()
+                .find(|holder| holder.access == access)
+                .map(|holder| holder.identifier)
+        };
+        if let Some(holder) = held_by(Access::Exclusive) {
+            texts::object_busy_exclusive(identifier, holder)
+        } else if let Some(holder) = held_by(Access::SharedAsync) {
+            texts::object_busy_async(identifier, holder)
+        } else if let Some(holder) = held_by(Access::Shared) {
+            texts::object_busy_shared(identifier, holder)
+        } else {
+            texts::object_busy_rust(identifier)
+        }
+    }
+
+    fn release(&mut self, call: Option<Holder>) {
+        if let Some(call) = call {
+            if let Some(index) = self.calls.iter().position(|holder| *holder == call) {
+                self.calls.swap_remove(index);
+            }
+        }
+    }
+}
 
 impl<T> ObjectCell<T> {
     fn new(value: T) -> Self {
         ObjectCell {
-            borrows: AtomicUsize::new(0),
+            borrows: Mutex::new(Borrows::default()),
             value: UnsafeCell::new(value),
         }
     }
 
-    /// Shared access, unless an exclusive borrow is running.
-    pub fn try_borrow(&self) -> Option<Shared<'_, T>> {
-        let mut current = self.borrows.load(Ordering::Relaxed);
-        loop {
-            if current >= EXCLUSIVE - 1 {
-                return None;
-            }
-            match self.borrows.compare_exchange_weak(
-                current,
-                current + 1,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return Some(Shared { cell: self }),
-                Err(actual) => current = actual,
-            }
+    /// Shared access for Rust code, unless a `&mut self` call holds the object.
+    fn try_borrow(&self) -> Option<Shared<'_, T>> {
+        let mut borrows = self.borrows.lock();
+        if borrows.exclusive {
+            return None;
         }
+        borrows.shared += 1;
+        Some(Shared {
+            cell: self,
+            call: None,
+        })
     }
 
-    /// Exclusive access, unless any other borrow is running.
-    pub fn try_borrow_mut(&self) -> Option<Exclusive<'_, T>> {
-        self.borrows
-            .compare_exchange(0, EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed)
-            .ok()
-            .map(|_| Exclusive { cell: self })
+    /// Shared access for a call of the `&self` method `identifier` (async: held until its
+    /// future completes), or the text saying which `&mut self` call holds the object.
+    pub fn borrow_for(
+        &self,
+        identifier: &'static str,
+        is_async: bool,
+    ) -> Result<Shared<'_, T>, String> {
+        let access = if is_async {
+            Access::SharedAsync
+        } else {
+            Access::Shared
+        };
+        let call = Holder { identifier, access };
+        let mut borrows = self.borrows.lock();
+        if borrows.exclusive {
+            return Err(borrows.busy(identifier));
+        }
+        borrows.shared += 1;
+        borrows.calls.push(call);
+        Ok(Shared {
+            cell: self,
+            call: Some(call),
+        })
+    }
+
+    /// Exclusive access for a call of the sync `&mut self` method `identifier`, or the text
+    /// saying what holds the object.
+    pub fn borrow_mut_for(&self, identifier: &'static str) -> Result<Exclusive<'_, T>, String> {
+        let call = Holder {
+            identifier,
+            access: Access::Exclusive,
+        };
+        let mut borrows = self.borrows.lock();
+        if borrows.exclusive || borrows.shared > 0 {
+            return Err(borrows.busy(identifier));
+        }
+        borrows.exclusive = true;
+        borrows.calls.push(call);
+        Ok(Exclusive { cell: self, call })
     }
 }
 
 /// Shared access to an object (see [`ObjectRef::borrow`]).
 pub struct Shared<'a, T> {
     cell: &'a ObjectCell<T>,
+    call: Option<Holder>,
 }
 
 impl<T> Deref for Shared<'_, T> {
@@ -106,7 +191,9 @@ impl<T> Deref for Shared<'_, T> {
 
 impl<T> Drop for Shared<'_, T> {
     fn drop(&mut self) {
-        self.cell.borrows.fetch_sub(1, Ordering::Release);
+        let mut borrows = self.cell.borrows.lock();
+        borrows.shared -= 1;
+        borrows.release(self.call);
     }
 }
 
@@ -114,12 +201,13 @@ impl<T> Drop for Shared<'_, T> {
 #[doc(hidden)]
 pub struct Exclusive<'a, T> {
     cell: &'a ObjectCell<T>,
+    call: Holder,
 }
 
 impl<T> Deref for Exclusive<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: the counter is EXCLUSIVE, so no other borrow exists while `self` lives.
+        // SAFETY: the object is held exclusively, so no other borrow exists while `self` lives.
         unsafe { &*self.cell.value.get() }
     }
 }
@@ -133,7 +221,9 @@ impl<T> DerefMut for Exclusive<'_, T> {
 
 impl<T> Drop for Exclusive<'_, T> {
     fn drop(&mut self) {
-        self.cell.borrows.store(0, Ordering::Release);
+        let mut borrows = self.cell.borrows.lock();
+        borrows.exclusive = false;
+        borrows.release(Some(self.call));
     }
 }
 
@@ -207,24 +297,50 @@ impl<T: JsInvokable> ObjectRef<T> {
         }
     }
 
-    /// Shared access to the object.
+    /// Shared access to the object, like `RefCell::borrow`.
+    ///
+    /// Use it only where no `&mut self` method can be running: before the object is handed to
+    /// JavaScript, after it is disposed and no call is left on it, or for a type with no
+    /// `&mut self` method. Once a page holds the object it can call such a method at any
+    /// moment, and on a multi-threaded host (the WebSocket server) that call runs while Rust
+    /// code on another thread borrows; there use [`try_borrow`](Self::try_borrow) and handle
+    /// `None`. Holding the borrow makes the page's `&mut self` calls fail "busy" meanwhile.
     ///
     /// # Panics
-    /// If a synchronous `&mut self` method is running on it right now (use
-    /// [`try_borrow`](Self::try_borrow) where that can happen).
+    /// If a synchronous `&mut self` method is running on the object right now.
     pub fn borrow(&self) -> Shared<'_, T> {
         self.try_borrow()
             .expect("ObjectRef::borrow while a `&mut self` method is running on the object")
     }
 
-    /// Shared access to the object, or `None` while a `&mut self` method is running on it.
+    /// Shared access to the object, or `None` while a synchronous `&mut self` method is
+    /// running on it. Prefer it to [`borrow`](Self::borrow) wherever JavaScript can call the
+    /// object at the same time (it holds a reference and the type has `&mut self` methods).
+    ///
+    /// ```
+    /// use interop_runtime::{jsinvokable, ObjectRef};
+    ///
+    /// pub struct Draft { text: String }
+    ///
+    /// #[jsinvokable]
+    /// impl Draft {
+    ///     #[jsinvokable("Append")]
+    ///     pub fn append(&mut self, more: String) { self.text.push_str(&more); }
+    /// }
+    ///
+    /// fn length(draft: &ObjectRef<Draft>) -> Result<usize, String> {
+    ///     let draft = draft.try_borrow().ok_or("the page is editing the draft; try again")?;
+    ///     Ok(draft.text.len())
+    /// }
+    /// # assert_eq!(length(&ObjectRef::new(Draft { text: "abc".into() })), Ok(3));
+    /// ```
     pub fn try_borrow(&self) -> Option<Shared<'_, T>> {
         self.state.object.try_borrow()
     }
 
     /// The id JavaScript knows this object by, once it has been handed to a runtime.
     pub fn id(&self) -> Option<u64> {
-        match *lock(&self.state.tracking) {
+        match *self.state.tracking.lock() {
             Tracking::Tracked { id, .. } => Some(id),
             Tracking::Untracked | Tracking::Disposed => None,
         }
@@ -232,24 +348,18 @@ impl<T: JsInvokable> ObjectRef<T> {
 
     /// Whether the reference was disposed (from Rust, from JavaScript, or by its runtime closing).
     pub fn is_disposed(&self) -> bool {
-        matches!(*lock(&self.state.tracking), Tracking::Disposed)
+        matches!(*self.state.tracking.lock(), Tracking::Disposed)
     }
 
     /// Stops tracking the object: JavaScript can no longer call it. Idempotent.
     pub fn dispose(&self) {
-        let previous = std::mem::replace(&mut *lock(&self.state.tracking), Tracking::Disposed);
+        let previous = std::mem::replace(&mut *self.state.tracking.lock(), Tracking::Disposed);
         if let Tracking::Tracked { runtime, id } = previous {
             if let Some(runtime) = runtime.upgrade() {
                 runtime.untrack(id);
             }
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// An object in a runtime's table, with its type erased.
@@ -284,7 +394,7 @@ impl<T: JsInvokable> TrackedObject for RefState<T> {
     }
 
     fn mark_disposed(&self) {
-        *lock(&self.tracking) = Tracking::Disposed;
+        *self.tracking.lock() = Tracking::Disposed;
     }
 }
 
@@ -292,7 +402,7 @@ impl<T: JsInvokable> Serialize for ObjectRef<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let id = with_scope(|scope| {
             let runtime = scope.runtime.inner();
-            let mut tracking = lock(&self.state.tracking);
+            let mut tracking = self.state.tracking.lock();
             match &*tracking {
                 Tracking::Tracked { runtime: owner, id } => {
                     if std::ptr::eq(owner.as_ptr(), Arc::as_ptr(runtime)) {
@@ -339,5 +449,52 @@ impl<'de, T: JsInvokable> Deserialize<'de> for ObjectRef<T> {
         })
         .map_err(de::Error::custom)?
         .map_err(|text: String| de::Error::custom(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ObjectCell;
+
+    /// A conflict names what holds the object; a borrow that ends stops being named.
+    #[test]
+    fn busy_texts_name_the_holder() {
+        let cell = ObjectCell::new(0u32);
+        let exclusive = |cell: &ObjectCell<u32>| cell.borrow_mut_for("Reset").err();
+
+        let rust = cell.try_borrow();
+        assert_eq!(
+            exclusive(&cell).as_deref(),
+            Some("The object is busy: 'Reset' takes it exclusively (`&mut self`), but Rust code holds it (`ObjectRef::borrow`).")
+        );
+        let sync = cell.borrow_for("Get", false);
+        assert_eq!(
+            exclusive(&cell).as_deref(),
+            Some("The object is busy: 'Reset' takes it exclusively (`&mut self`), but the `&self` method 'Get' runs on it (a re-entrant or concurrent call).")
+        );
+        let pending = cell.borrow_for("Ask", true);
+        let pending_again = cell.borrow_for("Ask", true);
+        // The pending async call is named first: it is what holds the object longest.
+        assert_eq!(
+            exclusive(&cell).as_deref(),
+            Some("The object is busy: 'Reset' takes it exclusively (`&mut self`), but the async `&self` method 'Ask' is still running on it, and an async `&self` method holds its object until it completes.")
+        );
+        drop((pending, pending_again));
+        assert!(exclusive(&cell)
+            .unwrap_or_default()
+            .contains("method 'Get' runs"));
+        drop((rust, sync));
+
+        let held = cell.borrow_mut_for("Write");
+        assert!(held.is_ok());
+        let refused = "The object is busy: 'Get' cannot run while the `&mut self` method 'Write' runs on it (a re-entrant or concurrent call).";
+        assert_eq!(
+            cell.borrow_for("Get", false).err().as_deref(),
+            Some(refused)
+        );
+        assert!(cell.try_borrow().is_none());
+        drop(held);
+        assert!(cell.borrow_mut_for("Write").is_ok());
+        assert!(cell.borrow_for("Get", false).is_ok());
     }
 }

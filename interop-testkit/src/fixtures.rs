@@ -115,16 +115,18 @@ pub fn new_other() -> ObjectRef<Other> {
     ObjectRef::new(Other)
 }
 
-/// Reads a counter JavaScript passes back as `{"__dotNetObject":n}`.
+/// Reads a counter JavaScript passes back as `{"__dotNetObject":n}` (an error while a
+/// `&mut self` call holds it, which a multi-threaded host can run at the same time).
 #[jsinvokable("CounterValue", assembly = "Conformance")]
-pub fn counter_value(counter: ObjectRef<Counter>) -> u64 {
-    counter.borrow().value.load(Ordering::SeqCst)
+pub fn counter_value(counter: ObjectRef<Counter>) -> Result<u64, String> {
+    let counter = counter.try_borrow().ok_or("The counter is busy.")?;
+    Ok(counter.value.load(Ordering::SeqCst))
 }
 
 /// Reads an optional counter (`null` gives 0).
 #[jsinvokable("MaybeCounterValue", assembly = "Conformance")]
-pub fn maybe_counter_value(counter: Option<ObjectRef<Counter>>) -> u64 {
-    counter.map_or(0, |counter| counter.borrow().value.load(Ordering::SeqCst))
+pub fn maybe_counter_value(counter: Option<ObjectRef<Counter>>) -> Result<u64, String> {
+    counter.map_or(Ok(0), counter_value)
 }
 
 /// Serializes references A, B, C, A and a new one: ids `n, n+1, n+2, n, n+3`.

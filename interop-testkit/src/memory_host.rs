@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -12,10 +12,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use interop_runtime::{
     BoxFuture, Host, JsInvocation, JsRuntime, RuntimeOptions, SyncCallError, ToJs,
 };
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use parking_lot::Mutex;
 
 /// Answers synchronous Rust→JS calls in place of a JS engine.
 pub type SyncResponder =
@@ -44,6 +41,9 @@ struct Shared {
 /// A [`Host`] that keeps what the runtime sends in a queue, runs spawned futures only when
 /// asked ([`run_until_stalled`](Self::run_until_stalled)) and sleeps on a virtual clock
 /// ([`advance`](Self::advance)), so tests are deterministic and never wait.
+///
+/// Like the runtime, it runs no test code (a future, a waker, a responder) and drops none
+/// while one of its locks is held, so any of them may call it back.
 #[derive(Clone, Default)]
 pub struct MemoryHost {
     shared: Arc<Shared>,
@@ -57,11 +57,14 @@ struct Sleep {
 impl Future for Sleep {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut sleeper = lock(&self.sleeper);
+        let waker = cx.waker().clone();
+        let mut sleeper = self.sleeper.lock();
         if sleeper.fired {
             Poll::Ready(())
         } else {
-            sleeper.waker = Some(cx.waker().clone());
+            let previous = sleeper.waker.replace(waker);
+            drop(sleeper);
+            drop(previous);
             Poll::Pending
         }
     }
@@ -69,29 +72,33 @@ impl Future for Sleep {
 
 impl Host for MemoryHost {
     fn send(&self, message: ToJs) {
-        lock(&self.shared.outbox).push_back(message);
+        self.shared.outbox.lock().push_back(message);
     }
 
     fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {
         // The responder runs unlocked, so it may re-enter the runtime; a synchronous call it
         // causes in turn finds no responder (unsupported) instead of deadlocking.
-        let Some(mut responder) = lock(&self.shared.sync_responder).take() else {
+        let Some(mut responder) = self.shared.sync_responder.lock().take() else {
             return Err(SyncCallError::Unsupported);
         };
         let result = responder(&call);
-        let mut slot = lock(&self.shared.sync_responder);
+        let mut slot = self.shared.sync_responder.lock();
         if slot.is_none() {
             *slot = Some(responder);
+        } else {
+            // The responder set a new one: it stays, this one is dropped unlocked.
+            drop(slot);
+            drop(responder);
         }
         result
     }
 
     fn spawn(&self, task: BoxFuture<()>) {
-        lock(&self.shared.spawned).push(task);
+        self.shared.spawned.lock().push(task);
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<()> {
-        let mut clock = lock(&self.shared.clock);
+        let mut clock = self.shared.clock.lock();
         let sleeper = Arc::new(Mutex::new(Sleeper {
             deadline: clock.now + duration,
             waker: None,
@@ -116,26 +123,31 @@ impl MemoryHost {
     /// Makes synchronous Rust→JS calls possible, answered by `responder` (which may call
     /// into the runtime; a synchronous call nested in it is unsupported).
     pub fn set_sync_responder(&self, responder: SyncResponder) {
-        *lock(&self.shared.sync_responder) = Some(responder);
+        let previous = self.shared.sync_responder.lock().replace(responder);
+        drop(previous);
     }
 
-    /// Polls spawned futures until none can make progress.
+    /// Polls spawned futures until none can make progress. The futures are polled (and
+    /// dropped when they finish) outside the host's locks; a future that calls this again
+    /// polls only what was spawned meanwhile.
     pub fn run_until_stalled(&self) {
         let waker = Waker::noop();
         let mut cx = Context::from_waker(waker);
         loop {
-            let spawned = std::mem::take(&mut *lock(&self.shared.spawned));
-            let mut tasks = lock(&self.tasks);
+            let spawned = std::mem::take(&mut *self.shared.spawned.lock());
+            let mut tasks = std::mem::take(&mut *self.tasks.lock());
             let had_new = !spawned.is_empty();
-            for task in spawned {
-                tasks.push(task);
-            }
+            tasks.extend(spawned);
             let mut progressed = false;
             while let Poll::Ready(Some(())) = tasks.poll_next_unpin(&mut cx) {
                 progressed = true;
             }
-            drop(tasks);
-            if !progressed && !had_new && lock(&self.shared.spawned).is_empty() {
+            // Put them back beside any a nested call left there.
+            let nested = std::mem::replace(&mut *self.tasks.lock(), tasks);
+            if !nested.is_empty() {
+                self.tasks.lock().extend(nested);
+            }
+            if !progressed && !had_new && self.shared.spawned.lock().is_empty() {
                 return;
             }
         }
@@ -143,47 +155,57 @@ impl MemoryHost {
 
     /// Moves the virtual clock forward, wakes the sleepers that are due, and runs.
     pub fn advance(&self, duration: Duration) {
+        let mut due = Vec::new();
         {
-            let mut clock = lock(&self.shared.clock);
+            let mut clock = self.shared.clock.lock();
             clock.now += duration;
             let now = clock.now;
             clock.sleepers.retain(|sleeper| {
-                let mut sleeper = lock(sleeper);
+                let mut sleeper = sleeper.lock();
                 if sleeper.deadline <= now {
                     sleeper.fired = true;
-                    if let Some(waker) = sleeper.waker.take() {
-                        waker.wake();
-                    }
+                    due.extend(sleeper.waker.take());
                     false
                 } else {
                     true
                 }
             });
         }
+        for waker in due {
+            waker.wake();
+        }
         self.run_until_stalled();
     }
 
     /// Takes every message sent so far, in order.
     pub fn take_messages(&self) -> Vec<ToJs> {
-        lock(&self.shared.outbox).drain(..).collect()
+        self.shared.outbox.lock().drain(..).collect()
     }
 
     /// Takes the first message matching `predicate`, leaving the others in order.
+    /// `predicate` runs unlocked.
     pub fn take_message(&self, predicate: impl Fn(&ToJs) -> bool) -> Option<ToJs> {
-        let mut outbox = lock(&self.shared.outbox);
-        let index = outbox.iter().position(predicate)?;
-        outbox.remove(index)
+        let mut outbox = std::mem::take(&mut *self.shared.outbox.lock());
+        let taken = outbox
+            .iter()
+            .position(predicate)
+            .and_then(|index| outbox.remove(index));
+        // Put the rest back before anything `predicate` caused to be sent.
+        let mut slot = self.shared.outbox.lock();
+        outbox.append(&mut slot);
+        *slot = outbox;
+        taken
     }
 
     /// Number of spawned futures that have not finished.
     pub fn live_tasks(&self) -> usize {
-        lock(&self.tasks).len() + lock(&self.shared.spawned).len()
+        self.tasks.lock().len() + self.shared.spawned.lock().len()
     }
 
     /// Drops every unfinished future, as a host shutting down would.
     pub fn drop_tasks(&self) {
-        let spawned = std::mem::take(&mut *lock(&self.shared.spawned));
-        let tasks = std::mem::take(&mut *lock(&self.tasks));
+        let spawned = std::mem::take(&mut *self.shared.spawned.lock());
+        let tasks = std::mem::take(&mut *self.tasks.lock());
         drop(spawned);
         drop(tasks);
     }

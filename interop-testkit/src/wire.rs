@@ -2,11 +2,12 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::{abortable, AbortHandle};
 use interop_runtime::{BoxFuture, Host, JsInvocation, JsRuntime, RuntimeOptions, ToJs};
+use parking_lot::Mutex;
 
 use crate::memory_host::MemoryHost;
 
@@ -229,10 +230,7 @@ pub struct Task<T> {
 impl<T> Task<T> {
     /// The output, once the future finished (taken: later calls return `None`).
     pub fn take(&self) -> Option<T> {
-        self.output
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+        self.output.lock().take()
     }
 
     /// Drops the future the next time the host polls it (as dropping a future in user code).
@@ -350,7 +348,7 @@ pub trait WireClientExt: WireClient {
         let slot = Arc::clone(&output);
         self.spawn(Box::pin(async move {
             if let Ok(value) = future.await {
-                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+                *slot.lock() = Some(value);
             }
         }));
         Task { output, abort }

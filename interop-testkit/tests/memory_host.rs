@@ -13,8 +13,8 @@ fn st<'a>(identifier: &'a str, args_json: &'a str) -> Invoke<'a> {
 }
 
 /// A sync `&mut self` method calls JavaScript synchronously and JavaScript calls back into the
-/// same object: the re-entrant call fails at once with "object is busy" instead of deadlocking,
-/// while other objects stay reachable.
+/// same object: the re-entrant call fails at once with "object is busy", naming the method that
+/// holds it, instead of deadlocking, while other objects stay reachable.
 #[test]
 fn reentrant_call_on_a_busy_object() {
     let mut client = MemoryClient::new(RuntimeOptions::default());
@@ -55,11 +55,11 @@ fn reentrant_call_on_a_busy_object() {
     };
     assert_eq!(
         run(&mut client, "reenterReset"),
-        r#""err: The object is busy (re-entrant call to 'Reset').""#
+        r#""err: The object is busy: 'Reset' cannot run while the `&mut self` method 'ExclusiveSyncCallBack' runs on it (a re-entrant or concurrent call).""#
     );
     assert_eq!(
         run(&mut client, "reenterAdd"),
-        r#""err: The object is busy (re-entrant call to 'Add').""#
+        r#""err: The object is busy: 'Add' cannot run while the `&mut self` method 'ExclusiveSyncCallBack' runs on it (a re-entrant or concurrent call).""#
     );
     assert_eq!(run(&mut client, "otherObject"), r#""ok: 11""#);
     assert_eq!(
@@ -90,7 +90,7 @@ fn reentrant_call_on_a_busy_object() {
         client.completion_of(77),
         (
             false,
-            "The object is busy (re-entrant call to 'GetAsync').".to_owned()
+            "The object is busy: 'GetAsync' cannot run while the `&mut self` method 'ExclusiveSyncCallBack' runs on it (a re-entrant or concurrent call).".to_owned()
         )
     );
 }

@@ -101,20 +101,21 @@ pub fn arguments_must_be_an_array(factory: &Factory) {
     );
 }
 
-/// An element that does not deserialize into its parameter carries serde's message.
+/// An element that does not deserialize into its parameter carries serde's message, naming the
+/// call and the argument.
 pub fn argument_type_errors(factory: &Factory) {
     let mut client = factory.default_client();
     assert_eq!(
         client.call_err(st("AddPerson", r#"["Amy","27"]"#)),
-        r#"invalid type: string "27", expected u32"#
+        r#"The call to 'AddPerson' could not bind argument 2: invalid type: string "27", expected u32"#
     );
     assert_eq!(
         client.call_err(st("AddPerson", r#"["Amy",-1]"#)),
-        "invalid value: integer `-1`, expected u32"
+        "The call to 'AddPerson' could not bind argument 2: invalid value: integer `-1`, expected u32"
     );
     assert_eq!(
         client.call_err(st("Echo", "[null]")),
-        "invalid type: null, expected a string"
+        "The call to 'Echo' could not bind argument 1: invalid type: null, expected a string"
     );
 }
 
@@ -149,7 +150,7 @@ pub fn argument_depth_limit(factory: &Factory) {
     );
     assert_eq!(
         client.call_err(st("Echo", &format!("[{at_limit}]"))),
-        "invalid type: sequence, expected a string"
+        "The call to 'Echo' could not bind argument 1: invalid type: sequence, expected a string"
     );
 
     let mut client = factory.client(RuntimeOptions::default().max_json_depth(3));

@@ -53,7 +53,7 @@ pub fn hidden_user_errors(factory: &Factory) {
     assert_eq!(client.call_err(st("Fail", "{}")), "Invalid JSON");
     assert_eq!(
         client.call_err(st("Fail", "[1]")),
-        "invalid type: integer `1`, expected a string"
+        "The call to 'Fail' could not bind argument 1: invalid type: integer `1`, expected a string"
     );
     assert_eq!(
         client.call_err(Invoke::instance(99, "Add", "[1]")),

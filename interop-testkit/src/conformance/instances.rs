@@ -111,7 +111,7 @@ pub fn generic_instance_types(factory: &Factory) {
     assert_eq!(client.call_ok(Invoke::instance(2, "Get", "[]")), "42");
     assert_eq!(
         client.call_err(Invoke::instance(2, "Set", r#"["text"]"#)),
-        r#"invalid type: string "text", expected i32"#
+        r#"The call to 'Set' could not bind argument 1: invalid type: string "text", expected i32"#
     );
     assert_eq!(
         client.call_err(Invoke::instance(2, "Nope", "[]")),
@@ -328,4 +328,28 @@ pub fn concurrent_async_calls_on_one_object(factory: &Factory) {
     client.end_invoke_js(r#"[1,true,"a"]"#);
     assert_eq!(client.completion_of(first), (true, r#""a:4""#.to_owned()));
     assert_eq!(client.runtime().in_flight_call_count(), 0);
+}
+
+/// An async `&self` call holds its object until it completes: meanwhile a sync `&mut self`
+/// call fails at once, with a text naming the pending call, while `&self` calls still run;
+/// once it completes, the `&mut self` call runs.
+pub fn async_self_call_holds_the_object(factory: &Factory) {
+    let mut client = factory.default_client();
+    let counter = new_counter(client.as_mut(), 3);
+    let ask = client.begin_invoke(Invoke::instance(counter, "AskJs", r#"["slow"]"#));
+    let (call, _) = client.next_js_call();
+    assert_eq!(call, js_call(1, "slow", "[]", ResultType::Json));
+    assert_eq!(
+        client.call_err(Invoke::instance(counter, "Reset", r#"["x"]"#)),
+        "The object is busy: 'Reset' takes it exclusively (`&mut self`), but the async `&self` \
+         method 'AskJs' is still running on it, and an async `&self` method holds its object \
+         until it completes."
+    );
+    assert_eq!(client.call_ok(Invoke::instance(counter, "Add", "[1]")), "4");
+    client.end_invoke_js(r#"[1,true,"done"]"#);
+    assert_eq!(client.completion_of(ask), (true, r#""done:4""#.to_owned()));
+    assert_eq!(
+        client.call_ok(Invoke::instance(counter, "Reset", r#"["x"]"#)),
+        r#"["x"]"#
+    );
 }

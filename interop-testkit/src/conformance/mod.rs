@@ -37,6 +37,7 @@ use interop_runtime::{CallType, JsInvocation, ResultType, RuntimeOptions, ToJs};
 use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
 
 mod arguments;
+mod byte_array_matching;
 mod byte_arrays;
 mod dotnet_streams;
 mod errors;
@@ -50,6 +51,7 @@ mod streams;
 mod sync_calls;
 
 pub use arguments::*;
+pub use byte_array_matching::*;
 pub use byte_arrays::*;
 pub use dotnet_streams::*;
 pub use errors::*;
@@ -127,6 +129,7 @@ macro_rules! __conformance_cases {
             object_ref_marker_shapes,
             calls_are_processed_in_arrival_order,
             concurrent_async_calls_on_one_object,
+            async_self_call_holds_the_object,
             user_errors,
             hidden_user_errors,
             panics_fail_the_call,
@@ -155,6 +158,10 @@ macro_rules! __conformance_cases {
             js_call_result_of_wrong_type,
             js_call_completion_depth_limit,
             js_call_bytes_both_ways,
+            completions_take_byte_arrays_in_arrival_order,
+            a_failed_completion_may_have_sent_byte_arrays,
+            byte_arrays_no_message_claims,
+            completion_byte_array_counts,
             js_call_timeout needs virtual_clock,
             js_call_timeout_elapses,
             js_call_dropped_future,
