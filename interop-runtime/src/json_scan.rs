@@ -59,8 +59,24 @@ fn skip_string(bytes: &[u8], at: usize) -> Result<usize, String> {
 }
 
 fn starts_with_object_ref(bytes: &[u8], open: usize) -> bool {
+    const KEY: &[u8] = b"\"__dotNetObject\"";
     let key = skip_space(bytes, open + 1);
-    bytes[key..].starts_with(b"\"__dotNetObject\"")
+    if bytes[key..].starts_with(KEY) {
+        return true;
+    }
+    // An escaped key (`"\u005f_dotNetObject"`) is the same key, as .NET's reader sees it.
+    if bytes.get(key) != Some(&b'"') {
+        return false;
+    }
+    let Ok(end) = skip_string(bytes, key) else {
+        return false;
+    };
+    let text = &bytes[key..end];
+    text.contains(&b'\\')
+        && std::str::from_utf8(text)
+            .ok()
+            .and_then(|text| serde_json::from_str::<String>(text).ok())
+            .is_some_and(|name| name.as_bytes() == &KEY[1..KEY.len() - 1])
 }
 
 /// Reads the elements of a JSON array text one at a time, without allocating.
@@ -101,7 +117,16 @@ impl<'a> ArrayReader<'a> {
                 self.done = true;
                 return finish(bytes, at + 1).map(|()| None);
             }
-            Some(b',') if !self.first => at = skip_space(bytes, at + 1),
+            Some(b',') if !self.first => {
+                at = skip_space(bytes, at + 1);
+                // Found by fuzzing: `[1,` gave the caller a start past the end of the text.
+                if at == bytes.len() {
+                    return Err(format!(
+                        "{}: unexpected end of the array",
+                        texts::INVALID_JSON
+                    ));
+                }
+            }
             Some(_) if self.first => {}
             Some(_) => {
                 return Err(format!(
@@ -216,7 +241,8 @@ fn scan_value(bytes: &[u8], start: usize, max_depth: usize) -> Result<(Element, 
 }
 
 /// What one cheap pass over a text finds: how many `[` and `{` it holds, and whether it holds
-/// `"__` (the start of a key or string that may be a marker).
+/// `"__`, `"\u` or `"_\` (the start of a key or string that may be a marker, escaped or not:
+/// `"\u005f_dotNetObject"` is the key `__dotNetObject`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Survey {
     pub(crate) openings: usize,
@@ -233,13 +259,15 @@ fn zero_bytes(word: u64) -> u64 {
     !(((word & LOW7).wrapping_add(LOW7)) | word | LOW7)
 }
 
-/// The openings (`[`, `{`) of one 8-byte word, and the high bit of each of its `_` bytes.
+/// The openings (`[`, `{`) of one 8-byte word, and the high bit of each of its `_` and `\`
+/// bytes.
 #[inline]
 fn survey_word(word: u64) -> (usize, u64) {
     // `[` (0x5b) and `{` (0x7b) differ only in bit 0x20, and no other byte ORed with 0x20
     // gives 0x7b.
     let openings = zero_bytes((word | (ONES * 0x20)) ^ (ONES * u64::from(b'{')));
-    let underscores = zero_bytes(word ^ (ONES * u64::from(b'_')));
+    let underscores =
+        zero_bytes(word ^ (ONES * u64::from(b'_'))) | zero_bytes(word ^ (ONES * u64::from(b'\\')));
     // One bit per matching byte, at bit 7 of it: gather them into the top byte.
     let count = ((openings >> 7).wrapping_mul(ONES) >> 56) as usize;
     (count, underscores)
@@ -253,7 +281,7 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// Counts the openings of `json` and looks for `"__`, eight bytes at a time.
+/// Counts the openings of `json` and looks for marker prefixes, eight bytes at a time.
 #[inline]
 pub(crate) fn survey(json: &str) -> Survey {
     let bytes = json.as_bytes();
@@ -284,8 +312,17 @@ pub(crate) fn survey(json: &str) -> Survey {
     }
     Survey {
         openings,
-        may_hold_marker: underscores != 0 && bytes.windows(3).any(|window| window == b"\"__"),
+        may_hold_marker: underscores != 0 && bytes.windows(3).any(is_marker_prefix),
     }
+}
+
+/// `"__`, or a string starting with an escape that may spell `_` (`"\u`, `"_\`).
+#[inline]
+fn is_marker_prefix(window: &[u8]) -> bool {
+    matches!(
+        window,
+        [b'"', b'_', b'_'] | [b'"', b'\\', b'u'] | [b'"', b'_', b'\\']
+    )
 }
 
 /// Checks that one JSON value nests no deeper than `max_depth` (completion values).
@@ -467,6 +504,42 @@ mod tests {
         assert!(!survey("[\"_a\", \"a__\", \"_\"]").may_hold_marker);
         assert!(survey("[{\"__dotNetObject\":1}]").may_hold_marker);
         assert_eq!(survey("[\"é[ü{\",[{}]]").openings, 5);
+    }
+
+    #[test]
+    fn every_element_start_is_inside_the_text() {
+        for json in ["[1,", "[1, ", "[{},\n", "[\"a\","] {
+            let mut reader = ArrayReader::open(json).unwrap();
+            let first = reader.next(32).unwrap();
+            assert!(first.is_some(), "{json}");
+            let error = reader.next_start().unwrap_err();
+            assert_eq!(error, "Invalid JSON: unexpected end of the array", "{json}");
+        }
+    }
+
+    #[test]
+    fn escaped_marker_keys_are_seen() {
+        for json in [
+            r#"[{"\u005f_dotNetObject":1}]"#,
+            r#"[{"_\u005FdotNetObject":1}]"#,
+            r#"[{"\u005f\u005f\u0064otNetObject":1}]"#,
+            r#"[{ "__dotNetObjec\u0074":1}]"#,
+        ] {
+            assert!(survey(json).may_hold_marker, "{json}");
+            assert!(split_array(json, 32).unwrap()[0].is_object_ref, "{json}");
+        }
+        // Byte-array keys escaped after their `__`, and escapes that spell no marker.
+        assert!(survey(r#"[{"__byte\u005b]":0}]"#).may_hold_marker);
+        assert!(survey(r#"["\u0041"]"#).may_hold_marker);
+        assert!(!survey(r#"["a\n", "\\"]"#).may_hold_marker);
+        for json in [
+            r#"[{"\u005f_dotNetObjects":1}]"#,
+            r#"[{"a":1,"\u005f_dotNetObject":1}]"#,
+            r#"[{"\u005f_dotNetObject\"":1}]"#,
+            r#"[{"\u00":1}]"#,
+        ] {
+            assert!(!split_array(json, 32).unwrap()[0].is_object_ref, "{json}");
+        }
     }
 
     #[test]

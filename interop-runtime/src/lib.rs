@@ -29,6 +29,9 @@ mod context;
 mod dispatch;
 mod dotnet_stream;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod host;
 mod js_call;
 mod js_object_ref;

@@ -9,15 +9,15 @@ use serde_json::value::RawValue;
 
 /// Binary frame kinds: a byte array (or its last part) from the page, a byte array for the
 /// page, and a part of a byte array from the page with more parts to follow.
-pub(crate) const KIND_SEND_BYTE_ARRAY: u8 = 1;
-pub(crate) const KIND_RECEIVE_BYTE_ARRAY: u8 = 2;
-pub(crate) const KIND_SEND_BYTE_ARRAY_PART: u8 = 3;
+pub const KIND_SEND_BYTE_ARRAY: u8 = 1;
+pub const KIND_RECEIVE_BYTE_ARRAY: u8 = 2;
+pub const KIND_SEND_BYTE_ARRAY_PART: u8 = 3;
 /// `kind: u8`, `id: u64` little-endian, `part: u32` little-endian.
-pub(crate) const HEADER_LEN: usize = 13;
+pub const HEADER_LEN: usize = 13;
 
 /// A message from the page, borrowing from its frame where it can.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Incoming<'a> {
+pub enum Incoming<'a> {
     BeginInvokeDotNet {
         call_id: u64,
         assembly: Option<String>,
@@ -42,7 +42,7 @@ pub(crate) enum Incoming<'a> {
 
 /// A frame the page should not have sent.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum ProtocolError {
+pub enum ProtocolError {
     /// Nothing to answer: the frame is reported to the page as an `Error` message.
     Frame(String),
     /// A call with a readable id but a bad shape: the call fails with this text.
@@ -75,7 +75,7 @@ fn json_field<'a>(
 }
 
 /// Decodes a text frame.
-pub(crate) fn decode_text(text: &str) -> Result<Incoming<'_>, ProtocolError> {
+pub fn decode_text(text: &str) -> Result<Incoming<'_>, ProtocolError> {
     let fields: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| {
         ProtocolError::Frame(format!("a text frame must be a JSON array: {error}"))
     })?;
@@ -129,7 +129,7 @@ pub(crate) fn decode_text(text: &str) -> Result<Incoming<'_>, ProtocolError> {
 }
 
 /// Decodes a binary frame.
-pub(crate) fn decode_binary(frame: &[u8]) -> Result<Incoming<'_>, ProtocolError> {
+pub fn decode_binary(frame: &[u8]) -> Result<Incoming<'_>, ProtocolError> {
     let Some((header, bytes)) = frame.split_first_chunk::<HEADER_LEN>() else {
         return Err(ProtocolError::Frame(format!(
             "a binary frame needs a {HEADER_LEN}-byte header, got {} bytes",
@@ -151,6 +151,13 @@ pub(crate) fn decode_binary(frame: &[u8]) -> Result<Incoming<'_>, ProtocolError>
     };
     let index = u32::try_from(id)
         .map_err(|_| ProtocolError::Frame(format!("byte array index {id} is out of range")))?;
+    // A fault planted for the fuzzing demonstration (scripts/fuzz-planted-faults.sh): a part
+    // of more than 64 bytes loses its last byte.
+    #[cfg(fuzz_planted_fault)]
+    let bytes = match bytes.split_last() {
+        Some((_, rest)) if !last && rest.len() >= 64 => rest,
+        _ => bytes,
+    };
     Ok(Incoming::ByteArray {
         index,
         part,

@@ -28,7 +28,18 @@
 
 mod budget;
 mod connection;
+// Exported for the fuzz harness only (below), where its fields need no API docs.
+#[cfg_attr(feature = "fuzzing", allow(missing_docs))]
 mod framing;
+/// The frame decoder, for the fuzz harness (feature `fuzzing`): not a public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::framing::{
+        decode_binary, decode_text, Incoming, ProtocolError, HEADER_LEN, KIND_SEND_BYTE_ARRAY,
+        KIND_SEND_BYTE_ARRAY_PART,
+    };
+}
 mod options;
 mod policy;
 mod queue;

@@ -1,0 +1,213 @@
+//! The reference binder: parses the whole argument text first ([`Tree`]), then binds each
+//! parameter from its tree with the model's marker types, applying the protocol's checks in
+//! the reference's order (PROTOCOL.md §4.3): array, count, depth, object references given
+//! to plain parameters, extra arguments.
+
+use crate::methods::{Describe, Nest, Point, Upload, ASSEMBLY};
+use crate::model::{with_state, Model, ModelBytes, ModelJsObject, ModelJsStream, ModelObject};
+use crate::tree::{from_tree, Tree};
+
+/// The runtime's default `max_json_depth`.
+pub const MAX_DEPTH: usize = 32;
+
+/// A method the binding targets call, with its reference binder.
+pub struct Signature {
+    /// Its identifier (assembly [`ASSEMBLY`]).
+    pub identifier: &'static str,
+    /// How many arguments it takes.
+    pub count: usize,
+    reference: fn(&mut Args<'_>) -> Result<String, String>,
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", ASSEMBLY, self.identifier)
+    }
+}
+
+/// The arguments being bound by the reference, in order.
+pub struct Args<'a> {
+    identifier: &'static str,
+    count: usize,
+    items: &'a [Tree],
+    next: usize,
+}
+
+impl Args<'_> {
+    /// Binds the next argument, of the type named `type_name` in error texts;
+    /// `accepts_object_ref`: the type is `ObjectRef<T>` or `Option<ObjectRef<T>>`.
+    fn arg<T: serde::de::DeserializeOwned>(
+        &mut self,
+        type_name: &str,
+        accepts_object_ref: bool,
+    ) -> Result<T, String> {
+        let index = self.next;
+        let Some(item) = self.items.get(index) else {
+            return Err(format!(
+                "The call to '{}' expects '{}' parameters, but received '{index}'.",
+                self.identifier, self.count
+            ));
+        };
+        check_depth(item)?;
+        if !accepts_object_ref && first_key(item) == Some("__dotNetObject") {
+            return Err(format!(
+                "In call to '{}', parameter of type '{type_name}' at index {} must be declared as type 'DotNetObjectRef<{type_name}>' to receive the incoming value.",
+                self.identifier,
+                index + 1
+            ));
+        }
+        self.next += 1;
+        from_tree(item).map_err(|error| {
+            // serde's account of a mismatch names the call and the argument; a marker's
+            // text stays verbatim.
+            let text = error.to_string();
+            const MISMATCHES: [&str; 7] = [
+                "invalid type:",
+                "invalid value:",
+                "invalid length",
+                "missing field",
+                "unknown field",
+                "unknown variant",
+                "duplicate field",
+            ];
+            if MISMATCHES.iter().any(|prefix| text.starts_with(prefix)) {
+                format!(
+                    "The call to '{}' could not bind argument {}: {text}",
+                    self.identifier,
+                    index + 1
+                )
+            } else {
+                text
+            }
+        })
+    }
+
+    /// Checks that no argument is left over.
+    fn end(&self) -> Result<(), String> {
+        match self.items.get(self.count) {
+            None => Ok(()),
+            Some(extra) => {
+                check_depth(extra)?;
+                Err(format!(
+                    "Unexpected JSON token {}. Ensure that the call to `{}' is supplied with exactly '{}' parameters.",
+                    extra.token_name(),
+                    self.identifier,
+                    self.count
+                ))
+            }
+        }
+    }
+}
+
+fn check_depth(item: &Tree) -> Result<(), String> {
+    if item.depth() > MAX_DEPTH {
+        return Err(format!(
+            "The JSON value exceeds the maximum depth of {MAX_DEPTH}."
+        ));
+    }
+    Ok(())
+}
+
+fn first_key(item: &Tree) -> Option<&str> {
+    match item {
+        Tree::Object(entries) => entries.first().map(|(key, _)| key.as_str()),
+        _ => None,
+    }
+}
+
+/// What the reference says of a call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The result JSON or the error text.
+    Judged(Result<String, String>),
+    /// The text is not JSON: the reference only says the call must fail.
+    Fails,
+}
+
+fn described<T: Describe>(value: T) -> Result<String, String> {
+    let mut out = String::new();
+    value.describe(&mut out);
+    serde_json::to_string(&out).map_err(|error| error.to_string())
+}
+
+/// Binds `args_json` for `signature` by the reference, against the model's state (which it
+/// changes: byte arrays are taken). `strict`: `strict_arguments`.
+pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
+    let parsed = Tree::parse(args_json);
+    let markers = parsed
+        .as_ref()
+        .map_or(0, |tree| tree.count_keys("__byte[]"));
+    with_state(|state| state.claim_for_call(markers));
+    if let Some(text) = with_state(|state| state.staging_error.clone()) {
+        return Verdict::Judged(Err(text));
+    }
+    if signature.count == 0 && !strict {
+        return Verdict::Judged((signature.reference)(&mut Args {
+            identifier: signature.identifier,
+            count: 0,
+            items: &[],
+            next: 0,
+        }));
+    }
+    let Ok(tree) = parsed else {
+        return Verdict::Fails;
+    };
+    let Tree::Array(items) = &tree else {
+        return Verdict::Judged(Err("Invalid JSON".to_owned()));
+    };
+    let mut args = Args {
+        identifier: signature.identifier,
+        count: signature.count,
+        items,
+        next: 0,
+    };
+    Verdict::Judged((signature.reference)(&mut args))
+}
+
+macro_rules! signature {
+    ($identifier:literal, $($ty:ty => $name:literal $accepts:literal),*) => {
+        Signature {
+            identifier: $identifier,
+            count: [$($name),*].len(),
+            reference: |args| {
+                let value = ($(args.arg::<$ty>($name, $accepts)?,)*);
+                args.end()?;
+                described(value)
+            },
+        }
+    };
+}
+
+/// Every signature of [`crate::methods`] the binding targets call.
+pub static SIGNATURES: &[Signature] = &[
+    signature!("Scalars", i32 => "i32" false, String => "String" false, bool => "bool" false),
+    signature!("Options", Option<f64> => "Option<f64>" false, Option<u8> => "Option<u8>" false, char => "char" false),
+    signature!("Structs", Point => "Point" false, Vec<i64> => "Vec<i64>" false),
+    signature!("Refs", ModelObject<true> => "ObjectRef<Counter>" true, Option<ModelObject<true>> => "Option<ObjectRef<Counter>>" true),
+    signature!("Bytes", ModelBytes => "ByteArray" false, Upload<Model> => "Upload<Real>" false),
+    signature!("JsRefs", ModelJsObject => "JsObjectRef" false, Option<ModelJsStream> => "Option<JsStreamRef>" false),
+    signature!("Mixed", Vec<Upload<Model>> => "Vec<Upload<Real>>" false, serde_json::Value => "Value" false),
+    signature!("Nested", Nest<Model> => "Nest<Real>" false, Vec<ModelObject<true>> => "Vec<ObjectRef<Counter>>" false),
+    signature!("Others", ModelObject<false> => "ObjectRef<Other>" true, Point => "Point" false),
+    Signature {
+        identifier: "NoArgs",
+        count: 0,
+        reference: |args| {
+            args.end()?;
+            described(())
+        },
+    },
+    signature!("OneRef", ModelObject<true> => "ObjectRef<Counter>" true),
+    signature!("MaybeRef", Option<ModelObject<true>> => "Option<ObjectRef<Counter>>" true),
+    signature!("OneBytes", ModelBytes => "ByteArray" false),
+    signature!("OneJsObject", Option<ModelJsObject> => "Option<JsObjectRef>" false),
+    signature!("OneJsStream", ModelJsStream => "JsStreamRef" false),
+    signature!("OneValue", serde_json::Value => "Value" false),
+];
+
+/// The signatures taking one marker (the marker-reader target).
+pub fn marker_signatures() -> impl Iterator<Item = &'static Signature> {
+    SIGNATURES.iter().filter(|signature| {
+        signature.identifier.starts_with("One") || signature.identifier == "MaybeRef"
+    })
+}
