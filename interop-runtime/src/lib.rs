@@ -69,7 +69,8 @@ pub const HOST_STREAMS_JS: &str = include_str!("../js/host-streams.js");
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::{
-        Call, Failure, Fast, FastArgs, Invocation, IsScalar, NotScalar, Scalar, SlowArgs,
+        Arg, Args, BindArgs, Call, Failure, Invocation, IsScalar, NotScalar, Param, Scalar,
+        UnboundArgs,
     };
     pub use crate::object_ref::{InstanceMethod, JsInvokable, ObjectCell};
     pub use crate::registry::StaticMethod;
