@@ -7,6 +7,8 @@
 use std::cell::{Cell, RefCell};
 use std::ptr;
 
+use bytes::Bytes;
+
 use crate::error::texts;
 use crate::runtime::JsRuntime;
 
@@ -36,7 +38,7 @@ fn drop_output(output: Box<ScopeOutput>) {
 #[derive(Default)]
 struct ScopeOutput {
     /// Byte arrays produced while serializing, sent to JavaScript before the JSON.
-    outgoing_bytes: Vec<(u64, Vec<u8>)>,
+    outgoing_bytes: Vec<(u64, Bytes)>,
     /// A runtime limit a marker hit while serializing: a caller error, sent verbatim.
     limit_error: Option<String>,
 }
@@ -75,7 +77,7 @@ impl<'a> Scope<'a> {
 
     /// Takes the byte arrays produced so far (`None` when there are none).
     #[inline]
-    pub(crate) fn take_outgoing_bytes(&self) -> Option<Vec<(u64, Vec<u8>)>> {
+    pub(crate) fn take_outgoing_bytes(&self) -> Option<Vec<(u64, Bytes)>> {
         self.output
             .borrow_mut()
             .as_mut()
@@ -84,7 +86,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Adds a byte array produced while serializing.
-    pub(crate) fn push_outgoing_bytes(&self, id: u64, bytes: Vec<u8>) {
+    pub(crate) fn push_outgoing_bytes(&self, id: u64, bytes: Bytes) {
         let mut output = self.output.borrow_mut();
         output
             .get_or_insert_with(Box::default)

@@ -40,6 +40,8 @@ mod registry;
 mod runtime;
 mod stream;
 
+/// The buffer a [`ByteArray`] holds (from the `bytes` crate).
+pub use ::bytes::Bytes;
 pub use bytes::{byte_array, ByteArray};
 pub use dotnet_stream::{StreamRef, BUILTIN_ASSEMBLY};
 pub use error::{JsError, RegistryError};

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
@@ -29,7 +30,7 @@ struct PendingJsCall {
 struct State {
     objects: FxHashMap<u64, Arc<dyn TrackedObject>>,
     pending: FxHashMap<u64, PendingJsCall>,
-    staged: Vec<Option<Vec<u8>>>,
+    staged: Vec<Option<Bytes>>,
     staged_size: usize,
     staging_error: Option<String>,
 }
@@ -141,7 +142,7 @@ impl RuntimeInner {
     }
 
     /// Takes a staged byte array (each is used once).
-    pub(crate) fn take_staged(&self, index: u32) -> Option<Vec<u8>> {
+    pub(crate) fn take_staged(&self, index: u32) -> Option<Bytes> {
         self.state
             .lock()
             .staged
@@ -369,7 +370,11 @@ impl JsRuntime {
     /// `sendByteArray(index, bytes)`: stages bytes for the payload about to arrive. Index 0
     /// starts a new payload; each index must follow the previous one. An error is also reported
     /// to the call that follows, so the caller learns why its bytes were refused.
-    pub fn receive_byte_array(&self, index: u32, bytes: Vec<u8>) -> Result<(), String> {
+    ///
+    /// The bytes are kept as they are given (a `Vec<u8>` or a slice of the host's frame, as
+    /// [`Bytes`]): the [`ByteArray`](crate::ByteArray) a call receives is the same buffer.
+    pub fn receive_byte_array(&self, index: u32, bytes: impl Into<Bytes>) -> Result<(), String> {
+        let bytes = bytes.into();
         let inner = &self.inner;
         let mut state = inner.state.lock();
         if index == 0 {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
@@ -242,7 +243,7 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection) {
 
 /// A call held back while the page's write queue is full, with the byte arrays sent before it.
 struct HeldCall {
-    arrays: Vec<(u32, Vec<u8>)>,
+    arrays: Vec<(u32, Bytes)>,
     /// Why `arrays` were refused (a limit, a broken sequence of parts): the call fails with it.
     refused: Option<String>,
     /// The arrays' bytes, in the server's staged-bytes budget until the call is dispatched.
@@ -255,7 +256,7 @@ struct HeldCall {
     cost: usize,
 }
 
-/// A byte array arriving in parts.
+/// A byte array arriving in parts (its parts are copied into one buffer as they arrive).
 struct Assembly {
     index: u32,
     next_part: u32,
@@ -269,7 +270,7 @@ struct Reader<'a> {
     protocol_errors: usize,
     /// Byte arrays received since the last JSON frame, handed to the runtime with that frame
     /// (so that they stay with it when it is held).
-    arrays: Vec<(u32, Vec<u8>)>,
+    arrays: Vec<(u32, Bytes)>,
     assembly: Option<Assembly>,
     /// Bytes received since the last JSON frame, counted in the server's staged-bytes budget.
     staged: Taken,
@@ -394,7 +395,14 @@ impl<'a> Reader<'a> {
                 part,
                 last,
                 bytes,
-            }) => self.receive_part(index, part, last, bytes),
+            }) => {
+                // The bytes stay in the frame's buffer: no copy.
+                let bytes = match message {
+                    Message::Binary(frame) => frame.slice_ref(bytes),
+                    _ => Bytes::copy_from_slice(bytes),
+                };
+                self.receive_part(index, part, last, bytes)
+            }
             Ok(Incoming::BeginInvokeDotNet {
                 call_id,
                 assembly,
@@ -460,7 +468,7 @@ impl<'a> Reader<'a> {
         stage(self.runtime(), arrays, refused);
     }
 
-    fn receive_part(&mut self, index: u32, part: u32, last: bool, bytes: &[u8]) -> Next {
+    fn receive_part(&mut self, index: u32, part: u32, last: bool, bytes: Bytes) -> Next {
         let mut assembly = match self.assembly.take() {
             Some(assembly) if assembly.index == index && assembly.next_part == part => assembly,
             None if part == 0 => Assembly {
@@ -486,25 +494,23 @@ impl<'a> Reader<'a> {
         let within = self.refused.is_none()
             && self.staged.amount().saturating_add(bytes.len().max(4)) <= per_call
             && self.staged.try_add(bytes.len().max(4));
-        if within {
-            assembly.bytes.extend_from_slice(bytes);
-        } else {
+        if !within {
             // Over a limit: the bytes are dropped, and the call they belong to will fail.
             self.refused.get_or_insert_with(|| BYTE_LIMIT.to_owned());
             assembly.bytes = Vec::new();
-        }
-        if last {
-            self.finish_array(assembly);
+        } else if last && part == 0 {
+            // The whole array in one frame: staged as the frame holds it.
+            self.arrays.push((index, bytes));
+            return Next::Read;
         } else {
+            assembly.bytes.extend_from_slice(&bytes);
+        }
+        if !last {
             self.assembly = Some(assembly);
+        } else if self.refused.is_none() {
+            self.arrays.push((assembly.index, assembly.bytes.into()));
         }
         Next::Read
-    }
-
-    fn finish_array(&mut self, assembly: Assembly) {
-        if self.refused.is_none() {
-            self.arrays.push((assembly.index, assembly.bytes));
-        }
     }
 
     /// A JSON frame ends any byte array still arriving in parts: it is refused.
@@ -552,7 +558,7 @@ const BYTE_LIMIT: &str = "Exceeded the maximum byte array transfer limit for a c
 
 /// Stages `arrays` for the JSON frame about to be applied; `refused`: why they were dropped,
 /// the text that frame fails with.
-fn stage(runtime: &JsRuntime, arrays: Vec<(u32, Vec<u8>)>, refused: Option<String>) {
+fn stage(runtime: &JsRuntime, arrays: Vec<(u32, Bytes)>, refused: Option<String>) {
     if let Some(text) = refused {
         runtime.refuse_byte_arrays(text);
         return;

@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, Weak};
 
+use bytes::Bytes;
+
 use crate::error::texts;
 use crate::host::{BoxFuture, Host, ToJs};
 use crate::runtime::RuntimeInner;
@@ -42,7 +44,7 @@ impl Failure {
 #[doc(hidden)]
 pub struct Payload {
     pub(super) json: String,
-    pub(super) bytes: Vec<(u64, Vec<u8>)>,
+    pub(super) bytes: Vec<(u64, Bytes)>,
 }
 
 /// The call a completion answers, for its error texts and logs.
