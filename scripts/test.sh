@@ -8,7 +8,7 @@
 # js.log, tests.log, doctests.log); the output of every failing suite is printed before the
 # summary, which is also written to target/test-logs/summary.
 #
-# Works alone on a fresh machine: it installs Node.js/npm and Chromium (Debian packages) when
+# Works alone on a fresh machine: it installs Node.js/npm, Chromium and nginx (Debian packages) when
 # they are missing. The Rust tests that need npm packages (Microsoft's client, playwright-core)
 # install the pinned versions themselves (npm ci into target/, once, under a lock).
 set -uo pipefail
@@ -37,7 +37,7 @@ stage_failed() { # name log
   { echo "---- $1 (last 40 lines of $2) ----"; tail -n 40 "$2"; echo; } >>"$failures"
 }
 
-echo "== setup: Node.js, Chromium, Microsoft's pinned npm client (log: $logs/setup.log)"
+echo "== setup: Node.js, Chromium, nginx, Microsoft's pinned npm client (log: $logs/setup.log)"
 (
   set -e
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -48,14 +48,18 @@ echo "== setup: Node.js, Chromium, Microsoft's pinned npm client (log: $logs/set
     echo "installing Chromium (Debian package) for the browser tests"
     apt-get update -qq && apt-get install -y -qq chromium
   fi
+  if [ ! -x /usr/sbin/nginx ]; then
+    echo "installing nginx (Debian package) for the reverse-proxy test"
+    apt-get update -qq && apt-get install -y -qq nginx
+  fi
   pin=target/npm-client-js
   mkdir -p "$pin"
   cp hosts/quickjs/npm-client/package.json hosts/quickjs/npm-client/package-lock.json "$pin/"
   cd "$pin" && npm ci --no-audit --no-fund --loglevel=error
 ) >"$logs/setup.log" 2>&1 # not `|| …`: that would turn off `set -e` inside
 [ $? = 0 ] || stage_failed "setup" "$logs/setup.log"
-# The browser test fails instead of skipping when Chromium is missing.
-export REQUIRE_BROWSER=1
+# The browser tests fail instead of skipping when Chromium or nginx is missing.
+export REQUIRE_BROWSER=1 REQUIRE_NGINX=1
 export DOTNET_JS_INTEROP_PATH="$PWD/target/npm-client-js/node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js"
 
 echo "== JS client: node --test, side by side with Microsoft's pinned npm client (log: $logs/js.log)"
@@ -133,6 +137,12 @@ cargo_stage() { # title log whole|per-package cargo-test-arguments…
 # selected together with targets.
 cargo_stage "Rust: the tests and benches of the workspace" "$logs/tests.log" per-package --all-targets
 cargo_stage "Rust: doc-tests" "$logs/doctests.log" whole --doc
+
+# The macro's diagnostics and pass cases once more, with the runtime's TypeScript entries in every
+# expansion (the workspace stage above builds trybuild's crates without the feature).
+echo "== Rust: ui-tests with the runtime's feature typescript (log: $logs/ui-typescript.log)"
+cargo_run "$logs/ui-typescript.log" -p ui-tests --features typescript
+check_cargo_exit "$logs/ui-typescript.log" -p ui-tests --features typescript
 
 if [ -s "$failures" ]; then
   echo

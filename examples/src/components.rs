@@ -61,7 +61,7 @@ pub fn set_greeting_name(page: JsRuntime, name: String) -> Result<bool, String> 
 }
 
 /// The values of `GenericsExample` after `invokeMethodsAsync`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GenericValues {
     /// `genericType1.Value`.
@@ -100,7 +100,7 @@ pub async fn click_list_item(page: JsRuntime, index: usize) -> Result<Vec<ListIt
 }
 
 /// What `jsFunction` did with the object it was handed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JsFunctionReport {
     /// The helper's action ran.
@@ -159,7 +159,7 @@ pub async fn call_page_function(page: JsRuntime, identifier: String) -> Result<S
 /// What the stream samples show: the bytes that arrived and their SHA-256, or why they did
 /// not (the text of the error, shown by the page as a component would show the exception's
 /// message; returned as a value so the host's hiding of user-code errors does not apply).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum StreamOutcome {
     /// Every byte arrived.

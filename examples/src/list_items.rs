@@ -30,7 +30,7 @@ impl MessageUpdateInvokeHelper {
 }
 
 /// The state of one `ListItem`: its message and whether its button is shown.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ListItemState {
     /// The text shown in the item.

@@ -57,6 +57,35 @@ fn every_sample_passes_with_microsofts_npm_client() {
     assert!(output.contains(&format!("JS client: {client}")), "{output}");
 }
 
+/// Every release of Microsoft's client of the .NET 8, 9 and 10 lines on npm (pinned in
+/// `hosts/quickjs/npm-client-lines/`): the 8 and 9 clients send a result's byte arrays a
+/// microtask before its completion, so the stream sample's chunks reach Rust interleaved.
+#[test]
+fn every_sample_passes_with_every_release_of_microsofts_client() {
+    let lines = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hosts/quickjs/npm-client-lines");
+    let clients = interop_testkit::npm::microsoft_clients(
+        &lines,
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-client-lines"),
+    )
+    .expect("the pinned npm clients install");
+    for line in ["8.", "9.", "10."] {
+        assert!(
+            clients.iter().any(|(version, _)| version.starts_with(line)),
+            "no release of the {line}x line is pinned"
+        );
+    }
+    for (version, client) in &clients {
+        let client = client.to_str().expect("a UTF-8 path");
+        let (success, output) = tour(&["--client", client]);
+        assert!(success, "{version}: {output}");
+        assert_every_sample_passed(&output);
+        assert!(
+            output.contains("[ok  ] 11 streamToDotNet copied to file.txt"),
+            "{version}: {output}"
+        );
+    }
+}
+
 #[test]
 fn the_name_option_reaches_every_name_sample() {
     for args in [&["--name", "Rory Williams"][..], &["--name=Rory Williams"]] {
@@ -87,7 +116,9 @@ fn help_and_bad_arguments() {
     let (success, output) = tour(&["--help"]);
     assert!(success);
     assert!(
-        output.contains("--name NAME") && output.contains("--client PATH"),
+        output.contains("--name NAME")
+            && output.contains("--client PATH")
+            && output.contains("--emit-dts DIR"),
         "{output}"
     );
     for (args, expected) in [
@@ -95,6 +126,7 @@ fn help_and_bad_arguments() {
         (&["--bogus=1"], "unknown argument '--bogus=1'"),
         (&["--name"], "--name needs a value"),
         (&["--client"], "--client needs a path"),
+        (&["--emit-dts"], "--emit-dts needs a directory"),
     ] {
         let (code, output) = tour_with_code(args);
         assert_eq!(code, Some(2), "{args:?}: {output}");

@@ -21,6 +21,8 @@ pub(crate) enum Param {
     Js {
         ty: Box<Type>,
         accepts_object_ref: bool,
+        /// The parameter's name, for the TypeScript declarations.
+        name: String,
     },
     /// The calling runtime, injected (`JsRuntime` or `&JsRuntime`); never counted.
     Runtime { by_ref: bool },
@@ -38,6 +40,8 @@ pub(crate) struct Function {
     /// Where the serialized type is written (the `Ok` type of a `Result`), so a missing
     /// `Serialize` is reported there.
     pub(crate) return_span: Span,
+    /// The serialized type (the `Ok` type of a `Result`); `None` for `()`.
+    pub(crate) result_type: Option<Type>,
 }
 
 impl Function {
@@ -155,6 +159,10 @@ pub(crate) fn function(
                 }
             }
             FnArg::Typed(typed) => {
+                let name = match &*typed.pat {
+                    Pat::Ident(ident) => ident.ident.unraw().to_string(),
+                    _ => "_".to_owned(),
+                };
                 match &*typed.pat {
                     Pat::Ident(_) | Pat::Wild(_) => {}
                     other => cx.error_spanned_by(
@@ -196,6 +204,7 @@ pub(crate) fn function(
                 params.push(Param::Js {
                     ty: Box::new(ty.clone()),
                     accepts_object_ref: accepts_object_ref(ty),
+                    name,
                 });
             }
         }
@@ -209,10 +218,13 @@ pub(crate) fn function(
 
     let mut returns_result = false;
     let mut return_span = sig.ident.span();
+    let mut result_type = None;
     if let ReturnType::Type(_, ty) = &sig.output {
         return_span = ty.span();
+        result_type = Some((**ty).clone());
         if let Some(segment) = last_segment(ty).filter(|segment| segment.ident == "Result") {
             returns_result = true;
+            result_type = generic_args(segment).first().map(|ok| (*ok).clone());
             if let Some(ok) = generic_args(segment).first() {
                 return_span = ok.span();
                 if is_vec_u8(ok) {
@@ -240,5 +252,6 @@ pub(crate) fn function(
         params,
         returns_result,
         return_span,
+        result_type,
     }
 }

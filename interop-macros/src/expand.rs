@@ -8,6 +8,7 @@ use syn::{Ident, ImplItem, Item, ItemFn, ItemImpl, LitStr};
 use crate::ast::{self, Function, Param, Receiver};
 use crate::attr::{self, Attrs};
 use crate::ctxt::{with_errors, Ctxt};
+use crate::typescript;
 
 /// The whole expansion of one `#[jsinvokable]`.
 pub(crate) fn jsinvokable(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -79,6 +80,7 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
             Param::Js {
                 ty,
                 accepts_object_ref,
+                ..
             } => {
                 let read_var = format_ident!("__jsinvokable_read{}", position);
                 // Spanned on the type: a type that is not `Deserialize` is reported there.
@@ -197,6 +199,7 @@ fn static_entry(
     // A free function's entry is a named const: were the function inside an unannotated impl,
     // `const _` would add a parse error to the unresolved name. Entries after an annotated
     // impl stay `const _`: two impls in one module may both have a `create`.
+    let free = const_name.is_some();
     let const_name = match const_name {
         Some(name) => name.into_token_stream(),
         None => quote!(_),
@@ -208,7 +211,9 @@ fn static_entry(
         .iter()
         .map(|(identifier, _)| identifier);
     let is_async = function.is_async;
+    let typescript = typescript::static_entry(krate, function, &assembly, free);
     quote! {
+        #typescript
         #[doc(hidden)]
         #[allow(non_upper_case_globals, dead_code)]
         const #const_name: () = {
@@ -361,9 +366,16 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
         });
     }
     let table = method_table(&krate, &block, &entries);
+    let instance_methods: Vec<&Function> = marked
+        .iter()
+        .map(|method| &method.function)
+        .filter(|function| function.receiver != Receiver::None)
+        .collect();
+    let typescript = typescript::impl_entry(&krate, &block, &type_name(&block), &instance_methods);
     quote! {
         #block
         #table
+        #typescript
         #(#statics)*
     }
 }
@@ -371,15 +383,7 @@ fn expand_impl(cx: Ctxt, attrs: &Attrs, mut block: ItemImpl) -> TokenStream {
 /// `impl JsInvokable for Type` with the given method entries, generic as the impl block is.
 fn method_table(krate: &TokenStream, block: &ItemImpl, entries: &[TokenStream]) -> TokenStream {
     let self_ty = &block.self_ty;
-    let type_name = match &**self_ty {
-        syn::Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map(|segment| segment.ident.to_string())
-            .unwrap_or_default(),
-        other => other.to_token_stream().to_string(),
-    };
+    let type_name = type_name(block);
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
     quote_spanned! {self_ty.span()=>
         #[automatically_derived]
@@ -387,6 +391,19 @@ fn method_table(krate: &TokenStream, block: &ItemImpl, entries: &[TokenStream]) 
             const TYPE_NAME: &'static str = #type_name;
             const METHODS: &'static [#krate::__private::InstanceMethod<Self>] = &[#(#entries),*];
         }
+    }
+}
+
+/// The name JavaScript errors and declarations give the impl's type: its last path segment.
+fn type_name(block: &ItemImpl) -> String {
+    match &*block.self_ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default(),
+        other => other.to_token_stream().to_string(),
     }
 }
 

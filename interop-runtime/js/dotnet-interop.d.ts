@@ -22,13 +22,17 @@ export declare namespace DotNet {
     }
 
     /**
-     * What `beginInvokeDotNetFromJSDirect` returns: `undefined` when the completion comes later
-     * through `endInvokeDotNetFromJS` (never before the function has returned); on success the
-     * result JSON (it must hold no marker, no `"__`), or the result itself when it is a number,
-     * a boolean or `null`; `{ error: text }` on failure (the promise rejects with
-     * `new Error(text)`). The promise settles asynchronously either way.
+     * What `beginInvokeDotNetFromJSDirect` answers: a tag, its return value. The payload of
+     * tags 1, 2 and 3 is put in `out[0]`. The promise settles asynchronously whatever the answer.
+     * - 0: the call started; its completion comes later through `endInvokeDotNetFromJS` (never
+     *   before the function has returned).
+     * - 1: it succeeded; `out[0]` is the result itself, a number, a boolean or `null`.
+     * - 2: it succeeded; `out[0]` is the result JSON, which holds no marker (no `"__`).
+     * - 3: it failed; `out[0]` is the error text (the promise rejects with `new Error(text)`).
+     * - 4: nothing started: `args` is an array the host does not write as JSON; the client
+     *   calls again with its JSON.
      */
-    type DirectCompletion = undefined | string | number | boolean | null | { error: string };
+    type DirectAnswer = 0 | 1 | 2 | 3 | 4;
 
     /** Implemented by the host; the client calls it (PROTOCOL.md §2.1). */
     interface DotNetCallDispatcher {
@@ -44,14 +48,14 @@ export declare namespace DotNet {
         beginInvokeDotNetFromJS(callId: number, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, argsJson: string): void;
         /**
          * Optional extension of this client (Microsoft's client never calls it): starts an async
-         * call like `beginInvokeDotNetFromJS`, and may return its completion instead of sending it
-         * (see {@link DirectCompletion}). When the host has it at `attachDispatcher` time, the
-         * client uses it for every async call made while no reviver was added with `attachReviver`.
-         * `args` is the argument JSON or the argument array itself: the host writes an array of
-         * strings, numbers, booleans and nulls as JSON, and returns any other array unchanged
-         * without starting the call (the client then calls again with its JSON).
+         * call like `beginInvokeDotNetFromJS`, and may answer with its completion instead of
+         * sending it (see {@link DirectAnswer}). When the host has it at `attachDispatcher` time,
+         * the client uses it for every async call made while no reviver was added with
+         * `attachReviver`. `args` is the argument array, its JSON, or `null` (no arguments): the
+         * host writes an array of strings, numbers, booleans and nulls as JSON, and answers 4
+         * for any other array without starting the call.
          */
-        beginInvokeDotNetFromJSDirect?(callId: number, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: string | any[]): DirectCompletion | any[];
+        beginInvokeDotNetFromJSDirect?(callId: number, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: string | any[] | null, out: [any]): DirectAnswer;
         /** Completes an async Rust→JS call with the JSON of the whole triple. Must not throw. */
         endInvokeJSFromDotNet(asyncHandle: any, succeeded: boolean, tripleJson: string): void;
         /** One byte array of the payload about to be sent; the index restarts at 0 per payload. */

@@ -174,7 +174,7 @@ fn unexpected<E: de::Error>(token: &str, expected: &str) -> E {
 
 /// A value that is not a marker object. As in .NET, "nothing staged" is checked first.
 fn not_an_object<E: de::Error>(token: &str) -> E {
-    match with_scope(|scope| scope.runtime.inner().has_staged_bytes()) {
+    match with_scope(|scope| scope.has_incoming()) {
         Ok(true) => unexpected(token, "StartObject"),
         Ok(false) => E::custom(texts::UNEXPECTED_BYTE_ARRAY),
         Err(text) => E::custom(text),
@@ -196,8 +196,7 @@ impl<'de> Visitor<'de> for ByteArrayVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Bytes, A::Error> {
-        let staged_any = with_scope(|scope| scope.runtime.inner().has_staged_bytes())
-            .map_err(de::Error::custom)?;
+        let staged_any = with_scope(|scope| scope.has_incoming()).map_err(de::Error::custom)?;
         if !staged_any {
             return Err(de::Error::custom(texts::UNEXPECTED_BYTE_ARRAY));
         }
@@ -223,13 +222,9 @@ impl<'de> Visitor<'de> for ByteArrayVisitor {
         if map.next_key::<de::IgnoredAny>()?.is_some() {
             return Err(unexpected("PropertyName", "EndObject"));
         }
-        let bytes = with_scope(|scope| {
-            u32::try_from(index)
-                .ok()
-                .and_then(|index| scope.runtime.inner().take_staged(index))
-        })
-        .map_err(de::Error::custom)?;
-        bytes.ok_or_else(|| de::Error::custom(texts::byte_array_not_found(index)))
+        with_scope(|scope| scope.take_incoming(index))
+            .map_err(de::Error::custom)?
+            .map_err(de::Error::custom)
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Bytes, A::Error> {

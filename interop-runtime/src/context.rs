@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use crate::error::texts;
 use crate::runtime::JsRuntime;
+use crate::staging::Incoming;
 
 /// What the serializers of marker types can reach during one (de)serialization.
 pub(crate) struct Scope<'a> {
@@ -18,6 +19,8 @@ pub(crate) struct Scope<'a> {
     /// What serializers produced besides the JSON: rare, so made on first use (a scope that
     /// produced nothing costs no allocation and drops with one test).
     output: RefCell<Option<Box<ScopeOutput>>>,
+    /// The byte arrays JavaScript sent for the message being read.
+    incoming: RefCell<Incoming>,
 }
 
 impl Drop for Scope<'_> {
@@ -60,9 +63,35 @@ impl Drop for Restore {
 impl<'a> Scope<'a> {
     #[inline]
     pub(crate) fn new(runtime: &'a JsRuntime) -> Self {
+        Self::with_incoming(runtime, Incoming::None)
+    }
+
+    /// A scope reading a message JavaScript sent with `incoming`, its byte arrays.
+    #[inline]
+    pub(crate) fn with_incoming(runtime: &'a JsRuntime, incoming: Incoming) -> Self {
         Scope {
             runtime,
             output: RefCell::new(None),
+            incoming: RefCell::new(incoming),
+        }
+    }
+
+    /// Whether byte arrays came with the message being read (.NET's reader texts depend on it).
+    pub(crate) fn has_incoming(&self) -> bool {
+        !matches!(*self.incoming.borrow(), Incoming::None)
+    }
+
+    /// Takes byte array `index` of the message being read (each is taken once), or the text
+    /// the marker fails with.
+    pub(crate) fn take_incoming(&self, index: i64) -> Result<Bytes, String> {
+        match &mut *self.incoming.borrow_mut() {
+            Incoming::Refused(reason) => Err(reason.clone()),
+            Incoming::Batch(arrays) => usize::try_from(index)
+                .ok()
+                .and_then(|index| arrays.get_mut(index))
+                .and_then(Option::take)
+                .ok_or_else(|| texts::byte_array_not_found(index)),
+            Incoming::None | Incoming::Other => Err(texts::byte_array_not_found(index)),
         }
     }
 

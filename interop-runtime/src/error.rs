@@ -104,6 +104,11 @@ pub(crate) mod texts {
     pub(crate) fn byte_array_not_found(index: i64) -> String {
         format!("Byte array {index} not found.")
     }
+    pub(crate) const BYTE_ARRAYS_AMBIGUOUS: &str = "Cannot tell which of the byte arrays received are this result's: a call that failed may have sent some of them, or JavaScript sent byte arrays no message claims.";
+    pub(crate) fn byte_arrays_mismatch(markers: usize) -> String {
+        format!("This result refers to {markers} byte arrays, but no batch of byte arrays received before it can be its own.")
+    }
+    pub(crate) const BYTE_ARRAYS_DROPPED: &str = "The byte arrays of this result were dropped: more batches of byte arrays arrived than calls that could claim them.";
     pub(crate) fn too_many_in_flight(identifier: &str, limit: usize) -> String {
         format!("The call to '{identifier}' was rejected: {limit} calls are already in flight on this runtime.")
     }

@@ -163,8 +163,9 @@ pub trait Host: Send + Sync + 'static {
     /// Asks for room for one more async JS→Rust call beyond the runtime's own
     /// [`max_in_flight_calls`](crate::RuntimeOptions::max_in_flight_calls): a budget the host
     /// shares between runtimes (a server-wide limit). `Err(text)` refuses the call with `text`;
-    /// every admitted call is followed by exactly one [`end_call`](Self::end_call). The default
-    /// admits every call.
+    /// every admitted call is followed by exactly one [`end_call`](Self::end_call) (when it
+    /// ends, or when the runtime is dropped with it still running). The default admits every
+    /// call.
     fn begin_call(&self) -> Result<(), String> {
         Ok(())
     }

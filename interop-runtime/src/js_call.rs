@@ -273,7 +273,12 @@ impl JsCall {
             inner.send(ToJs::ReceiveByteArray { id, bytes });
         }
         let identifier = invocation.identifier.clone();
+        let since = inner.staging_serial();
         let returned = inner.host().invoke_js_sync(invocation);
+        if returned.is_err() {
+            // What its client sent before it failed belongs to no message.
+            inner.claim_sync_return(since, None);
+        }
         let result = match returned {
             Err(SyncCallError::Unsupported) => Err(JsError::Unsupported(format!(
                 "The call to '{identifier}' is synchronous, which this host does not support. Use invoke instead."
@@ -281,16 +286,17 @@ impl JsCall {
             Err(SyncCallError::Threw(text)) => Err(JsError::Js(text)),
             Ok(json) => {
                 let json = json.as_deref().filter(|json| !json.is_empty()).unwrap_or("null");
+                // Its byte arrays were sent during the call, right before it returned.
+                let incoming = inner.claim_sync_return(since, Some(json));
                 match inner.check_incoming(json) {
                     Err(text) => Err(JsError::Result(text)),
                     Ok(()) => {
-                        let scope = Scope::new(&runtime);
+                        let scope = Scope::with_incoming(&runtime, incoming);
                         scope.enter(|| deserialize_result::<R>(json, result_type))
                     }
                 }
             }
         };
-        inner.clear_staged();
         result
     }
 }

@@ -335,9 +335,68 @@ fn check_depth_fully(bytes: &[u8], max_depth: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// How many byte-array markers (`"__byte[]"` keys, at any depth) `json` holds: how many byte
+/// arrays the JS client sent for it. A key spelled with escapes counts too, as serde (and .NET)
+/// read it. The count stops at a string that does not end (serde refuses such a text anyway).
+pub(crate) fn count_byte_array_markers(json: &str) -> usize {
+    const KEY: &[u8] = b"\"__byte[]\"";
+    let bytes = json.as_bytes();
+    // Without the key spelled out and without an escape, no key can read as the marker.
+    if !bytes.contains(&b'\\') && !bytes.windows(KEY.len()).any(|window| window == KEY) {
+        return 0;
+    }
+    let mut count = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'"' {
+            at += 1;
+            continue;
+        }
+        let Ok(end) = skip_string(bytes, at) else {
+            break;
+        };
+        let text = &json[at..end];
+        let is_key = bytes.get(skip_space(bytes, end)) == Some(&b':');
+        if is_key
+            && (text.as_bytes() == KEY
+                || (text.contains('\\')
+                    && serde_json::from_str::<String>(text).is_ok_and(|key| key == "__byte[]")))
+        {
+            count += 1;
+        }
+        at = end;
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_byte_array_markers_as_keys_only() {
+        assert_eq!(count_byte_array_markers("[1,\"x\"]"), 0);
+        assert_eq!(count_byte_array_markers(r#"[{"__byte[]":0}]"#), 1);
+        assert_eq!(
+            count_byte_array_markers(r#"[1,true,[{"__byte[]":0},{"a":{ "__byte[]" :1}}]]"#),
+            2
+        );
+        // A string value is not a key, and a key that only holds the text is another key.
+        assert_eq!(
+            count_byte_array_markers(r#"["__byte[]",{"x":"__byte[]"}]"#),
+            0
+        );
+        assert_eq!(count_byte_array_markers(r#"[{"a\"__byte[]":0}]"#), 0);
+        assert_eq!(count_byte_array_markers(r#"["\"__byte[]\":0"]"#), 0);
+        // Escaped spellings of the key count, as serde reads them.
+        assert_eq!(count_byte_array_markers(r#"[{"\u005f_byte[]":0}]"#), 1);
+        assert_eq!(
+            count_byte_array_markers(r#"[{"\u005f\u005fbyte\u005b\u005d":0}]"#),
+            1
+        );
+        // An unterminated string ends the count.
+        assert_eq!(count_byte_array_markers(r#"[{"__byte[]":0},"\"#), 1);
+    }
 
     fn texts_of(json: &str) -> Vec<&str> {
         split_array(json, 32)

@@ -38,7 +38,10 @@ mod object_ref;
 mod options;
 mod registry;
 mod runtime;
+mod staging;
 mod stream;
+#[cfg(feature = "typescript")]
+mod typescript;
 
 /// The buffer a [`ByteArray`] holds (from the `bytes` crate).
 pub use ::bytes::Bytes;
@@ -54,6 +57,8 @@ pub use options::RuntimeOptions;
 pub use registry::{check_registry, registered_methods, RegisteredMethod};
 pub use runtime::JsRuntime;
 pub use stream::{JsReadStream, JsStreamRef};
+#[cfg(feature = "typescript")]
+pub use typescript::typescript_declarations;
 
 /// The project's JavaScript client: an ES module exporting `DotNet`, wire-compatible with
 /// Microsoft's `@microsoft/dotnet-js-interop`. Hosts serve or load it; its source, tests and
@@ -76,6 +81,10 @@ pub mod __private {
     };
     pub use crate::object_ref::{InstanceMethod, JsInvokable, ObjectCell};
     pub use crate::registry::StaticMethod;
+    #[cfg(feature = "typescript")]
+    pub use crate::typescript::{
+        Declarations, TsImpl, TsKnown, TsMethod, TsProbe, TsSignature, TsStatic, TsUnknown,
+    };
     pub use inventory;
     pub use std::sync::Arc;
 
@@ -101,6 +110,23 @@ pub mod __private {
     // As for `JsArgument`.
     #[diagnostic::do_not_recommend]
     impl<T: serde::Serialize + ?Sized> JsReturn for T {}
+
+    /// What the expansion emits for `typescript_declarations()`: kept with the feature
+    /// `typescript` on, dropped unseen with it off (so the expansion is the same either way).
+    #[cfg(feature = "typescript")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __jsinvokable_typescript {
+        ($($tokens:tt)*) => { $($tokens)* };
+    }
+    /// What the expansion emits for `typescript_declarations()`: kept with the feature
+    /// `typescript` on, dropped unseen with it off (so the expansion is the same either way).
+    #[cfg(not(feature = "typescript"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __jsinvokable_typescript {
+        ($($tokens:tt)*) => {};
+    }
 
     /// Turns the `Err` of a user `Result` into the failure text JavaScript receives.
     pub fn error_text<E: core::fmt::Display>(error: E) -> String {

@@ -13,10 +13,11 @@ use crate::context::Scope;
 use crate::dotnet_stream::OutgoingStream;
 use crate::error::{texts, JsError, RegistryError};
 use crate::host::{Host, ToJs};
-use crate::json_scan::{check_depth, ArrayReader};
+use crate::json_scan::{check_depth, count_byte_array_markers, ArrayReader};
 use crate::object_ref::TrackedObject;
 use crate::options::RuntimeOptions;
 use crate::registry::Registry;
+use crate::staging::{Incoming, Markers, Staging};
 
 /// Completes a pending Rust→JS call with the value JSON or the JS error text.
 pub(crate) type Completion = Box<dyn FnOnce(Result<&str, String>) + Send>;
@@ -30,9 +31,15 @@ struct PendingJsCall {
 struct State {
     objects: FxHashMap<u64, Arc<dyn TrackedObject>>,
     pending: FxHashMap<u64, PendingJsCall>,
-    staged: Vec<Option<Bytes>>,
-    staged_size: usize,
-    staging_error: Option<String>,
+    staging: Staging,
+}
+
+impl State {
+    /// The Rust→JS calls whose completion may still arrive: pending ones, and those given up
+    /// whose completion JavaScript may still send.
+    fn outstanding(&self) -> usize {
+        self.pending.len() + self.staging.late_count()
+    }
 }
 
 /// The shared state behind every clone of a [`JsRuntime`].
@@ -44,8 +51,11 @@ pub(crate) struct RuntimeInner {
     host: Arc<dyn Host>,
     options: RuntimeOptions,
     state: Mutex<State>,
-    /// Lets the hot path skip the lock when nothing is staged.
-    has_staged: AtomicBool,
+    /// A batch of byte arrays is open (the next call may carry it): lets the hot path of calls
+    /// skip the lock.
+    batch_open: AtomicBool,
+    /// Byte arrays wait for a message: completions count their markers only then.
+    bytes_waiting: AtomicBool,
     closed: AtomicBool,
     next_object_id: AtomicU64,
     next_handle: AtomicU64,
@@ -55,6 +65,16 @@ pub(crate) struct RuntimeInner {
     pub(crate) outgoing_streams: Mutex<FxHashMap<u64, OutgoingStream>>,
     /// Values a host attaches to the connection (the authenticated user, …), by type.
     extensions: Mutex<FxHashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Drop for RuntimeInner {
+    /// Calls still counted in flight end with the runtime: their tasks can no longer reach it
+    /// (they hold it weakly), so the host's budget gets them back here, once each.
+    fn drop(&mut self) {
+        for _ in 0..*self.in_flight.get_mut() {
+            self.host.end_call();
+        }
+    }
 }
 
 /// The Rust half of one JavaScript realm or connection: its object table, its pending Rust→JS
@@ -136,49 +156,55 @@ impl RuntimeInner {
         self.next_byte_array_id.fetch_add(1, Ordering::Relaxed) + 1
     }
 
+    /// Whether a batch of byte arrays is open: a call that comes now may carry it.
     #[inline]
-    pub(crate) fn has_staged_bytes(&self) -> bool {
-        self.has_staged.load(Ordering::Acquire)
+    pub(crate) fn has_open_batch(&self) -> bool {
+        self.batch_open.load(Ordering::Acquire)
     }
 
-    /// Takes a staged byte array (each is used once).
-    pub(crate) fn take_staged(&self, index: u32) -> Option<Bytes> {
-        self.state
-            .lock()
-            .staged
-            .get_mut(index as usize)
-            .and_then(Option::take)
+    /// Publishes what the hot paths read without the lock.
+    fn publish(&self, staging: &Staging) {
+        self.batch_open.store(staging.is_open(), Ordering::Release);
+        self.bytes_waiting
+            .store(!staging.is_empty(), Ordering::Release);
     }
 
-    /// Clears the staged byte arrays (end of a call's synchronous part, after a completion).
+    /// The byte arrays of a JS→Rust call (`beginInvokeDotNetFromJS`, `invokeDotNetFromJS`):
+    /// the open batch, if its arguments hold markers.
     #[inline]
-    pub(crate) fn clear_staged(&self) {
-        // A plain load first: the common case (nothing staged) needs no read-modify-write.
-        if self.has_staged_bytes() && self.has_staged.swap(false, Ordering::AcqRel) {
-            self.clear_staged_slowly();
-        }
-    }
-
-    #[cold]
-    fn clear_staged_slowly(&self) {
-        let mut state = self.state.lock();
-        state.staged.clear();
-        state.staged_size = 0;
-    }
-
-    /// A byte-array limit error raised while staging, reported by the call that follows.
-    #[inline]
-    pub(crate) fn take_staging_error(&self) -> Option<String> {
-        if self.has_staged_bytes() {
-            self.take_staging_error_slowly()
+    pub(crate) fn claim_for_call(&self, args_json: &str) -> Incoming {
+        if self.has_open_batch() {
+            self.claim_open(Some(args_json), 0)
         } else {
-            None
+            Incoming::None
+        }
+    }
+
+    /// The serial of the last batch of byte arrays started (before a synchronous JS call).
+    pub(crate) fn staging_serial(&self) -> u64 {
+        self.state.lock().staging.serial()
+    }
+
+    /// The byte arrays of what a synchronous JS call returned (`json`; `None` when it threw,
+    /// and what it sent is dropped): a batch started during the call (after `since`), if the
+    /// result holds markers.
+    pub(crate) fn claim_sync_return(&self, since: u64, json: Option<&str>) -> Incoming {
+        if self.has_open_batch() {
+            self.claim_open(json, since)
+        } else {
+            Incoming::None
         }
     }
 
     #[cold]
-    fn take_staging_error_slowly(&self) -> Option<String> {
-        self.state.lock().staging_error.take()
+    fn claim_open(&self, json: Option<&str>, since: u64) -> Incoming {
+        // A call that failed takes what it sent, to drop it.
+        let markers = json.map_or(usize::MAX, count_byte_array_markers);
+        let mut state = self.state.lock();
+        let outstanding = state.outstanding();
+        let incoming = state.staging.claim_open(markers, since, outstanding);
+        self.publish(&state.staging);
+        incoming
     }
 
     /// Size and depth checks of an incoming JSON value.
@@ -220,8 +246,16 @@ impl RuntimeInner {
     }
 
     pub(crate) fn forget_pending(&self, handle: u64) {
-        let removed = self.state.lock().pending.remove(&handle);
-        // The completion (and what it captured) is dropped here, unlocked.
+        let removed = {
+            let mut state = self.state.lock();
+            let removed = state.pending.remove(&handle);
+            if removed.is_some() {
+                // JavaScript may still complete it, and its byte arrays must find their place.
+                let max = self.options.max_pending_js_calls;
+                state.staging.note_late(handle, max);
+            }
+            removed
+        };
         drop(removed);
     }
 
@@ -271,7 +305,8 @@ impl JsRuntime {
                 host,
                 options,
                 state: Mutex::new(State::default()),
-                has_staged: AtomicBool::new(false),
+                batch_open: AtomicBool::new(false),
+                bytes_waiting: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
                 next_object_id: AtomicU64::new(0),
                 next_handle: AtomicU64::new(0),
@@ -367,9 +402,11 @@ impl JsRuntime {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// `sendByteArray(index, bytes)`: stages bytes for the payload about to arrive. Index 0
-    /// starts a new payload; each index must follow the previous one. An error is also reported
-    /// to the call that follows, so the caller learns why its bytes were refused.
+    /// `sendByteArray(index, bytes)`: stages bytes for a payload about to arrive. Index 0
+    /// starts a payload's batch; each index must follow the previous one. The message that
+    /// carries the payload takes the batch (docs/protocol.md, "Byte arrays from JavaScript"):
+    /// a JS→Rust call the batch right before it, a completion the batches in arrival order.
+    /// A refusal (order, size) is also reported to that message, so its caller learns why.
     ///
     /// The bytes are kept as they are given (a `Vec<u8>` or a slice of the host's frame, as
     /// [`Bytes`]): the [`ByteArray`](crate::ByteArray) a call receives is the same buffer.
@@ -377,75 +414,103 @@ impl JsRuntime {
         let bytes = bytes.into();
         let inner = &self.inner;
         let mut state = inner.state.lock();
-        if index == 0 {
-            state.staged.clear();
-            state.staged_size = 0;
-            state.staging_error = None;
-        }
-        inner.has_staged.store(true, Ordering::Release);
-        if index as usize != state.staged.len() {
-            let text = texts::byte_array_out_of_order(index, state.staged.len());
-            state.staging_error = Some(text.clone());
-            return Err(text);
-        }
-        let size = state.staged_size + bytes.len().max(4);
-        if inner.options.max_staged_bytes.is_some_and(|max| size > max) {
-            state.staging_error = Some(texts::BYTE_LIMIT.to_owned());
-            state.staged.push(None);
-            return Err(texts::BYTE_LIMIT.to_owned());
-        }
-        state.staged_size = size;
-        state.staged.push(Some(bytes));
-        Ok(())
+        let outstanding = state.outstanding();
+        let max = inner.options.max_staged_bytes;
+        let result = state.staging.receive(index, bytes, max, outstanding);
+        inner.publish(&state.staging);
+        result
     }
 
     /// For hosts that receive byte arrays in a framing of their own, with limits of their own
-    /// (a server-wide budget, arrays sent in parts): the payload about to arrive had byte
-    /// arrays the host dropped, and the call that follows fails with `reason` (for a limit,
-    /// the reference's `Exceeded the maximum byte array transfer limit for a call.`).
+    /// (a server-wide budget, arrays sent in parts): the host dropped the byte arrays of one
+    /// payload (from its index 0 to the next), and the message that carries it fails with
+    /// `reason` (for a limit, the reference's `Exceeded the maximum byte array transfer limit
+    /// for a call.`). Call it where the arrays would have been received, once per payload.
     pub fn refuse_byte_arrays(&self, reason: String) {
         let inner = &self.inner;
         let mut state = inner.state.lock();
-        state.staged.clear();
-        state.staged_size = 0;
-        state.staging_error = Some(reason);
-        inner.has_staged.store(true, Ordering::Release);
+        let outstanding = state.outstanding();
+        state.staging.refuse(reason, outstanding);
+        inner.publish(&state.staging);
     }
 
     /// `endInvokeJSFromDotNet`: completes a Rust→JS call with the JSON of the whole triple
     /// `[handle, succeeded, value]`. Unknown or finished handles are ignored, as the reference
     /// does; a malformed triple fails the call it names (or is reported back if it names none).
     pub fn end_invoke_js(&self, triple_json: &str) -> Result<(), String> {
+        self.complete_js_call(triple_json)
+    }
+
+    /// Takes the call `handle` names and the byte arrays its completion refers to. Every
+    /// completion takes its batch, even one for a call no longer waiting, so later ones keep
+    /// their place.
+    fn take_completion(
+        &self,
+        handle: Option<u64>,
+        markers: impl FnOnce() -> Markers,
+    ) -> (Option<PendingJsCall>, Incoming) {
         let inner = &self.inner;
-        let result = self.complete_js_call(triple_json);
-        inner.clear_staged();
-        result
+        // Markers are counted (outside the lock) only when byte arrays wait.
+        let markers = if inner.bytes_waiting.load(Ordering::Acquire) {
+            markers()
+        } else {
+            Markers::Exactly(0)
+        };
+        let mut state = inner.state.lock();
+        let pending = handle.and_then(|handle| {
+            let pending = state.pending.remove(&handle);
+            if pending.is_none() {
+                state.staging.forget_late(handle);
+            }
+            pending
+        });
+        // This call was outstanding until now, whatever its handle said.
+        let outstanding = state.outstanding() + 1;
+        let incoming = state.staging.claim_for_completion(markers, outstanding);
+        let outstanding = state.outstanding();
+        state.staging.settle(outstanding);
+        inner.publish(&state.staging);
+        (pending, incoming)
     }
 
     fn complete_js_call(&self, triple_json: &str) -> Result<(), String> {
         let inner = &self.inner;
+        let depth = inner.options.max_json_depth;
         if let Some(max) = inner.options.max_message_size {
             if triple_json.len() > max {
                 let text = texts::message_too_large(triple_json.len(), max);
                 // Fail the call it names rather than leave it waiting for its timeout.
                 let handle = ArrayReader::open(triple_json)
                     .ok()
-                    .and_then(|mut reader| reader.next(inner.options.max_json_depth).ok().flatten())
+                    .and_then(|mut reader| reader.next(depth).ok().flatten())
                     .and_then(|handle| serde_json::from_str::<u64>(handle.text(triple_json)).ok());
-                let pending = handle.and_then(|handle| inner.state.lock().pending.remove(&handle));
+                let (pending, _) = self.take_completion(handle, || Markers::Unknown);
                 if let Some(pending) = pending {
                     (pending.complete)(Err(text.clone()));
                 }
                 return Err(text);
             }
         }
-        let mut reader = ArrayReader::open(triple_json)?;
-        let depth = inner.options.max_json_depth;
         let invalid = || texts::INVALID_JSON.to_owned();
-        let handle = reader.next(depth)?.ok_or_else(invalid)?;
-        let handle: u64 = serde_json::from_str(handle.text(triple_json)).map_err(|_| invalid())?;
-        let Some(pending) = inner.state.lock().pending.remove(&handle) else {
-            return Ok(());
+        let mut reader = match ArrayReader::open(triple_json) {
+            Ok(reader) => reader,
+            Err(text) => {
+                self.take_completion(None, || Markers::Unknown);
+                return Err(text);
+            }
+        };
+        let handle = reader
+            .next(depth)
+            .and_then(|handle| handle.ok_or_else(invalid))
+            .and_then(|handle| {
+                serde_json::from_str::<u64>(handle.text(triple_json)).map_err(|_| invalid())
+            });
+        let handle = match handle {
+            Ok(handle) => handle,
+            Err(text) => {
+                self.take_completion(None, || Markers::Unknown);
+                return Err(text);
+            }
         };
         let envelope = (|| {
             let succeeded = reader.next(depth)?.ok_or_else(invalid)?;
@@ -458,6 +523,14 @@ impl JsRuntime {
             }
             Ok((succeeded, value.text(triple_json)))
         })();
+        let (pending, incoming) = self.take_completion(Some(handle), || match &envelope {
+            Ok((true, value)) => Markers::Exactly(count_byte_array_markers(value)),
+            _ => Markers::Unknown,
+        });
+        // An unknown or finished handle is ignored without checking the rest, as in .NET.
+        let Some(pending) = pending else {
+            return Ok(());
+        };
         match envelope {
             Err(text) => {
                 tracing::warn!(identifier = %pending.identifier, "malformed completion of a JS interop call");
@@ -465,7 +538,7 @@ impl JsRuntime {
                 Err(text)
             }
             Ok((true, value)) => {
-                let scope = Scope::new(self);
+                let scope = Scope::with_incoming(self, incoming);
                 scope.enter(|| (pending.complete)(Ok(value)));
                 Ok(())
             }
@@ -487,7 +560,8 @@ impl JsRuntime {
         inner.closed.store(true, Ordering::Release);
         let (objects, pending) = {
             let mut state = inner.state.lock();
-            state.staged.clear();
+            state.staging = Staging::default();
+            inner.publish(&state.staging);
             (
                 std::mem::take(&mut state.objects),
                 std::mem::take(&mut state.pending),

@@ -86,3 +86,47 @@ pub fn install(package_dir: &Path, destination: &Path) -> Result<PathBuf, String
     fs::write(&marker, lockfile).map_err(|error| error.to_string())?;
     Ok(node_modules)
 }
+
+/// The prefix of the npm aliases under which `npm-client-lines/package.json` pins each release
+/// of Microsoft's client (`dotnet-js-interop-10.0.11` for `@microsoft/dotnet-js-interop@10.0.11`).
+const CLIENT_ALIAS: &str = "dotnet-js-interop-";
+
+/// Every release of Microsoft's `@microsoft/dotnet-js-interop` pinned in `package_dir` (npm
+/// aliases named `dotnet-js-interop-<version>`), installed into `destination` as
+/// [`install`] does: each version with the path of its module (its package's `main`: the
+/// file's place changed between releases), oldest first.
+pub fn microsoft_clients(
+    package_dir: &Path,
+    destination: &Path,
+) -> Result<Vec<(String, PathBuf)>, String> {
+    let node_modules = install(package_dir, destination)?;
+    let read_json = |path: &Path| -> Result<serde_json::Value, String> {
+        let text = fs::read_to_string(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))
+    };
+    let manifest = read_json(&package_dir.join("package.json"))?;
+    let dependencies = manifest["dependencies"]
+        .as_object()
+        .ok_or_else(|| format!("no dependencies in {}", package_dir.display()))?;
+    let mut clients = Vec::new();
+    for alias in dependencies.keys() {
+        let Some(version) = alias.strip_prefix(CLIENT_ALIAS) else {
+            continue;
+        };
+        let package = node_modules.join(alias);
+        let main = read_json(&package.join("package.json"))?["main"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{alias} names no main module"))?;
+        clients.push((version.to_owned(), package.join(main)));
+    }
+    let numbers = |version: &str| -> Vec<u64> {
+        version
+            .split('.')
+            .map(|part| part.parse().unwrap_or(0))
+            .collect()
+    };
+    clients.sort_by_key(|(version, _)| numbers(version));
+    Ok(clients)
+}

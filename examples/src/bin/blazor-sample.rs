@@ -4,12 +4,13 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use interop_server::{AllowedHosts, InteropServer, ServerOptions};
+use interop_server::{AllowedHosts, InteropServer, ServerOptions, ServerStats};
 
 // The samples live in the `examples` library; naming it keeps its #[jsinvokable] items linked.
 use examples as _;
@@ -18,21 +19,50 @@ const USAGE: &str = "\
 blazor-sample: serves the samples of \"Call .NET methods from JavaScript functions\" as a web
 app whose JavaScript calls Rust over a WebSocket
 
-USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--detailed-errors]
+USAGE: blazor-sample [--addr ADDRESS] [--allowed-host NAME]... [--shutdown-grace SECONDS]
+                     [--detailed-errors] [--stats]
 
 OPTIONS:
     --addr ADDRESS        where to listen (default: 127.0.0.1:8080; port 0 picks a free one)
     --allowed-host NAME   a host name pages use (repeatable); required to listen on a
                           non-loopback address (default: localhost, 127.0.0.1 and [::1])
+    --shutdown-grace SECONDS
+                          on Ctrl-C (SIGINT) or SIGTERM, how long calls in flight may
+                          finish before pages are closed (default: 10); new sockets are
+                          refused meanwhile
     --detailed-errors     send the text of Rust errors to the page (off: a generic text)
+    --stats               also serve GET /stats: what the interop server holds now, as JSON
+                          (connections, live_tasks, in_flight_calls, staged_bytes,
+                          tracked_objects, queued_bytes; for load and leak tests)
     -h, --help            this text";
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse + Clone {
     ([(header::CONTENT_TYPE, content_type)], body)
 }
 
-/// The web app: the page, its scripts and the interop routes.
-fn app(interop: &InteropServer) -> Router {
+/// What the interop server holds now, as a JSON object (`--stats`).
+fn stats_json(interop: &InteropServer) -> String {
+    let ServerStats {
+        connections,
+        live_tasks,
+        in_flight_calls,
+        staged_bytes,
+        tracked_objects,
+        queued_bytes,
+    } = interop.stats();
+    serde_json::json!({
+        "connections": connections,
+        "live_tasks": live_tasks,
+        "in_flight_calls": in_flight_calls,
+        "staged_bytes": staged_bytes,
+        "tracked_objects": tracked_objects,
+        "queued_bytes": queued_bytes,
+    })
+    .to_string()
+}
+
+/// The web app: the page, its scripts and the interop routes (and `/stats` with `stats`).
+fn app(interop: &InteropServer, stats: bool) -> Router {
     let html = asset(
         "text/html; charset=utf-8",
         include_str!("../../web/index.html"),
@@ -44,7 +74,20 @@ fn app(interop: &InteropServer) -> Router {
         script(include_str!("../../js/scripts/isolation.js")),
     );
     let css = asset("text/css; charset=utf-8", include_str!("../../web/app.css"));
-    Router::new()
+    let mut router = Router::new();
+    if stats {
+        let interop = interop.clone();
+        router = router.route(
+            "/stats",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    stats_json(&interop),
+                )
+            }),
+        );
+    }
+    router
         .route("/", get(move || async move { html }))
         .route("/app.js", get(move || async move { app_js }))
         .route("/seed.js", get(move || async move { seed_js }))
@@ -62,10 +105,39 @@ fn app(interop: &InteropServer) -> Router {
         .merge(interop.router())
 }
 
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `docker stop`, systemd and
+/// Kubernetes send): either starts the graceful shutdown.
+async fn stop_requested() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let terminate = async {
+            match signal(SignalKind::terminate()) {
+                Ok(mut terminate) => {
+                    terminate.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt.await;
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 8080).into();
     let mut options = ServerOptions::default();
+    let mut stats = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -88,7 +160,19 @@ async fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
+            "--shutdown-grace" => match args
+                .next()
+                .and_then(|value| value.parse::<f64>().ok())
+                .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+            {
+                Some(grace) => options.shutdown_grace = grace,
+                None => {
+                    eprintln!("--shutdown-grace needs a number of seconds\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
             "--detailed-errors" => options.detailed_errors = true,
+            "--stats" => stats = true,
             other => {
                 eprintln!("unknown argument '{other}'\n\n{USAGE}");
                 return ExitCode::from(2);
@@ -117,11 +201,10 @@ async fn main() -> ExitCode {
     println!("Listening on http://{local}/");
     let shutdown = interop.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            shutdown.shutdown();
-        }
+        stop_requested().await;
+        shutdown.shutdown();
     });
-    match interop.serve(listener, app(&interop)).await {
+    match interop.serve(listener, app(&interop, stats)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("the server failed: {error}");

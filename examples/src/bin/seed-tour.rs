@@ -3,25 +3,30 @@
 //! against the Rust ports of `examples`. Every result checked is what JavaScript printed or
 //! alerted; the tour exits with 1 if any differs from the expected one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use examples::{generics, greeting, hello, list_items, streams};
 use interop_quickjs::{Client, Engine, EngineOptions, OutputKind};
 use interop_runtime::{JsError, JsRuntime, JsStreamRef, ObjectRef, RuntimeOptions};
+use parking_lot::Mutex;
 
 const USAGE: &str = "\
 seed-tour: runs the samples of \"Call .NET methods from JavaScript functions\" in an embedded
 JavaScript engine (QuickJS) against their Rust ports, and checks every result
 
 USAGE: seed-tour [--name NAME] [--client PATH]
+       seed-tour --emit-dts DIR
 
 OPTIONS:
     --name NAME     the name the name samples use (default: Amy Pond); also --name=NAME
     --client PATH   load this JS client instead of the built-in one, e.g. Microsoft's
                     node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js;
                     also --client=PATH
+    --emit-dts DIR  write the TypeScript declarations of every registered method to
+                    DIR/jsinvokable.d.ts (the global `DotNet`, typed) and exit; also
+                    --emit-dts=DIR
     -h, --help      this text
 
 Exits with 1 if any result differs from the expected one, 2 on bad arguments or a --client
@@ -35,12 +40,14 @@ const MAX_STAGED_BYTES: usize = 32 * 1024;
 struct Arguments {
     name: String,
     client: Client,
+    emit_dts: Option<PathBuf>,
 }
 
 fn parse_arguments() -> Result<Option<Arguments>, String> {
     let mut arguments = Arguments {
         name: "Amy Pond".to_owned(),
         client: Client::Builtin,
+        emit_dts: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -59,6 +66,7 @@ fn parse_arguments() -> Result<Option<Arguments>, String> {
             "-h" | "--help" if inline.is_none() => return Ok(None),
             "--name" => arguments.name = value("a value")?,
             "--client" => arguments.client = Client::File(PathBuf::from(value("a path")?)),
+            "--emit-dts" => arguments.emit_dts = Some(PathBuf::from(value("a directory")?)),
             _ => return Err(format!("unknown argument '{arg}'")),
         }
     }
@@ -93,10 +101,6 @@ fn start_engine(options: EngineOptions) -> Result<Engine, (String, ExitCode)> {
     })
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 struct Tour {
     engine: Engine,
     output: Arc<Mutex<Vec<String>>>,
@@ -111,7 +115,7 @@ impl Tour {
 
     /// What JavaScript printed (`console.*`) and alerted (`alert: …`) since the last call.
     fn output(&self) -> Vec<String> {
-        std::mem::take(&mut *lock(&self.output))
+        std::mem::take(&mut *self.output.lock())
     }
 
     fn check(&mut self, sample: &str, got: &str, expected: &str) {
@@ -179,6 +183,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(directory) = &arguments.emit_dts {
+        return emit_dts(directory);
+    }
     let output = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&output);
     let options = EngineOptions {
@@ -193,7 +200,7 @@ fn main() -> ExitCode {
                 OutputKind::Log | OutputKind::Warn | OutputKind::Error => text.to_owned(),
             };
             println!("    js> {line}");
-            lock(&sink).push(line);
+            sink.lock().push(line);
         }),
         ..EngineOptions::default()
     };
@@ -222,6 +229,23 @@ fn main() -> ExitCode {
     } else {
         eprintln!("failed: {}", tour.failed.join(", "));
         ExitCode::FAILURE
+    }
+}
+
+/// Writes `DIR/jsinvokable.d.ts`, creating `DIR`; exit 2 when that fails.
+fn emit_dts(directory: &Path) -> ExitCode {
+    let path = directory.join("jsinvokable.d.ts");
+    let written = std::fs::create_dir_all(directory)
+        .and_then(|()| std::fs::write(&path, interop_runtime::typescript_declarations()));
+    match written {
+        Ok(()) => {
+            println!("wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("cannot write {}: {error}", path.display());
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -324,7 +348,7 @@ fn run_samples(tour: &mut Tour, name: &str) {
     let called = Arc::new(Mutex::new(false));
     let flag = Arc::clone(&called);
     let helper = ObjectRef::new(list_items::MessageUpdateInvokeHelper::new(move || {
-        *lock(&flag) = true
+        *flag.lock() = true
     }));
     let (js, handed) = (tour.js(), helper.clone());
     let later = tour.engine.block_on(async move {
@@ -340,7 +364,7 @@ fn run_samples(tour: &mut Tour, name: &str) {
         later.map(|text| {
             format!(
                 "called: {}, disposed: {}, a later call: {text}",
-                *lock(&called),
+                *called.lock(),
                 helper.is_disposed()
             )
         }),

@@ -1,22 +1,28 @@
-//! What the browser tests share: Chromium (or a skip), the pinned playwright-core, and the web
-//! app started on a free port.
+//! What the browser tests share: their harness (a test whose tools are missing is ignored, not
+//! passed), the pinned playwright-core, and the web app started on a free port.
 
-use std::io::{BufRead, BufReader};
+// Each test binary that includes this module uses part of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The web app, killed when dropped.
 pub struct WebApp {
-    child: Child,
+    /// Its process (to signal it or wait for it).
+    pub child: Child,
     /// Its base URL, without a trailing slash.
     pub url: String,
 }
 
 impl WebApp {
-    /// Starts `blazor-sample` on a free port of 127.0.0.1 and waits for its address.
-    pub fn start() -> WebApp {
+    /// Starts `blazor-sample` on a free port of 127.0.0.1 with the options `args` (`[]`: its
+    /// defaults) and waits for its address.
+    pub fn start(args: &[&str]) -> WebApp {
         let mut child = Command::new(env!("CARGO_BIN_EXE_blazor-sample"))
             .args(["--addr", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .expect("the web app starts");
@@ -50,19 +56,68 @@ impl Drop for WebApp {
     }
 }
 
-/// Chromium's path, or `None` (after saying so) when it is missing and `REQUIRE_BROWSER` is
-/// not set.
-pub fn chromium() -> Option<String> {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    if Path::new(&chromium).exists() {
-        return Some(chromium);
+/// Something a test needs from the machine, which `scripts/test.sh` installs.
+#[derive(Clone, Copy, Debug)]
+pub enum Tool {
+    /// Debian's Chromium (`CHROMIUM` names another binary; `REQUIRE_BROWSER` makes it required).
+    Chromium,
+    /// Debian's nginx (`NGINX` names another binary; `REQUIRE_NGINX` makes it required).
+    Nginx,
+}
+
+impl Tool {
+    /// The tool's path, and whether the tests must fail rather than be ignored without it.
+    fn lookup(self) -> (String, bool) {
+        let (variable, default, required) = match self {
+            Tool::Chromium => ("CHROMIUM", "/usr/bin/chromium", "REQUIRE_BROWSER"),
+            Tool::Nginx => ("NGINX", "/usr/sbin/nginx", "REQUIRE_NGINX"),
+        };
+        let path = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
+        (path, std::env::var_os(required).is_some())
     }
-    assert!(
-        std::env::var_os("REQUIRE_BROWSER").is_none(),
-        "REQUIRE_BROWSER is set but there is no Chromium at {chromium}"
-    );
-    eprintln!("skipped: no Chromium at {chromium} (scripts/test.sh installs it)");
-    None
+
+    /// The tool's path (a test runs only when it exists: see [`run`]).
+    pub fn path(self) -> String {
+        self.lookup().0
+    }
+}
+
+/// A test of this binary: its name, what it needs, and its body.
+pub type EnvTest = (&'static str, &'static [Tool], fn());
+
+/// Runs `tests` as this test binary's harness (`harness = false`), with libtest's arguments
+/// and output. A test whose tools are missing is reported as **ignored**, with the reason on
+/// stderr, so that it is counted as skipped and never as passed; with `REQUIRE_BROWSER` /
+/// `REQUIRE_NGINX` set (as `scripts/test.sh` does) it fails instead.
+pub fn run(tests: Vec<EnvTest>) -> std::process::ExitCode {
+    let arguments = libtest_mimic::Arguments::from_args();
+    let trials = tests
+        .into_iter()
+        .map(|(name, tools, test)| {
+            let missing: Vec<(String, bool)> = tools
+                .iter()
+                .map(|tool| tool.lookup())
+                .filter(|(path, _)| !Path::new(path).exists())
+                .collect();
+            if missing.is_empty() {
+                return libtest_mimic::Trial::test(name, move || {
+                    test();
+                    Ok(())
+                });
+            }
+            let paths: Vec<&str> = missing.iter().map(|(path, _)| path.as_str()).collect();
+            let reason = format!(
+                "{name} needs {} (scripts/test.sh installs it)",
+                paths.join(" and ")
+            );
+            if missing.iter().any(|(_, required)| *required) {
+                return libtest_mimic::Trial::test(name, move || Err(reason.into()));
+            }
+            let _ = writeln!(std::io::stderr(), "ignored: {reason}");
+            libtest_mimic::Trial::test(name, || Ok(())).with_ignored_flag(true)
+        })
+        .collect();
+    libtest_mimic::run(&arguments, trials).exit_code()
 }
 
 /// The pinned playwright-core's entry module, installed once into `target/`.
@@ -76,8 +131,15 @@ pub fn playwright_core() -> PathBuf {
     .join("playwright-core/index.mjs")
 }
 
-/// A `node` command running the e2e script `script` against `app`.
-pub fn e2e_script(script: &str, app: &WebApp, chromium: &str) -> Command {
+/// A `node` command running the e2e script `script` against the web app at `base_url`;
+/// `server_pid` (the app's process, which the script may kill) or `None` when the app is
+/// reached through a proxy.
+pub fn e2e_script(
+    script: &str,
+    base_url: &str,
+    server_pid: Option<u32>,
+    chromium: &str,
+) -> Command {
     let mut command = Command::new("node");
     command
         .arg(
@@ -85,9 +147,11 @@ pub fn e2e_script(script: &str, app: &WebApp, chromium: &str) -> Command {
                 .join("web/e2e")
                 .join(script),
         )
-        .arg(&app.url)
+        .arg(base_url)
         .env("PLAYWRIGHT_CORE", playwright_core())
-        .env("CHROMIUM", chromium)
-        .env("SERVER_PID", app.pid().to_string());
+        .env("CHROMIUM", chromium);
+    if let Some(pid) = server_pid {
+        command.env("SERVER_PID", pid.to_string());
+    }
     command
 }

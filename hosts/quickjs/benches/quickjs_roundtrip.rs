@@ -21,9 +21,10 @@
 //!    the engine, all `n` in one async JS loop that the engine drives until it settles
 //!    (`eval_script` then `run_until_idle`). One iteration is the whole real cycle of one
 //!    call: the client hands the argument array to the host's `beginInvokeDotNetFromJSDirect`,
-//!    which writes it as the JSON `[1]`, the runtime runs `Noop`, and since it completes at once with nothing queued before it the
-//!    host returns the completion (the number itself) instead of queueing it for the engine's
-//!    pump; the client returns `Promise.resolve(1)`, and a job resumes the loop. (An `async fn`,
+//!    which writes it as the JSON `[1]`, the runtime runs `Noop`, and since it completes at
+//!    once with nothing queued before it the host answers with the completion (tag 1, the
+//!    number itself in `out[0]`) instead of queueing it for the engine's pump; the client
+//!    returns `Promise.resolve(1)`, and a job resumes the loop. (An `async fn`,
 //!    a result with markers or byte arrays, or Microsoft's client, take the queued path: the
 //!    pump delivering `endInvokeDotNetFromJS`, `JSON.parse`, resolve.) Driving one call per
 //!    Rust entry instead would add the entry (a script compile and a tokio `block_on`) to

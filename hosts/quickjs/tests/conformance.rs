@@ -25,47 +25,82 @@ mod conformance {
     interop_testkit::conformance_tests!(super::QuickJsWireClient::new);
 }
 
-/// The same suite with Microsoft's npm client loaded: its calls, its completions' parsing.
+/// The same suite with Microsoft's npm client loaded (10.0.11, the release the project
+/// targets): its calls, its completions' parsing.
 mod conformance_with_microsofts_client {
-    interop_testkit::conformance_tests!(super::QuickJsWireClient::with_microsofts_client);
+    interop_testkit::conformance_tests!(
+        |options| super::QuickJsWireClient::with_microsofts_client(options, "10.0.11")
+    );
+}
+
+/// With every other release of Microsoft's client on npm, of the .NET 8, 9 and 10 lines.
+mod conformance_with_microsofts_client_8_0_0 {
+    interop_testkit::conformance_tests!(
+        |options| super::QuickJsWireClient::with_microsofts_client(options, "8.0.0")
+    );
+}
+
+mod conformance_with_microsofts_client_9_0_6 {
+    interop_testkit::conformance_tests!(
+        |options| super::QuickJsWireClient::with_microsofts_client(options, "9.0.6")
+    );
+}
+
+mod conformance_with_microsofts_client_10_0_0 {
+    interop_testkit::conformance_tests!(
+        |options| super::QuickJsWireClient::with_microsofts_client(options, "10.0.0")
+    );
 }
 
 /// Call ids of the calls Microsoft's client cannot express (malformed arguments, chosen ids),
 /// sent raw, start here, far from the ids the client numbers from 1.
 const RAW_CALL_IDS: u64 = 1_000_000;
 
-/// `tests/microsoft-wire-client.js` next to an installed copy of Microsoft's client, written
-/// once per test process.
-fn microsoft_wire_client() -> &'static Path {
-    static CLIENT: OnceLock<PathBuf> = OnceLock::new();
-    CLIENT.get_or_init(|| {
+/// Every release of Microsoft's client pinned in `npm-client-lines/` (installed once per
+/// target directory), each with `tests/microsoft-wire-client.js` written next to it once per
+/// test process: `(version, wire client)`.
+fn microsoft_wire_clients() -> &'static [(String, PathBuf)] {
+    static CLIENTS: OnceLock<Vec<(String, PathBuf)>> = OnceLock::new();
+    CLIENTS.get_or_init(|| {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let node_modules = interop_testkit::npm::install(
-            &manifest.join("npm-client"),
-            &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-client"),
+        let clients = interop_testkit::npm::microsoft_clients(
+            &manifest.join("npm-client-lines"),
+            &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-client-lines"),
         )
-        .expect("the pinned npm client installs");
-        let microsoft =
-            node_modules.join("@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js");
+        .expect("the pinned npm clients install");
         let template = std::fs::read_to_string(manifest.join("tests/microsoft-wire-client.js"))
             .expect("the template reads");
         let recording = manifest.join("tests/wire-recording.js");
-        let source = template
-            .replace(
-                "'MICROSOFT_CLIENT'",
-                &js(microsoft.to_str().expect("a UTF-8 path")),
-            )
-            .replace(
-                "'WIRE_RECORDING'",
-                &js(recording.to_str().expect("a UTF-8 path")),
-            );
         let directory = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("microsoft-wire-client-{}", std::process::id()));
         std::fs::create_dir_all(&directory).expect("the directory is created");
-        let path = directory.join("client.js");
-        std::fs::write(&path, source).expect("the client is written");
-        path
+        clients
+            .into_iter()
+            .map(|(version, microsoft)| {
+                let source = template
+                    .replace(
+                        "'MICROSOFT_CLIENT'",
+                        &js(microsoft.to_str().expect("a UTF-8 path")),
+                    )
+                    .replace(
+                        "'WIRE_RECORDING'",
+                        &js(recording.to_str().expect("a UTF-8 path")),
+                    );
+                let path = directory.join(format!("client-{version}.js"));
+                std::fs::write(&path, source).expect("the client is written");
+                (version, path)
+            })
+            .collect()
     })
+}
+
+/// The wire client around Microsoft's client `version` (pinned in `npm-client-lines/`).
+fn microsoft_wire_client(version: &str) -> &'static Path {
+    microsoft_wire_clients()
+        .iter()
+        .find(|(pinned, _)| pinned == version)
+        .map(|(_, path)| path.as_path())
+        .unwrap_or_else(|| panic!("Microsoft's client {version} is not pinned"))
 }
 
 /// A value as a JavaScript literal: JSON, so strings arrive exactly as given.
@@ -91,9 +126,10 @@ impl QuickJsWireClient {
         Self::with_client(options, tests.join("wire-client.js"), false)
     }
 
-    /// An engine (and runtime) with `options`, its client Microsoft's inside the recorder.
-    pub fn with_microsofts_client(options: RuntimeOptions) -> Self {
-        Self::with_client(options, microsoft_wire_client().to_owned(), true)
+    /// An engine (and runtime) with `options`, its client Microsoft's release `version`
+    /// inside the recorder.
+    pub fn with_microsofts_client(options: RuntimeOptions, version: &str) -> Self {
+        Self::with_client(options, microsoft_wire_client(version).to_owned(), true)
     }
 
     fn with_client(options: RuntimeOptions, client: PathBuf, microsoft: bool) -> Self {
@@ -377,7 +413,8 @@ fn strings_cross_the_bridge_exactly() {
 /// and errors.
 #[test]
 fn microsofts_client_makes_the_calls_and_settles_its_promises() {
-    let mut client = QuickJsWireClient::with_microsofts_client(RuntimeOptions::default());
+    let mut client =
+        QuickJsWireClient::with_microsofts_client(RuntimeOptions::default(), "10.0.11");
     let id = client.begin_invoke(Invoke::r#static("Conformance", "Echo", r#"["x"]"#));
     assert_eq!(id, 1);
     assert_eq!(client.completion_of(id), (true, r#""x""#.to_owned()));

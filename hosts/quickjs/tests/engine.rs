@@ -497,8 +497,9 @@ fn results_read_the_same_whether_returned_directly_or_queued() {
     assert_eq!(seen[0], seen[1], "the builtin and the npm client");
 }
 
-/// Calls the host's `beginInvokeDotNetFromJSDirect` by hand and records what it returns and
-/// what reaches the dispatcher afterwards (call ids from 9000 are the script's own).
+/// Calls the host's `beginInvokeDotNetFromJSDirect` by hand and records what it answers (the
+/// tag, then the payload it put in `out[0]`, if any) and what reaches the dispatcher afterwards
+/// (call ids from 9000 are the script's own).
 const DIRECT_PROBE: &str = "
 const counter = await DotNet.invokeMethodAsync('QuickJsTests', 'NewCounter');
 const dispatcher = counter._callDispatcher;
@@ -509,9 +510,10 @@ const receive = dispatcher.receiveByteArray.bind(dispatcher);
 dispatcher.endInvokeDotNetFromJS = (id, ok, text) =>
   id >= 9000 ? log.push(['end', id, ok, text]) : end(id, ok, text);
 dispatcher.receiveByteArray = (id, bytes) => { log.push(['bytes', Array.from(bytes)]); receive(id, bytes); };
+const out = [];
 const direct = (id, identifier, args) => {
-  const returned = host.beginInvokeDotNetFromJSDirect(id, 'QuickJsTests', identifier, null, JSON.stringify(args));
-  log.push(['returned', id, returned === undefined ? 'undefined' : returned]);
+  const tag = host.beginInvokeDotNetFromJSDirect(id, 'QuickJsTests', identifier, null, JSON.stringify(args), out);
+  log.push(['answered', id, tag, ...out.splice(0)]);
 };
 const settle = async (count) => {
   for (let i = 0; i < 20 && log.filter(e => e[0] === 'end').length < count; i++) {
@@ -521,7 +523,7 @@ const settle = async (count) => {
 ";
 
 #[test]
-fn the_host_returns_a_ready_completion_only_when_it_overtakes_nothing() {
+fn the_host_answers_a_ready_completion_only_when_it_overtakes_nothing() {
     let engine = engine(Client::Builtin);
     let got = eval(
         &engine,
@@ -540,7 +542,7 @@ fn the_host_returns_a_ready_completion_only_when_it_overtakes_nothing() {
     );
     assert_eq!(
         got,
-        r#"[["returned",9001,3],["returned",9002,{"error":"no luck"}],["returned",9003,{"error":"The assembly 'QuickJsTests' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")]."}],["returned",9005,"undefined"],["returned",9006,"undefined"],["end",9004,true,"11"],["end",9005,true,"15"],["end",9006,false,"late"]]"#
+        r#"[["answered",9001,1,3],["answered",9002,3,"no luck"],["answered",9003,3,"The assembly 'QuickJsTests' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")]."],["answered",9005,0],["answered",9006,0],["end",9004,true,"11"],["end",9005,true,"15"],["end",9006,false,"late"]]"#
     );
 }
 
@@ -574,9 +576,9 @@ fn byte_arrays_markers_and_async_methods_keep_the_queue() {
     assert_eq!(
         kinds,
         [
-            "\"returned\":9001",
-            "\"returned\":9002",
-            "\"returned\":9003",
+            "\"answered\":9001",
+            "\"answered\":9002",
+            "\"answered\":9003",
             "\"bytes\":[3]",
             "\"bytes\":[1,2,4,5]",
             "\"end\":9001",
@@ -586,7 +588,8 @@ fn byte_arrays_markers_and_async_methods_keep_the_queue() {
         "{got}"
     );
     for entry in &log[..3] {
-        assert_eq!(entry[2], "undefined", "{got}");
+        assert_eq!(entry.as_array().map(Vec::len), Some(3), "{got}");
+        assert_eq!(entry[2], 0, "started, no payload: {got}");
     }
     assert!(
         log[5][3]
@@ -715,16 +718,16 @@ fn hostile_input_through_a_hand_written_dispatcher_gets_clear_errors() {
 }
 
 #[test]
-fn the_direct_call_writes_primitive_arguments_and_hands_back_any_other_array() {
+fn the_direct_call_writes_primitive_arguments_and_answers_with_a_tag() {
     let engine = raw_host_engine();
     let got = eval(
         &engine,
         "const host = globalThis.rawHost;
          const results = [];
-         const direct = (id, args) => {
+         const direct = (id, args, method = 'Add', out = []) => {
            try {
-             const completion = host.beginInvokeDotNetFromJSDirect(id, 'QuickJsTests', 'Add', null, args);
-             results.push(completion === args ? 'handed back' : completion);
+             const tag = host.beginInvokeDotNetFromJSDirect(id, 'QuickJsTests', method, null, args, out);
+             results.push([tag, ...out]);
            } catch (error) {
              results.push('threw: ' + error.message);
            }
@@ -738,22 +741,36 @@ fn the_direct_call_writes_primitive_arguments_and_hands_back_any_other_array() {
          direct(7, 42);
          direct(8, '[1, 2]');
          direct(9, [1]);
+         direct(10, ['text'], 'Echo');
+         direct(11, null, 'Add');
+         direct(12, [1, 2], 'Add', null);
+         direct(13, [1, 2], 'Add', {});
+         // An out array that refuses the payload: the completion is queued instead.
+         direct(14, [1, 2], 'Add', Object.freeze([]));
          await null;
-         return [results, globalThis.replies.length];",
+         return [results, globalThis.replies];",
     );
     let expected = serde_json::json!([
         [
-            42,
-            {"error": "The call to 'Add' could not bind argument 1: invalid type: floating point `20.5`, expected i64"},
-            "handed back",
-            "handed back",
-            "handed back",
-            "handed back",
+            [1, 42],
+            [3, "The call to 'Add' could not bind argument 1: invalid type: floating point `20.5`, expected i64"],
+            [4],
+            [4],
+            [4],
+            [4],
             "threw: argsJson must be a string or null",
-            3,
-            {"error": "The call to 'Add' expects '2' parameters, but received '1'."}
+            [1, 3],
+            [
+                3,
+                "The call to 'Add' expects '2' parameters, but received '1'."
+            ],
+            [2, "\"text\""],
+            [3, "Invalid JSON"],
+            "threw: out must be an array",
+            "threw: out must be an array",
+            [0]
         ],
-        0
+        [[14, true, "3"]]
     ]);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&got).unwrap(),

@@ -144,6 +144,8 @@ function apply(message) {
       dispatcher.beginInvokeJSFromDotNet(handle, identifier, argsJson, resultType, targetInstanceId, callType);
       break;
     }
+    case 'Pong':
+      break; // the answer to the heartbeat
     case 'Error':
       console.error(`The interop server refused a message: ${message[1]}`);
       break;
@@ -152,8 +154,17 @@ function apply(message) {
   }
 }
 
+// A ping while the page is otherwise quiet, so that proxies and load balancers, which close
+// idle connections (nginx after 60 s by default), keep the socket open.
+const HEARTBEAT_MS = 30000;
+let heartbeat = 0;
+
 socket.addEventListener('open', () => {
   for (const frame of waiting.splice(0)) socket.send(frame);
+  const timer = setInterval(() => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(`["Ping",${++heartbeat}]`);
+  }, HEARTBEAT_MS);
+  socket.addEventListener('close', () => clearInterval(timer));
 });
 
 socket.addEventListener('message', (event) => {

@@ -75,6 +75,16 @@ impl Taken {
     pub(crate) fn amount(&self) -> usize {
         self.amount
     }
+
+    /// Moves `amount` of what is held (at most all of it) to a new holder.
+    pub(crate) fn split_off(&mut self, amount: usize) -> Taken {
+        let amount = amount.min(self.amount);
+        self.amount -= amount;
+        Taken {
+            budget: Arc::clone(&self.budget),
+            amount,
+        }
+    }
 }
 
 impl Drop for Taken {
@@ -95,6 +105,11 @@ mod tests {
         assert!(first.try_add(4));
         assert!(!first.try_add(1));
         assert_eq!(first.amount(), 10);
+        let part = first.split_off(3);
+        assert_eq!((first.amount(), part.amount(), budget.used()), (7, 3, 10));
+        drop(part);
+        assert_eq!(budget.used(), 7);
+        assert!(first.try_add(3));
         let mut second = Taken::none(&budget);
         assert!(!second.try_add(1));
         drop(first);

@@ -206,8 +206,14 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection) {
         }
         closing.cancel();
         queue.close();
+        // The reader stores its code before it cancels `closing`; but when the server closes
+        // every page, the writer may see that before the reader is polled again.
+        let code = match close_code.load(Ordering::Acquire) {
+            CLOSE_NORMAL if shared.closing.is_cancelled() => CLOSE_GOING_AWAY,
+            code => code,
+        };
         let close = Message::Close(Some(CloseFrame {
-            code: close_code.load(Ordering::Acquire),
+            code,
             reason: "closing".into(),
         }));
         let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(close)).await;
@@ -241,11 +247,21 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection) {
     .await;
 }
 
-/// A call held back while the page's write queue is full, with the byte arrays sent before it.
-struct HeldCall {
+/// The byte arrays of one payload (from an index 0) received since the last JSON frame.
+#[derive(Default)]
+struct Batch {
     arrays: Vec<(u32, Bytes)>,
-    /// Why `arrays` were refused (a limit, a broken sequence of parts): the call fails with it.
+    /// Why its arrays were refused (a limit, a broken sequence of parts): the message that
+    /// carries the payload fails with it.
     refused: Option<String>,
+    /// Its bytes, each array counted as `max(4, len)`: the per-call limit applies to a payload.
+    amount: usize,
+}
+
+/// A call held back while the page's write queue is full, with the byte arrays it carries.
+struct HeldCall {
+    /// Its payload's byte arrays (the last batch before it, when its arguments have markers).
+    batch: Option<Batch>,
     /// The arrays' bytes, in the server's staged-bytes budget until the call is dispatched.
     staged: Taken,
     call_id: u64,
@@ -268,14 +284,12 @@ struct Reader<'a> {
     connection: &'a Connection,
     stream: SplitStream<WebSocket>,
     protocol_errors: usize,
-    /// Byte arrays received since the last JSON frame, handed to the runtime with that frame
-    /// (so that they stay with it when it is held).
-    arrays: Vec<(u32, Bytes)>,
+    /// Byte arrays received since the last JSON frame, by payload, handed to the runtime right
+    /// before that frame (a held call keeps its own with it).
+    batches: Vec<Batch>,
     assembly: Option<Assembly>,
     /// Bytes received since the last JSON frame, counted in the server's staged-bytes budget.
     staged: Taken,
-    /// Why a byte array since the last JSON frame was refused (its call fails with it).
-    refused: Option<String>,
     held: VecDeque<HeldCall>,
     held_bytes: usize,
 }
@@ -292,10 +306,9 @@ impl<'a> Reader<'a> {
             connection,
             stream,
             protocol_errors: 0,
-            arrays: Vec::new(),
+            batches: Vec::new(),
             assembly: None,
             staged: Taken::none(&connection.shared.staged_bytes),
-            refused: None,
             held: VecDeque::new(),
             held_bytes: 0,
         }
@@ -371,7 +384,7 @@ impl<'a> Reader<'a> {
             };
             self.held_bytes -= call.cost;
             let _dispatching = Dispatching::enter(self.queue());
-            stage(self.runtime(), call.arrays, call.refused);
+            stage(self.runtime(), call.batch);
             self.runtime().begin_invoke_dotnet(
                 call.call_id,
                 call.assembly.as_deref(),
@@ -412,14 +425,20 @@ impl<'a> Reader<'a> {
             }) => {
                 self.end_assembly();
                 if self.holding() {
-                    let arrays = std::mem::take(&mut self.arrays);
-                    let staged = Taken::none(&self.connection.shared.staged_bytes);
-                    let staged = std::mem::replace(&mut self.staged, staged);
+                    // Its own payload stays with it; the batches before it belong to
+                    // completions still to come (applied while it waits), so they go now.
+                    let batch = may_hold_byte_arrays(&args_json)
+                        .then(|| self.batches.pop())
+                        .flatten();
+                    self.stage_arrays();
+                    let staged = self
+                        .staged
+                        .split_off(batch.as_ref().map_or(0, |batch| batch.amount));
+                    self.staged.release();
                     let cost = args_json.len() + staged.amount();
                     self.held_bytes += cost;
                     self.held.push_back(HeldCall {
-                        arrays,
-                        refused: self.refused.take(),
+                        batch,
                         staged,
                         call_id,
                         assembly,
@@ -463,24 +482,46 @@ impl<'a> Reader<'a> {
 
     /// Hands the byte arrays received since the last JSON frame to the runtime.
     fn stage_arrays(&mut self) {
-        let arrays = std::mem::take(&mut self.arrays);
-        let refused = self.refused.take();
-        stage(self.runtime(), arrays, refused);
+        for batch in std::mem::take(&mut self.batches) {
+            stage(self.runtime(), Some(batch));
+        }
+    }
+
+    /// The payload the arrays being received belong to.
+    fn current_batch(&mut self) -> &mut Batch {
+        if self.batches.is_empty() {
+            self.batches.push(Batch::default());
+        }
+        let last = self.batches.len() - 1;
+        &mut self.batches[last]
+    }
+
+    /// Refuses the payload being received with `text`, unless it was refused already.
+    fn refuse_current(&mut self, text: impl FnOnce() -> String) {
+        let batch = self.current_batch();
+        batch.arrays = Vec::new();
+        batch.refused.get_or_insert_with(text);
     }
 
     fn receive_part(&mut self, index: u32, part: u32, last: bool, bytes: Bytes) -> Next {
         let mut assembly = match self.assembly.take() {
             Some(assembly) if assembly.index == index && assembly.next_part == part => assembly,
-            None if part == 0 => Assembly {
-                index,
-                next_part: 0,
-                bytes: Vec::new(),
-            },
+            None if part == 0 => {
+                if index == 0 {
+                    // Index 0 starts a payload.
+                    self.batches.push(Batch::default());
+                }
+                Assembly {
+                    index,
+                    next_part: 0,
+                    bytes: Vec::new(),
+                }
+            }
             _ => {
                 let text = format!(
                     "Part {part} of byte array {index} does not continue the byte array being received."
                 );
-                self.refused.get_or_insert_with(|| text.clone());
+                self.refuse_current(|| text.clone());
                 return self.protocol_error(ProtocolError::Frame(text));
             }
         };
@@ -491,32 +532,44 @@ impl<'a> Reader<'a> {
             .options()
             .max_staged_bytes
             .unwrap_or(usize::MAX);
-        let within = self.refused.is_none()
-            && self.staged.amount().saturating_add(bytes.len().max(4)) <= per_call
-            && self.staged.try_add(bytes.len().max(4));
+        let amount = bytes.len().max(4);
+        let batch = self.current_batch();
+        let within = batch.refused.is_none()
+            && batch.amount.saturating_add(amount) <= per_call
+            && self.staged.try_add(amount);
         if !within {
-            // Over a limit: the bytes are dropped, and the call they belong to will fail.
-            self.refused.get_or_insert_with(|| BYTE_LIMIT.to_owned());
+            // Over a limit: the bytes are dropped, and the message they belong to will fail.
+            self.refuse_current(|| BYTE_LIMIT.to_owned());
             assembly.bytes = Vec::new();
         } else if last && part == 0 {
             // The whole array in one frame: staged as the frame holds it.
-            self.arrays.push((index, bytes));
+            let batch = self.current_batch();
+            batch.amount += amount;
+            batch.arrays.push((index, bytes));
             return Next::Read;
         } else {
             assembly.bytes.extend_from_slice(&bytes);
+            self.current_batch().amount += amount;
         }
-        if !last {
+        if last {
+            self.finish_array(assembly);
+        } else {
             self.assembly = Some(assembly);
-        } else if self.refused.is_none() {
-            self.arrays.push((assembly.index, assembly.bytes.into()));
         }
         Next::Read
+    }
+
+    fn finish_array(&mut self, assembly: Assembly) {
+        let batch = self.current_batch();
+        if batch.refused.is_none() {
+            batch.arrays.push((assembly.index, assembly.bytes.into()));
+        }
     }
 
     /// A JSON frame ends any byte array still arriving in parts: it is refused.
     fn end_assembly(&mut self) {
         if let Some(assembly) = self.assembly.take() {
-            self.refused.get_or_insert_with(|| {
+            self.refuse_current(|| {
                 format!(
                     "Byte array {} ended after part {} without its last part.",
                     assembly.index,
@@ -556,17 +609,26 @@ impl<'a> Reader<'a> {
 /// The reference's text for byte arrays over the limit of a call.
 const BYTE_LIMIT: &str = "Exceeded the maximum byte array transfer limit for a call.";
 
-/// Stages `arrays` for the JSON frame about to be applied; `refused`: why they were dropped,
-/// the text that frame fails with.
-fn stage(runtime: &JsRuntime, arrays: Vec<(u32, Bytes)>, refused: Option<String>) {
-    if let Some(text) = refused {
+/// Stages the arrays of one payload for the JSON frames about to be applied; a refused one
+/// fails the message that takes it.
+fn stage(runtime: &JsRuntime, batch: Option<Batch>) {
+    let Some(batch) = batch else {
+        return;
+    };
+    if let Some(text) = batch.refused {
         runtime.refuse_byte_arrays(text);
         return;
     }
-    for (index, bytes) in arrays {
-        // A refusal is reported to the call that carries the JSON.
+    for (index, bytes) in batch.arrays {
+        // A refusal is reported to the message that carries the JSON.
         let _ = runtime.receive_byte_array(index, bytes);
     }
+}
+
+/// Whether a call's arguments may refer to byte arrays (`"__byte[]"` keys): then the payload
+/// right before it is its own. The clients never escape the key.
+fn may_hold_byte_arrays(args_json: &str) -> bool {
+    args_json.contains("\"__byte[]\"")
 }
 
 /// The close code for a read error: 1009 for a frame over the size limit.

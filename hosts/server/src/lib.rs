@@ -194,6 +194,10 @@ fn javascript(source: &'static str) -> Response {
 /// How often a draining server checks whether its calls have finished.
 const DRAIN_POLL: Duration = Duration::from_millis(10);
 
+/// How long, once pages are being closed, [`InteropServer::shutdown_signal`] waits for their
+/// close frames to be written (each connection gives its frame a second).
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
 /// The line of `connect.js` the server fills in with its message limit.
 const CONNECT_JS_LIMIT: &str = "/*max_message_size*/1048576";
 
@@ -360,10 +364,18 @@ impl InteropServer {
         self.shared.closing.cancel();
     }
 
-    /// A future that completes once [`shutdown`](Self::shutdown) closes the pages, for
-    /// `axum::serve(..).with_graceful_shutdown(..)`.
+    /// A future that completes once [`shutdown`](Self::shutdown) has closed the pages, for
+    /// `axum::serve(..).with_graceful_shutdown(..)`: after every connection has written its
+    /// close frame (1001) or given up on it, so that a process that exits when `serve`
+    /// returns does not cut those frames off (upgraded connections are not awaited by axum).
     pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
-        let token = self.shared.closing.clone();
-        async move { token.cancelled().await }
+        let shared = Arc::clone(&self.shared);
+        async move {
+            shared.closing.cancelled().await;
+            let deadline = tokio::time::Instant::now() + CLOSE_WAIT;
+            while shared.connections.used() > 0 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(DRAIN_POLL).await;
+            }
+        }
     }
 }

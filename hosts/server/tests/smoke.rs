@@ -97,3 +97,55 @@ async fn another_origin_is_refused_and_the_same_origin_accepted() {
         .insert("Origin", format!("http://{host}").parse().unwrap());
     assert!(tokio_tungstenite::connect_async(request).await.is_ok());
 }
+
+/// The status of an upgrade of `url` with `origin` (101 when it opens).
+async fn upgrade_with_origin(url: &str, origin: &str) -> u16 {
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", origin.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, response)) => response.status().as_u16(),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("the upgrade failed without a response: {other}"),
+    }
+}
+
+/// `allowed_origins` replaces the rule: only the listed origins, compared exactly (scheme, case
+/// and port), may connect, the server's own origin included; `null` never.
+#[tokio::test]
+async fn configured_origins_are_compared_exactly() {
+    let (_server, url) = start(ServerOptions {
+        allowed_origins: Some(vec!["https://app.example".to_owned()]),
+        ..ServerOptions::default()
+    })
+    .await;
+    let own = url.replace("ws://", "http://").replace("/_interop/ws", "");
+    assert_eq!(upgrade_with_origin(&url, "https://app.example").await, 101);
+    for refused in [
+        "http://app.example",
+        "https://APP.example",
+        "https://app.example:443",
+        "https://app.example.attacker.example",
+        own.as_str(),
+        "null",
+    ] {
+        assert_eq!(upgrade_with_origin(&url, refused).await, 403, "{refused}");
+    }
+}
+
+/// `AllowedHosts::Any` (behind a proxy that checks names) serves every host name but keeps the
+/// same-origin rule: a page may connect only to the host it was served from.
+#[tokio::test]
+async fn the_any_opt_out_keeps_the_same_origin_rule() {
+    let (_server, url) = start(ServerOptions {
+        allowed_hosts: interop_server::AllowedHosts::Any,
+        ..ServerOptions::default()
+    })
+    .await;
+    let own = url.replace("ws://", "http://").replace("/_interop/ws", "");
+    assert_eq!(upgrade_with_origin(&url, &own).await, 101);
+    for refused in ["http://attacker.example", "null"] {
+        assert_eq!(upgrade_with_origin(&url, refused).await, 403, "{refused}");
+    }
+}

@@ -10,10 +10,13 @@
  * @param {(assemblyName, methodIdentifier, dotNetObjectId, argsJson) => any} [options.onSync]
  * @param {(handle, succeeded, tripleJson) => void} [options.onEnd]
  * @param {(index, bytes) => void} [options.onBytes]
- * @param {(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => any} [options.direct]
- *   implement the extension `beginInvokeDotNetFromJSDirect`, returning what this returns. Like
- *   the QuickJS host, the fake writes an argument array it is handed as JSON when the real host
- *   would (see {@link hostWrites}) and logs and hands back any other (`"handedBack"`).
+ * @param {(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => DirectReply} [options.direct]
+ *   implement the extension `beginInvokeDotNetFromJSDirect`, answering what this returns (see
+ *   {@link answer}). Like the QuickJS host, the fake writes an argument array it is handed as
+ *   JSON when the real host would (see {@link hostWrites}), and for any other array or object
+ *   logs `"notWritten"` and answers `Direct.NOT_WRITTEN` without calling `direct`. Other
+ *   arguments (JSON text, `null`, `undefined`) reach `direct` as they are. `host.lastOut` is the
+ *   `out` array of the last direct call.
  */
 export function createFakeHost(options = {}) {
     const { sync = true, onBegin, onSync, onEnd, onBytes, direct } = options;
@@ -55,17 +58,25 @@ export function createFakeHost(options = {}) {
         },
     };
     if (direct) {
-        host.beginInvokeDotNetFromJSDirect = function (callId, assemblyName, methodIdentifier, dotNetObjectId, args) {
+        host.beginInvokeDotNetFromJSDirect = function (callId, assemblyName, methodIdentifier, dotNetObjectId, args, out) {
+            if (!Array.isArray(out)) {
+                throw new TypeError("out must be an array");
+            }
+            host.lastOut = out;
             let argsJson = args;
             if (typeof args === "object" && args !== null) {
                 if (!Array.isArray(args) || !hostWrites(args)) {
-                    log.push(["handedBack", callId, assemblyName, methodIdentifier, dotNetObjectId, args]);
-                    return args;
+                    log.push(["notWritten", callId, assemblyName, methodIdentifier, dotNetObjectId, args]);
+                    return Direct.NOT_WRITTEN;
                 }
                 argsJson = JSON.stringify(args);
             }
             log.push(["beginInvokeDotNetFromJSDirect", callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson]);
-            return direct(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+            const [tag, ...payload] = direct(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+            if (payload.length > 0) {
+                out[0] = payload[0];
+            }
+            return tag;
         };
     }
     if (sync) {
@@ -76,6 +87,29 @@ export function createFakeHost(options = {}) {
     }
     return host;
 }
+
+/**
+ * The tags `beginInvokeDotNetFromJSDirect` answers with (docs/quickjs.md, "Direct
+ * completions"); the payload of `VALUE`, `JSON` and `ERROR` goes in `out[0]`.
+ */
+export const Direct = Object.freeze({ STARTED: 0, VALUE: 1, JSON: 2, ERROR: 3, NOT_WRITTEN: 4 });
+
+/**
+ * What a fake host's `direct` option returns: the tag, and the payload when it has one.
+ * @typedef {[number] | [number, any]} DirectReply
+ */
+
+/** The replies of a fake host's `direct` option. */
+export const answer = {
+    /** The call started; its completion comes later through `endInvokeDotNetFromJS`. */
+    started: () => [Direct.STARTED],
+    /** It succeeded with a number, a boolean or `null`. */
+    value: (value) => [Direct.VALUE, value],
+    /** It succeeded with this result JSON. */
+    json: (text) => [Direct.JSON, text],
+    /** It failed with this error text. */
+    error: (text) => [Direct.ERROR, text],
+};
 
 /**
  * Whether the QuickJS host writes an argument array as JSON itself (`hosts/quickjs/src/args.rs`):

@@ -20,6 +20,7 @@ use crate::host::BoxFuture;
 use crate::object_ref::TrackedObject;
 use crate::registry::{Registry, StaticMethod};
 use crate::runtime::JsRuntime;
+use crate::staging::Incoming;
 use completion::Callee;
 
 /// What a call resolved to.
@@ -108,8 +109,8 @@ impl JsRuntime {
         completion::settle(self.inner(), callee, result, true)
     }
 
-    /// Checks, finds, binds and runs a call (its synchronous part); then clears the byte
-    /// arrays staged for it. `may_spawn`: an async method may run (else it is refused).
+    /// Checks, finds, binds and runs a call (its synchronous part), with the byte arrays it
+    /// carries. `may_spawn`: an async method may run (else it is refused).
     #[inline(always)]
     fn start(
         &self,
@@ -121,12 +122,13 @@ impl JsRuntime {
     ) -> Result<Started, Failure> {
         let inner = self.inner();
         let name = identifier.unwrap_or_default();
-        let started = match self.resolve(assembly, identifier, object_id, args_json) {
-            Ok(target) if !target.is_async() => self.run(&target, name, args_json),
+        let incoming = inner.claim_for_call(args_json);
+        match self.resolve(assembly, identifier, object_id, args_json, &incoming) {
+            Ok(target) if !target.is_async() => self.run(&target, name, args_json, incoming),
             Ok(_) if !may_spawn => Err(Failure::Caller(texts::sync_call_of_async(name))),
             Ok(target) => match inner.begin_in_flight(name) {
                 Ok(()) => {
-                    let started = self.run(&target, name, args_json);
+                    let started = self.run(&target, name, args_json, incoming);
                     if !matches!(started, Ok(Started::Pending(_))) {
                         inner.end_in_flight();
                     }
@@ -135,14 +137,12 @@ impl JsRuntime {
                 Err(text) => Err(Failure::Caller(text)),
             },
             Err(failure) => Err(failure),
-        };
-        inner.clear_staged();
-        started
+        }
     }
 
     /// Finds what a call addresses, with the reference's checks in its order (PROTOCOL.md
-    /// §4.2): an open runtime, no byte array refused while staging, the message size, then
-    /// the names.
+    /// §4.2): an open runtime, its byte arrays not refused (`incoming`), the message size,
+    /// then the names.
     #[inline(always)]
     fn resolve(
         &self,
@@ -150,13 +150,14 @@ impl JsRuntime {
         identifier: Option<&str>,
         object_id: Option<u64>,
         args_json: &str,
+        incoming: &Incoming,
     ) -> Result<Target, Failure> {
         let inner = self.inner();
         if inner.is_closed() {
             return Err(Failure::Caller(texts::DISCONNECTED.to_owned()));
         }
-        if let Some(text) = inner.take_staging_error() {
-            return Err(Failure::Caller(text));
+        if let Incoming::Refused(text) = incoming {
+            return Err(Failure::Caller(text.clone()));
         }
         if let Some(max) = inner.options().max_message_size {
             if args_json.len() > max {
@@ -199,11 +200,18 @@ impl JsRuntime {
     }
 
     /// Binds and runs the call under the panic guard, in a scope that lets markers reach this
-    /// runtime and collects the byte arrays a sync result produces.
+    /// runtime and the byte arrays the call carries (`incoming`), and collects those a sync
+    /// result produces.
     #[inline(always)]
-    fn run(&self, target: &Target, identifier: &str, args_json: &str) -> Result<Started, Failure> {
+    fn run(
+        &self,
+        target: &Target,
+        identifier: &str,
+        args_json: &str,
+        incoming: Incoming,
+    ) -> Result<Started, Failure> {
         let mut call = Call::new(self, identifier, args_json);
-        let scope = Scope::new(self);
+        let scope = Scope::with_incoming(self, incoming);
         let invocation = guard::guard(|| {
             scope.enter(|| match target {
                 Target::Static(method) => (method.shim)(&mut call),

@@ -37,6 +37,7 @@ use interop_runtime::{CallType, JsInvocation, ResultType, RuntimeOptions, ToJs};
 use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
 
 mod arguments;
+mod byte_array_matching;
 mod byte_arrays;
 mod dotnet_streams;
 mod errors;
@@ -50,6 +51,7 @@ mod streams;
 mod sync_calls;
 
 pub use arguments::*;
+pub use byte_array_matching::*;
 pub use byte_arrays::*;
 pub use dotnet_streams::*;
 pub use errors::*;
@@ -157,6 +159,10 @@ macro_rules! __conformance_cases {
             js_call_result_of_wrong_type,
             js_call_completion_depth_limit,
             js_call_bytes_both_ways,
+            completions_take_byte_arrays_in_arrival_order,
+            a_failed_completion_may_have_sent_byte_arrays,
+            byte_arrays_no_message_claims,
+            completion_byte_array_counts,
             js_call_timeout needs virtual_clock,
             js_call_timeout_elapses,
             js_call_dropped_future,
