@@ -48,6 +48,7 @@ pub struct Param {
 pub struct Arg<T>(T);
 
 impl<'de, T: DeserializeOwned> de::Deserialize<'de> for Arg<T> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let index = STARTED.get();
         STARTED.set(index + 1);

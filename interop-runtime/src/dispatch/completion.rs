@@ -67,7 +67,7 @@ pub(super) fn settle(
 ) -> Result<String, String> {
     match result {
         Ok(Payload { json, bytes }) => {
-            if send_bytes {
+            if send_bytes && !bytes.is_empty() {
                 for (id, bytes) in bytes {
                     inner.send(ToJs::ReceiveByteArray { id, bytes });
                 }
