@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Shows that the fuzz targets find a planted fault: builds them with `--cfg fuzz_planted_fault`
-# (a fault in argument binding, interop-runtime/src/dispatch.rs, and one in the frame decoder,
+# (a fault in argument binding, interop-runtime/src/dispatch/binding.rs, and one in the frame decoder,
 # hosts/server/src/framing.rs), runs `binding` and `frames` from the committed
 # corpora minus what would find it at once (the seeds that hold the fault's trigger are kept
 # out: the fuzzer must make it) for at most 120 s each, and prints how long each took to crash.

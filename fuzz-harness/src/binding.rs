@@ -1,11 +1,11 @@
 //! The binding targets: every path the runtime binds arguments by, and the reference binder,
 //! must accept and refuse the same texts, bind the same values and give the same error text.
 //!
-//! Paths: `begin_invoke_dotnet` and `invoke_dotnet`, each as the runtime chooses (one serde
-//! pass over the whole array when the text allows it: without a survey for scalar signatures,
-//! after one otherwise) and with every argument bound one by one
-//! (`interop_runtime::fuzzing::bind_one_by_one`); signatures of scalars, structs, options,
-//! vectors and every marker type select the runtime's strategies.
+//! Paths: `begin_invoke_dotnet` and `invoke_dotnet`, each as the runtime chooses (the
+//! reference's checks on each argument skipped before the serde pass when the parameters are
+//! all scalars or one look at the text shows they cannot fail) and with every check made before
+//! the pass (`interop_runtime::fuzzing::always_check`); signatures of scalars, structs,
+//! options, vectors and every marker type select the runtime's strategies.
 
 use interop_runtime::{fuzzing, JsRuntime, RuntimeOptions, ToJs};
 use interop_testkit::MemoryHost;
@@ -35,24 +35,24 @@ pub enum Path {
     Begin,
     /// `invoke_dotnet`, binding as the runtime chooses.
     Sync,
-    /// `begin_invoke_dotnet`, every argument bound one by one.
-    BeginOneByOne,
-    /// `invoke_dotnet`, every argument bound one by one.
-    SyncOneByOne,
+    /// `begin_invoke_dotnet`, every check made before the pass.
+    BeginChecked,
+    /// `invoke_dotnet`, every check made before the pass.
+    SyncChecked,
     /// `begin_invoke_dotnet` of the method of the same name of a [`crate::methods::Binder`].
     Instance,
-    /// The same, every argument bound one by one.
-    InstanceOneByOne,
+    /// The same, every check made before the pass.
+    InstanceChecked,
 }
 
 /// Every path.
 pub const PATHS: [Path; 6] = [
     Path::Begin,
     Path::Sync,
-    Path::BeginOneByOne,
-    Path::SyncOneByOne,
+    Path::BeginChecked,
+    Path::SyncChecked,
     Path::Instance,
-    Path::InstanceOneByOne,
+    Path::InstanceChecked,
 ];
 
 /// The id of the [`crate::methods::Binder`] every run starts with.
@@ -101,26 +101,26 @@ pub fn run(case: &Case<'_>, path: Path) -> Result<String, String> {
     for (index, bytes) in &case.staged {
         let _ = runtime.receive_byte_array(*index, bytes.clone());
     }
-    let one_by_one = matches!(
+    let checked = matches!(
         path,
-        Path::BeginOneByOne | Path::SyncOneByOne | Path::InstanceOneByOne
+        Path::BeginChecked | Path::SyncChecked | Path::InstanceChecked
     );
-    fuzzing::bind_one_by_one(one_by_one);
+    fuzzing::always_check(checked);
     let identifier = Some(case.signature.identifier);
     let result = match path {
-        Path::Sync | Path::SyncOneByOne => {
+        Path::Sync | Path::SyncChecked => {
             runtime.invoke_dotnet(Some(ASSEMBLY), identifier, None, &case.args_json)
         }
-        Path::Begin | Path::BeginOneByOne => {
+        Path::Begin | Path::BeginChecked => {
             runtime.begin_invoke_dotnet(7, Some(ASSEMBLY), identifier, None, &case.args_json);
             completion(&host, 7)
         }
-        Path::Instance | Path::InstanceOneByOne => {
+        Path::Instance | Path::InstanceChecked => {
             runtime.begin_invoke_dotnet(7, None, identifier, Some(BINDER), &case.args_json);
             completion(&host, 7)
         }
     };
-    fuzzing::bind_one_by_one(false);
+    fuzzing::always_check(false);
     runtime.close();
     result
 }

@@ -68,12 +68,12 @@ fn assembly_tokens(assembly: Option<&LitStr>) -> TokenStream {
 fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> TokenStream {
     let count = function.js_param_count();
     let main_identifier = &function.identifiers[0].0;
-    let mut slow_binds = Vec::new();
-    let mut js_vars = Vec::new();
+    let mut binds = Vec::new();
     let mut js_types = Vec::new();
+    let mut js_params = Vec::new();
+    let mut read = Vec::new();
     let mut runtime_binds = Vec::new();
     let mut args = Vec::new();
-    let mut js_index = 0usize;
     for (position, param) in function.params.iter().enumerate() {
         let var = format_ident!("__jsinvokable_arg{}", position);
         match param {
@@ -82,12 +82,19 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
                 accepts_object_ref,
                 ..
             } => {
-                slow_binds.push(quote_spanned! {ty.span()=>
-                    let #var = __call.arg::<#ty>(#js_index, #count, #accepts_object_ref)?;
+                let read_var = format_ident!("__jsinvokable_read{}", position);
+                // Spanned on the type: a type that is not `Deserialize` is reported there.
+                binds.push(quote_spanned! {ty.span()=>
+                    let #var = __call.arg::<#ty>(#read_var);
                 });
-                js_index += 1;
-                js_vars.push(var.clone());
+                js_params.push(quote! {
+                    #krate::__private::Param {
+                        accepts_object_ref: #accepts_object_ref,
+                        type_name: ::core::any::type_name::<#ty>,
+                    }
+                });
                 js_types.push(ty);
+                read.push(read_var);
                 args.push(quote!(#var));
             }
             Param::Runtime { by_ref } => {
@@ -96,10 +103,10 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
             }
         }
     }
-    // Arguments: one serde pass over the whole array when the text allows it (the fast path
-    // silently steps aside for types that are not `Deserialize`, so their error comes once,
-    // from the per-argument path, spanned on the type); otherwise, and on any error, one by
-    // one with the reference's exact texts.
+    // Arguments: one serde pass over the array. The pass is chosen only for parameter types
+    // that are `Deserialize` (an autoref probe), so that a type that is not gets one error, on
+    // its own token, from `Call::arg`; a second probe tells whether every parameter is a
+    // scalar (the checks before the pass can then wait for a failure).
     let bind = if count == 0 {
         quote! {
             __call.begin(0)?;
@@ -107,20 +114,14 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
         }
     } else {
         quote! {
-            let (#(#js_vars,)*) = {
+            let (#(#read,)*) = {
                 #[allow(unused_imports)]
-                use #krate::__private::{FastArgs as _, IsScalar as _, NotScalar as _, SlowArgs as _};
+                use #krate::__private::{BindArgs as _, IsScalar as _, NotScalar as _, UnboundArgs as _};
                 let __jsinvokable_scalar = true #(&& (&&#krate::__private::Scalar::<#js_types>::new()).is_scalar())*;
-                match (&&#krate::__private::Fast::<(#(#js_types,)*)>::new()).fast(__call, __jsinvokable_scalar) {
-                    ::core::option::Option::Some(args) => args,
-                    ::core::option::Option::None => {
-                        __call.begin(#count)?;
-                        #(#slow_binds)*
-                        __call.end(#count)?;
-                        (#(#js_vars,)*)
-                    }
-                }
+                (&&#krate::__private::Args::<(#(#krate::__private::Arg<#js_types>,)*)>::new())
+                    .bind(__call, &[#(#js_params),*], __jsinvokable_scalar)?
             };
+            #(#binds)*
         }
     };
     let this = match function.receiver {
@@ -217,7 +218,7 @@ fn static_entry(
         #[allow(non_upper_case_globals, dead_code)]
         const #const_name: () = {
             fn __jsinvokable_shim(
-                __call: &#krate::__private::Call<'_>,
+                __call: &mut #krate::__private::Call<'_>,
             ) -> ::core::result::Result<#krate::__private::Invocation, #krate::__private::Failure> {
                 #body
             }

@@ -2,14 +2,16 @@
 //! entry point a host calls (`JsRuntime::begin_invoke_dotnet`, every check on), side by side
 //! with three baselines in the same run: hand-written serde, a naive `HashMap` registry with
 //! the default hasher, and `serde_json::Value` routing. After the group, `cargo bench` (not
-//! test mode) also prints the four measured in interleaved batches ([`paired_ratios`]).
+//! test mode) also prints them measured in interleaved batches ([`paired_ratios`]), with one
+//! more pair: a call whose argument is an object (`older(Person, u32)`), against hand-written
+//! serde of the same.
 
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use interop_runtime::{jsinvokable, BoxFuture, Host, JsRuntime, ToJs};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -26,6 +28,16 @@ fn add_person(name: String, age: u32) -> Person {
 }
 
 const ARGS: &str = r#"["Amy Pond",27]"#;
+
+#[jsinvokable("Older", assembly = "Bench")]
+fn older(person: Person, years: u32) -> Person {
+    Person {
+        age: person.age + years,
+        ..person
+    }
+}
+
+const OBJECT_ARGS: &str = r#"[{"name":"Amy Pond","age":27},3]"#;
 
 /// A host that drops what it is sent (after the runtime built it), like a transport would
 /// hand it over. The message is observed where it lies (`black_box` of a reference): moving
@@ -47,6 +59,11 @@ impl Host for DropHost {
 fn hand_written(args: &str) -> Result<String, String> {
     let (name, age): (String, u32) = serde_json::from_str(args).map_err(|e| e.to_string())?;
     serde_json::to_string(&add_person(name, age)).map_err(|e| e.to_string())
+}
+
+fn hand_written_object(args: &str) -> Result<String, String> {
+    let (person, years): (Person, u32) = serde_json::from_str(args).map_err(|e| e.to_string())?;
+    serde_json::to_string(&older(person, years)).map_err(|e| e.to_string())
 }
 
 type NaiveShim = fn(&str) -> Result<String, String>;
@@ -124,6 +141,83 @@ fn call_ours(runtime: &JsRuntime) {
     )
 }
 
+/// The object-argument call through the same entry point.
+fn call_ours_object(runtime: &JsRuntime) {
+    runtime.begin_invoke_dotnet(
+        black_box(1),
+        Some(black_box("Bench")),
+        Some(black_box("Older")),
+        None,
+        black_box(OBJECT_ARGS),
+    )
+}
+
+/// One variant of the paired ratios and of the instruction counts.
+struct Variant<'a> {
+    /// The name `DISPATCH_COUNT` selects it by.
+    key: &'static str,
+    name: &'static str,
+    /// The index of the variant it is compared with.
+    baseline: usize,
+    call: Box<dyn Fn() + 'a>,
+}
+
+/// Every variant, each baseline before the variants compared with it.
+fn variants<'a>(runtime: &'a JsRuntime, baselines: &'a Baselines) -> Vec<Variant<'a>> {
+    let variant = |key, name, baseline, call: Box<dyn Fn() + 'a>| Variant {
+        key,
+        name,
+        baseline,
+        call,
+    };
+    vec![
+        variant(
+            "hand-written",
+            "hand-written serde",
+            0,
+            Box::new(|| {
+                let _ = black_box(hand_written(black_box(ARGS)));
+            }),
+        ),
+        variant(
+            "ours",
+            "jsinvokable begin_invoke_dotnet",
+            0,
+            Box::new(|| call_ours(runtime)),
+        ),
+        variant(
+            "naive",
+            "naive HashMap registry",
+            0,
+            Box::new(|| {
+                let _ = black_box(baselines.call_naive());
+            }),
+        ),
+        variant(
+            "value",
+            "serde_json::Value routing",
+            0,
+            Box::new(|| {
+                let _ = black_box(baselines.call_value());
+            }),
+        ),
+        variant(
+            "hand-written-object",
+            "hand-written serde, object argument",
+            4,
+            Box::new(|| {
+                let _ = black_box(hand_written_object(black_box(OBJECT_ARGS)));
+            }),
+        ),
+        variant(
+            "ours-object",
+            "jsinvokable begin_invoke_dotnet, object argument",
+            4,
+            Box::new(|| call_ours_object(runtime)),
+        ),
+    ]
+}
+
 fn dispatch(c: &mut Criterion) {
     let runtime = JsRuntime::new(Arc::new(DropHost));
     let baselines = Baselines::new();
@@ -162,48 +256,79 @@ fn dispatch(c: &mut Criterion) {
         runtime.invoke_dotnet(Some("Bench"), Some("AddPerson"), None, ARGS),
         Ok(r#"{"name":"Amy Pond","age":27}"#.to_owned())
     );
+    assert_eq!(
+        runtime.invoke_dotnet(Some("Bench"), Some("Older"), None, OBJECT_ARGS),
+        Ok(r#"{"name":"Amy Pond","age":30}"#.to_owned())
+    );
 }
 
-/// The ratios to hand-written serde measured in interleaved batches: each round times a batch
-/// of every variant back to back, so that all see the same machine (criterion times them one
-/// after the other, and the speed of a shared VM drifts between them).
+/// The ratios to the baselines measured in interleaved batches: each round times a batch of
+/// every variant back to back, so that all see the same machine (criterion times them one
+/// after the other, and the speed of a shared VM drifts between them). Two figures per
+/// variant: the ratio of the total times, and the median of the rounds' own ratios, which a
+/// neighbour's burst during a few batches does not move.
 fn paired_ratios(runtime: &JsRuntime, baselines: &Baselines) {
-    const ROUNDS: u32 = 50;
-    const BATCH: u32 = 20_000;
-    let time = |call: &dyn Fn()| {
-        let start = Instant::now();
-        for _ in 0..BATCH {
-            call();
-        }
-        start.elapsed()
-    };
-    let variants: [(&str, &dyn Fn()); 4] = [
-        ("hand-written serde", &|| {
-            let _ = black_box(hand_written(black_box(ARGS)));
-        }),
-        ("jsinvokable begin_invoke_dotnet", &|| call_ours(runtime)),
-        ("naive HashMap registry", &|| {
-            let _ = black_box(baselines.call_naive());
-        }),
-        ("serde_json::Value routing", &|| {
-            let _ = black_box(baselines.call_value());
-        }),
-    ];
-    let mut totals = [Duration::ZERO; 4];
-    for _ in 0..ROUNDS {
-        for (total, (_, call)) in totals.iter_mut().zip(&variants) {
-            *total += time(*call);
+    const ROUNDS: usize = 200;
+    const BATCH: u32 = 5_000;
+    let variants = variants(runtime, baselines);
+    let mut times = vec![[0.0f64; ROUNDS]; variants.len()];
+    for round in 0..ROUNDS {
+        for (times, variant) in times.iter_mut().zip(&variants) {
+            let start = Instant::now();
+            for _ in 0..BATCH {
+                (variant.call)();
+            }
+            times[round] = start.elapsed().as_secs_f64();
         }
     }
-    let calls = f64::from(ROUNDS) * f64::from(BATCH);
-    for (total, (name, _)) in totals.iter().zip(&variants) {
+    let total = |times: &[f64; ROUNDS]| times.iter().sum::<f64>();
+    let calls = ROUNDS as f64 * f64::from(BATCH);
+    for (own, variant) in times.iter().zip(&variants) {
+        let base = &times[variant.baseline];
+        let mut ratios: Vec<f64> = own.iter().zip(base).map(|(t, b)| t / b).collect();
+        ratios.sort_by(f64::total_cmp);
         println!(
-            "paired, {ROUNDS} rounds of {BATCH} calls: {name}: {:.1} ns = {:.2}x hand-written",
-            total.as_secs_f64() * 1e9 / calls,
-            total.as_secs_f64() / totals[0].as_secs_f64(),
+            "paired, {ROUNDS} rounds of {BATCH} calls: {}: {:.1} ns = {:.2}x {} (median of the rounds: {:.3}x)",
+            variant.name,
+            total(own) * 1e9 / calls,
+            total(own) / total(base),
+            variants[variant.baseline].name,
+            ratios[ROUNDS / 2],
         );
     }
 }
 
+/// `DISPATCH_COUNT=<variant>:<calls>`: makes `calls` calls of one variant (its `key`) and
+/// exits, for instruction counts (`scripts/dispatch-instructions.sh` runs it under callgrind
+/// with 0 and with N calls; the difference over N is the cost of one call).
+fn count(spec: &str) {
+    let (key, calls) = spec
+        .split_once(':')
+        .expect("DISPATCH_COUNT=<variant>:<calls>");
+    let calls: u32 = calls.parse().expect("a number of calls");
+    let runtime = JsRuntime::new(Arc::new(DropHost));
+    let baselines = Baselines::new();
+    let variants = variants(&runtime, &baselines);
+    // One call of each before counting: first-use work (the registry) is not counted.
+    for variant in &variants {
+        (variant.call)();
+    }
+    let variant = variants
+        .iter()
+        .find(|variant| variant.key == key)
+        .expect("a variant's key");
+    for _ in 0..calls {
+        (variant.call)();
+    }
+}
+
 criterion_group!(benches, dispatch);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("DISPATCH_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,9 +1,10 @@
 //! `ByteArray`: bytes that travel beside the JSON (`{"__byte[]":n}`), never as base64 or numbers.
 
 use std::fmt;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 
 use base64::Engine as _;
+use bytes::Bytes;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{self, Serialize, Serializer};
 
@@ -15,8 +16,14 @@ use crate::markers;
 ///
 /// Both JS clients send a `Uint8Array` as `{"__byte[]":n}` with the bytes out of band; a plain
 /// `Vec<u8>` would become (or expect) a JSON array of numbers. Use `ByteArray` for parameters
-/// and results, and `#[serde(with = "interop_runtime::byte_array")]` for `Vec<u8>` fields.
-/// A base64 string is also accepted on input, as .NET does.
+/// and results, at any depth of your types, and `#[serde(with = "interop_runtime::byte_array")]`
+/// for `Vec<u8>` fields. A base64 string is also accepted on input, as .NET does.
+///
+/// It holds a [`Bytes`] buffer, shared rather than copied: a received `ByteArray` is the
+/// buffer the host read the bytes into, and sending one hands that buffer to the host (a host
+/// copies it once at most, into its frame or the JavaScript heap). It reads as a `&[u8]`;
+/// [`into_vec`](Self::into_vec) gives a `Vec<u8>`, and [`into_bytes`](Self::into_bytes) the
+/// buffer itself.
 ///
 /// ```
 /// use interop_runtime::ByteArray;
@@ -25,16 +32,22 @@ use crate::markers;
 /// assert_eq!(bytes.into_vec().len(), 5);
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct ByteArray(Vec<u8>);
+pub struct ByteArray(Bytes);
 
 impl ByteArray {
-    /// Wraps bytes.
-    pub fn new(bytes: Vec<u8>) -> Self {
-        ByteArray(bytes)
+    /// Wraps bytes (no copy).
+    pub fn new(bytes: impl Into<Bytes>) -> Self {
+        ByteArray(bytes.into())
     }
 
-    /// The bytes, without copying.
+    /// The bytes as a `Vec<u8>`: without a copy when this array is the only owner of a buffer
+    /// that started as a `Vec<u8>`, else a copy.
     pub fn into_vec(self) -> Vec<u8> {
+        self.0.into()
+    }
+
+    /// The buffer, without copying.
+    pub fn into_bytes(self) -> Bytes {
         self.0
     }
 }
@@ -47,48 +60,68 @@ impl fmt::Debug for ByteArray {
 
 impl From<Vec<u8>> for ByteArray {
     fn from(bytes: Vec<u8>) -> Self {
+        ByteArray(bytes.into())
+    }
+}
+
+impl From<Bytes> for ByteArray {
+    fn from(bytes: Bytes) -> Self {
         ByteArray(bytes)
     }
 }
 
 impl From<&[u8]> for ByteArray {
+    /// Copies the bytes.
     fn from(bytes: &[u8]) -> Self {
-        ByteArray(bytes.to_vec())
+        ByteArray(Bytes::copy_from_slice(bytes))
     }
 }
 
 impl From<ByteArray> for Vec<u8> {
+    fn from(bytes: ByteArray) -> Self {
+        bytes.into_vec()
+    }
+}
+
+impl From<ByteArray> for Bytes {
     fn from(bytes: ByteArray) -> Self {
         bytes.0
     }
 }
 
 impl Deref for ByteArray {
-    type Target = Vec<u8>;
-    fn deref(&self) -> &Vec<u8> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
         &self.0
     }
 }
 
-impl DerefMut for ByteArray {
-    fn deref_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.0
+impl AsRef<[u8]> for ByteArray {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 
 impl Serialize for ByteArray {
+    /// Hands the buffer to the byte arrays of the value being serialized (no copy).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        byte_array::serialize(&self.0, serializer)
+        serialize_staged(self.0.clone(), serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ByteArray {
+    /// Takes the staged buffer (no copy), or decodes a base64 string.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        byte_array::deserialize(deserializer).map(ByteArray)
+        deserializer
+            .deserialize_any(ByteArrayVisitor)
+            .map(ByteArray)
     }
 }
 
 /// `#[serde(with = "interop_runtime::byte_array")]` for `Vec<u8>` fields nested in your types.
+///
+/// The field is borrowed while it is serialized, so its bytes are copied once into the buffer
+/// sent; a [`ByteArray`] field is sent without that copy.
 ///
 /// ```
 /// #[derive(serde::Serialize, serde::Deserialize)]
@@ -101,21 +134,29 @@ impl<'de> Deserialize<'de> for ByteArray {
 pub mod byte_array {
     use super::*;
 
-    /// Writes the bytes out of band and `{"__byte[]":id}` in the JSON.
+    /// Writes the bytes out of band (one copy) and `{"__byte[]":id}` in the JSON.
     pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-        let id = stage_outgoing(bytes.to_vec()).map_err(ser::Error::custom)?;
-        markers::serialize_id(serializer, markers::BYTE_ARRAY, id)
+        serialize_staged(Bytes::copy_from_slice(bytes), serializer)
     }
 
     /// Reads `{"__byte[]":n}` (taking the staged bytes) or a base64 string.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        deserializer.deserialize_any(ByteArrayVisitor)
+        deserializer
+            .deserialize_any(ByteArrayVisitor)
+            .map(Vec::from)
     }
 }
 
+/// Stages `bytes` and writes the marker that refers to them.
+fn serialize_staged<S: Serializer>(bytes: Bytes, serializer: S) -> Result<S::Ok, S::Error> {
+    let id = stage_outgoing(bytes).map_err(ser::Error::custom)?;
+    markers::serialize_id(serializer, markers::BYTE_ARRAY, id)
+}
+
 /// Moves `bytes` to the byte arrays of the value being serialized (no copy); the id its
-/// `{"__byte[]":id}` marker names. For the runtime's own results, which own their bytes.
-pub(crate) fn stage_outgoing(bytes: Vec<u8>) -> Result<u64, &'static str> {
+/// `{"__byte[]":id}` marker names.
+pub(crate) fn stage_outgoing(bytes: impl Into<Bytes>) -> Result<u64, &'static str> {
+    let bytes = bytes.into();
     with_scope(|scope| {
         let id = scope.runtime.inner().next_byte_array_id();
         scope.push_outgoing_bytes(id, bytes);
@@ -141,19 +182,20 @@ fn not_an_object<E: de::Error>(token: &str) -> E {
 }
 
 impl<'de> Visitor<'de> for ByteArrayVisitor {
-    type Value = Vec<u8>;
+    type Value = Bytes;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a byte array marker {\"__byte[]\": n} or a base64 string")
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<u8>, E> {
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Bytes, E> {
         base64::engine::general_purpose::STANDARD
             .decode(text)
+            .map(Bytes::from)
             .map_err(|_| not_an_object("String"))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<u8>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Bytes, A::Error> {
         let staged_any = with_scope(|scope| scope.has_incoming()).map_err(de::Error::custom)?;
         if !staged_any {
             return Err(de::Error::custom(texts::UNEXPECTED_BYTE_ARRAY));
@@ -185,22 +227,22 @@ impl<'de> Visitor<'de> for ByteArrayVisitor {
             .map_err(de::Error::custom)
     }
 
-    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Vec<u8>, A::Error> {
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Bytes, A::Error> {
         Err(not_an_object("StartArray"))
     }
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Vec<u8>, E> {
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Bytes, E> {
         Err(not_an_object(if value { "True" } else { "False" }))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Vec<u8>, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Bytes, E> {
         Err(not_an_object("Null"))
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<u8>, E> {
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Bytes, E> {
         Err(not_an_object("Number"))
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<u8>, E> {
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Bytes, E> {
         Err(not_an_object("Number"))
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<u8>, E> {
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Bytes, E> {
         Err(not_an_object("Number"))
     }
 }

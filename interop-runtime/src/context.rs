@@ -7,6 +7,8 @@
 use std::cell::{Cell, RefCell};
 use std::ptr;
 
+use bytes::Bytes;
+
 use crate::error::texts;
 use crate::runtime::JsRuntime;
 use crate::staging::Incoming;
@@ -39,7 +41,7 @@ fn drop_output(output: Box<ScopeOutput>) {
 #[derive(Default)]
 struct ScopeOutput {
     /// Byte arrays produced while serializing, sent to JavaScript before the JSON.
-    outgoing_bytes: Vec<(u64, Vec<u8>)>,
+    outgoing_bytes: Vec<(u64, Bytes)>,
     /// A runtime limit a marker hit while serializing: a caller error, sent verbatim.
     limit_error: Option<String>,
 }
@@ -81,7 +83,7 @@ impl<'a> Scope<'a> {
 
     /// Takes byte array `index` of the message being read (each is taken once), or the text
     /// the marker fails with.
-    pub(crate) fn take_incoming(&self, index: i64) -> Result<Vec<u8>, String> {
+    pub(crate) fn take_incoming(&self, index: i64) -> Result<Bytes, String> {
         match &mut *self.incoming.borrow_mut() {
             Incoming::Refused(reason) => Err(reason.clone()),
             Incoming::Batch(arrays) => usize::try_from(index)
@@ -104,7 +106,7 @@ impl<'a> Scope<'a> {
 
     /// Takes the byte arrays produced so far (`None` when there are none).
     #[inline]
-    pub(crate) fn take_outgoing_bytes(&self) -> Option<Vec<(u64, Vec<u8>)>> {
+    pub(crate) fn take_outgoing_bytes(&self) -> Option<Vec<(u64, Bytes)>> {
         self.output
             .borrow_mut()
             .as_mut()
@@ -113,7 +115,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Adds a byte array produced while serializing.
-    pub(crate) fn push_outgoing_bytes(&self, id: u64, bytes: Vec<u8>) {
+    pub(crate) fn push_outgoing_bytes(&self, id: u64, bytes: Bytes) {
         let mut output = self.output.borrow_mut();
         output
             .get_or_insert_with(Box::default)

@@ -64,6 +64,9 @@ pub(crate) mod texts {
     pub(crate) fn completion_deserialize(inner: &str) -> String {
         format!("An exception occurred executing JS interop: {inner}. See InnerException for more details.")
     }
+    pub(crate) fn unserializable(identifier: &str, error: &dyn std::fmt::Display) -> String {
+        format!("The result of '{identifier}' could not be serialized: {error}")
+    }
     pub(crate) fn sync_call_of_async(identifier: &str) -> String {
         format!(
             "The method '{identifier}' is async and cannot be invoked synchronously. Use invokeMethodAsync instead."

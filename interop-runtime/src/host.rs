@@ -9,6 +9,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
+
 /// A boxed, `Send` future, as hosts spawn them.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
@@ -104,8 +106,9 @@ pub enum ToJs {
     ReceiveByteArray {
         /// The id the JSON will refer to.
         id: u64,
-        /// The bytes.
-        bytes: Vec<u8>,
+        /// The bytes: the buffer of the [`ByteArray`](crate::ByteArray) that was serialized,
+        /// not a copy of it.
+        bytes: Bytes,
     },
 }
 

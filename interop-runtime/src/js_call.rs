@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Weak;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_channel::oneshot;
 use futures_util::future::{self, Either};
 use serde::de::DeserializeOwned;
@@ -65,12 +66,12 @@ tuple_args!(A, B, C, D, E, F, G, H, I, J, K);
 tuple_args!(A, B, C, D, E, F, G, H, I, J, K, L);
 
 /// Byte arrays to send before the call that refers to them: `(id, bytes)`.
-type OutgoingBytes = Vec<(u64, Vec<u8>)>;
+type OutgoingBytes = Vec<(u64, Bytes)>;
 
 /// Serialized arguments and the byte arrays they refer to.
 struct Arguments {
     json: String,
-    bytes: Vec<(u64, Vec<u8>)>,
+    bytes: OutgoingBytes,
 }
 
 /// A Rust→JS call being configured: `js.call("Thing").call_type(CallType::Constructor).invoke()`.

@@ -46,6 +46,8 @@ mod stream;
 #[cfg(feature = "typescript")]
 mod typescript;
 
+/// The buffer a [`ByteArray`] holds (from the `bytes` crate).
+pub use ::bytes::Bytes;
 pub use bytes::{byte_array, ByteArray};
 pub use dotnet_stream::{StreamRef, BUILTIN_ASSEMBLY};
 pub use error::{JsError, RegistryError};
@@ -77,7 +79,8 @@ pub const HOST_STREAMS_JS: &str = include_str!("../js/host-streams.js");
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::{
-        Call, Failure, Fast, FastArgs, Invocation, IsScalar, NotScalar, Scalar, SlowArgs,
+        Arg, Args, BindArgs, Call, Failure, Invocation, IsScalar, NotScalar, Param, Scalar,
+        UnboundArgs,
     };
     pub use crate::object_ref::{InstanceMethod, JsInvokable, ObjectCell};
     pub use crate::registry::StaticMethod;

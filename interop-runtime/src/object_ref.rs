@@ -39,7 +39,7 @@ pub struct InstanceMethod<T: 'static> {
     /// `async fn`: cannot be invoked synchronously.
     pub is_async: bool,
     /// Borrows the object, binds the arguments and runs the method.
-    pub shim: fn(&Arc<ObjectCell<T>>, &Call<'_>) -> Result<Invocation, Failure>,
+    pub shim: fn(&Arc<ObjectCell<T>>, &mut Call<'_>) -> Result<Invocation, Failure>,
 }
 
 /// The storage of an object JavaScript can call: `&self` methods share it, sync `&mut self`
@@ -367,7 +367,7 @@ pub(crate) trait TrackedObject: Send + Sync {
     fn type_name(&self) -> &'static str;
     /// Index and asyncness of the method answering to `identifier`.
     fn find_method(&self, identifier: &str) -> Option<(usize, bool)>;
-    fn invoke(&self, index: usize, call: &Call<'_>) -> Result<Invocation, Failure>;
+    fn invoke(&self, index: usize, call: &mut Call<'_>) -> Result<Invocation, Failure>;
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     /// Called when the runtime drops the object from its table.
     fn mark_disposed(&self);
@@ -385,7 +385,7 @@ impl<T: JsInvokable> TrackedObject for RefState<T> {
             .map(|index| (index, T::METHODS[index].is_async))
     }
 
-    fn invoke(&self, index: usize, call: &Call<'_>) -> Result<Invocation, Failure> {
+    fn invoke(&self, index: usize, call: &mut Call<'_>) -> Result<Invocation, Failure> {
         (T::METHODS[index].shim)(&self.object, call)
     }
 

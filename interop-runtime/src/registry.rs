@@ -23,7 +23,7 @@ pub struct StaticMethod {
     /// `async fn`: cannot be invoked synchronously.
     pub is_async: bool,
     /// Binds the arguments and runs the function.
-    pub shim: fn(&Call<'_>) -> Result<Invocation, Failure>,
+    pub shim: fn(&mut Call<'_>) -> Result<Invocation, Failure>,
 }
 
 inventory::collect!(StaticMethod);
@@ -41,56 +41,8 @@ enum Slot {
     Duplicate(String),
 }
 
-/// An `(assembly, identifier)` key whose hash covers the identifier and only the length of
-/// the assembly name: one string hashed per call instead of two. The few identifiers shared
-/// across assemblies are told apart by the key comparison.
-#[derive(Clone, Copy, Eq)]
-struct Key<'a> {
-    assembly: &'a str,
-    identifier: &'a str,
-}
-
-impl PartialEq for Key<'_> {
-    #[inline(always)]
-    fn eq(&self, other: &Self) -> bool {
-        same_text(self.identifier, other.identifier) && same_text(self.assembly, other.assembly)
-    }
-}
-
-/// String equality that compares names of up to 16 bytes (most identifiers and assembly
-/// names) with two overlapping loads per side instead of a call to `memcmp`.
-#[inline(always)]
-fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let len = a.len();
-    if len != b.len() {
-        return false;
-    }
-    match len {
-        8..=16 => {
-            word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, len - 8) == word::<8>(b, len - 8)
-        }
-        4..=7 => {
-            word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, len - 4) == word::<4>(b, len - 4)
-        }
-        _ => a == b,
-    }
-}
-
-/// `N` bytes of `bytes` from `at` as one integer (`at + N <= bytes.len()`).
-#[inline(always)]
-fn word<const N: usize>(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0u8; 8];
-    word[..N].copy_from_slice(&bytes[at..at + N]);
-    u64::from_ne_bytes(word)
-}
-
-impl std::hash::Hash for Key<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write(self.identifier.as_bytes());
-        state.write_usize(self.assembly.len());
-    }
-}
+/// An `(assembly, identifier)` key.
+type Key<'a> = (&'a str, &'a str);
 
 /// The hash index of every static function, keyed by `(assembly, identifier)`: one hash and
 /// one probe per call. The assembly names are kept apart for the "no loaded assembly" text.
@@ -108,10 +60,7 @@ impl Registry {
         for method in inventory::iter::<StaticMethod> {
             assemblies.insert(method.assembly);
             for &identifier in method.identifiers {
-                let key = Key {
-                    assembly: method.assembly,
-                    identifier,
-                };
+                let key = (method.assembly, identifier);
                 match methods.get_mut(&key) {
                     None => {
                         methods.insert(key, Slot::Unique(method));
@@ -162,19 +111,7 @@ impl Registry {
     fn slot<'a>(&'a self, assembly: &'a str, identifier: &'a str) -> Option<&'a Slot> {
         // The map is covariant in its key, so borrowed names can be looked up directly.
         let methods: &FxHashMap<Key<'_>, Slot> = &self.methods;
-        methods.get(&Key {
-            assembly,
-            identifier,
-        })
-    }
-
-    /// The function registered alone under `(assembly, identifier)`, if any.
-    #[inline]
-    pub(crate) fn find(&self, assembly: &str, identifier: &str) -> Option<&'static StaticMethod> {
-        match self.slot(assembly, identifier) {
-            Some(Slot::Unique(method)) => Some(*method),
-            _ => None,
-        }
+        methods.get(&(assembly, identifier))
     }
 
     /// Looks a static call up, with the reference's texts for unknown names.
@@ -208,23 +145,15 @@ impl Registry {
         let mut entries: Vec<RegisteredMethod> = self
             .methods
             .iter()
-            .filter_map(
-                |(
-                    &Key {
-                        assembly,
-                        identifier,
-                    },
-                    slot,
-                )| match slot {
-                    Slot::Unique(method) => Some(RegisteredMethod {
-                        assembly,
-                        identifier,
-                        rust_path: method.rust_path,
-                        is_async: method.is_async,
-                    }),
-                    Slot::Duplicate(_) => None,
-                },
-            )
+            .filter_map(|(&(assembly, identifier), slot)| match slot {
+                Slot::Unique(method) => Some(RegisteredMethod {
+                    assembly,
+                    identifier,
+                    rust_path: method.rust_path,
+                    is_async: method.is_async,
+                }),
+                Slot::Duplicate(_) => None,
+            })
             .collect();
         entries.sort_by_key(|entry| (entry.assembly, entry.identifier));
         entries

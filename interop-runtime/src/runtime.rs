@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
@@ -406,7 +407,11 @@ impl JsRuntime {
     /// carries the payload takes the batch (docs/protocol.md, "Byte arrays from JavaScript"):
     /// a JS→Rust call the batch right before it, a completion the batches in arrival order.
     /// A refusal (order, size) is also reported to that message, so its caller learns why.
-    pub fn receive_byte_array(&self, index: u32, bytes: Vec<u8>) -> Result<(), String> {
+    ///
+    /// The bytes are kept as they are given (a `Vec<u8>` or a slice of the host's frame, as
+    /// [`Bytes`]): the [`ByteArray`](crate::ByteArray) a call receives is the same buffer.
+    pub fn receive_byte_array(&self, index: u32, bytes: impl Into<Bytes>) -> Result<(), String> {
+        let bytes = bytes.into();
         let inner = &self.inner;
         let mut state = inner.state.lock();
         let outstanding = state.outstanding();

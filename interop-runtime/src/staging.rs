@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 
+use bytes::Bytes;
 use rustc_hash::FxHashSet;
 
 use crate::error::texts;
@@ -26,7 +27,7 @@ pub(crate) enum Incoming {
     /// a value that is not a marker depend on whether anything is staged.
     Other,
     /// Its byte arrays, by index; each is taken once.
-    Batch(Vec<Option<Vec<u8>>>),
+    Batch(Vec<Option<Bytes>>),
     /// Its byte arrays were refused, or cannot be told from others: a marker fails with this.
     Refused(String),
 }
@@ -44,7 +45,7 @@ pub(crate) enum Markers {
 /// The arrays of one payload.
 struct Batch {
     /// The arrays (emptied when the batch is refused).
-    arrays: Vec<Vec<u8>>,
+    arrays: Vec<Bytes>,
     /// How many arrays it has; `None` when its numbering broke or a host dropped them uncounted.
     count: Option<usize>,
     /// Their size, each counted as `max(4, len)`.
@@ -203,10 +204,11 @@ impl Staging {
     pub(crate) fn receive(
         &mut self,
         index: u32,
-        bytes: Vec<u8>,
+        bytes: impl Into<Bytes>,
         max_bytes: Option<usize>,
         outstanding: usize,
     ) -> Result<(), String> {
+        let bytes = bytes.into();
         if index == 0 || !self.open {
             self.start(outstanding);
         }
@@ -379,7 +381,7 @@ mod tests {
     }
 
     fn batch(bytes: &[u8]) -> Incoming {
-        Incoming::Batch(bytes.iter().map(|&byte| Some(vec![byte])).collect())
+        Incoming::Batch(bytes.iter().map(|&byte| Some(vec![byte].into())).collect())
     }
 
     fn ambiguous() -> Incoming {

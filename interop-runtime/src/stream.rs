@@ -12,6 +12,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{self, Serializer};
 use serde::{Deserialize, Serialize};
@@ -213,7 +214,7 @@ pub struct JsReadStream {
     next_offset: u64,
     in_flight: VecDeque<PendingChunks>,
     /// Chunks received and not yet read; `position` is within the front one.
-    buffer: VecDeque<Vec<u8>>,
+    buffer: VecDeque<Bytes>,
     position: usize,
     chunk_size: u64,
     chunks_per_request: u64,
@@ -263,14 +264,14 @@ fn check_chunks(
     chunks: Vec<ByteArray>,
     expected: u64,
     chunk_size: u64,
-) -> Result<Vec<Vec<u8>>, JsError> {
+) -> Result<Vec<Bytes>, JsError> {
     if chunks.is_empty() {
         return Err(JsError::Stream(texts::STREAM_EMPTY_CHUNK.to_owned()));
     }
     let mut total: u64 = 0;
     let mut checked = Vec::with_capacity(chunks.len());
     for chunk in chunks {
-        let bytes = chunk.into_vec();
+        let bytes = chunk.into_bytes();
         let length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if length == 0 {
             return Err(JsError::Stream(texts::STREAM_EMPTY_CHUNK.to_owned()));

@@ -322,7 +322,7 @@ pub trait WireClientExt: WireClient {
                 let bytes = taken
                     .into_iter()
                     .filter_map(|message| match message {
-                        ToJs::ReceiveByteArray { id, bytes } => Some((id, bytes)),
+                        ToJs::ReceiveByteArray { id, bytes } => Some((id, bytes.into())),
                         _ => None,
                     })
                     .collect();

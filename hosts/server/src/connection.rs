@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
@@ -249,7 +250,7 @@ pub(crate) async fn serve(socket: WebSocket, connection: Connection) {
 /// The byte arrays of one payload (from an index 0) received since the last JSON frame.
 #[derive(Default)]
 struct Batch {
-    arrays: Vec<(u32, Vec<u8>)>,
+    arrays: Vec<(u32, Bytes)>,
     /// Why its arrays were refused (a limit, a broken sequence of parts): the message that
     /// carries the payload fails with it.
     refused: Option<String>,
@@ -271,7 +272,7 @@ struct HeldCall {
     cost: usize,
 }
 
-/// A byte array arriving in parts.
+/// A byte array arriving in parts (its parts are copied into one buffer as they arrive).
 struct Assembly {
     index: u32,
     next_part: u32,
@@ -407,7 +408,14 @@ impl<'a> Reader<'a> {
                 part,
                 last,
                 bytes,
-            }) => self.receive_part(index, part, last, bytes),
+            }) => {
+                // The bytes stay in the frame's buffer: no copy.
+                let bytes = match message {
+                    Message::Binary(frame) => frame.slice_ref(bytes),
+                    _ => Bytes::copy_from_slice(bytes),
+                };
+                self.receive_part(index, part, last, bytes)
+            }
             Ok(Incoming::BeginInvokeDotNet {
                 call_id,
                 assembly,
@@ -495,7 +503,7 @@ impl<'a> Reader<'a> {
         batch.refused.get_or_insert_with(text);
     }
 
-    fn receive_part(&mut self, index: u32, part: u32, last: bool, bytes: &[u8]) -> Next {
+    fn receive_part(&mut self, index: u32, part: u32, last: bool, bytes: Bytes) -> Next {
         let mut assembly = match self.assembly.take() {
             Some(assembly) if assembly.index == index && assembly.next_part == part => assembly,
             None if part == 0 => {
@@ -529,13 +537,19 @@ impl<'a> Reader<'a> {
         let within = batch.refused.is_none()
             && batch.amount.saturating_add(amount) <= per_call
             && self.staged.try_add(amount);
-        if within {
-            assembly.bytes.extend_from_slice(bytes);
-            self.current_batch().amount += amount;
-        } else {
+        if !within {
             // Over a limit: the bytes are dropped, and the message they belong to will fail.
             self.refuse_current(|| BYTE_LIMIT.to_owned());
             assembly.bytes = Vec::new();
+        } else if last && part == 0 {
+            // The whole array in one frame: staged as the frame holds it.
+            let batch = self.current_batch();
+            batch.amount += amount;
+            batch.arrays.push((index, bytes));
+            return Next::Read;
+        } else {
+            assembly.bytes.extend_from_slice(&bytes);
+            self.current_batch().amount += amount;
         }
         if last {
             self.finish_array(assembly);
@@ -548,7 +562,7 @@ impl<'a> Reader<'a> {
     fn finish_array(&mut self, assembly: Assembly) {
         let batch = self.current_batch();
         if batch.refused.is_none() {
-            batch.arrays.push((assembly.index, assembly.bytes));
+            batch.arrays.push((assembly.index, assembly.bytes.into()));
         }
     }
 

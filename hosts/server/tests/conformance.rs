@@ -211,7 +211,7 @@ fn message_of_binary(frame: &[u8]) -> ToJs {
     assert_eq!(sequence, 0, "binary frame sequence");
     ToJs::ReceiveByteArray {
         id,
-        bytes: frame[HEADER_LEN..].to_vec(),
+        bytes: frame[HEADER_LEN..].to_vec().into(),
     }
 }
 

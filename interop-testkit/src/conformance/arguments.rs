@@ -119,6 +119,53 @@ pub fn argument_type_errors(factory: &Factory) {
     );
 }
 
+/// Arguments are read in order and the first that fails names the error, as the reference
+/// reads them: a type error before a nested argument's depth or object reference, a break in
+/// the array after the arguments before it.
+pub fn argument_errors_come_in_order(factory: &Factory) {
+    let mut client = factory.default_client();
+    let deep = nested(33);
+    let not_a_string = "The call to 'AddPerson' could not bind argument 1: invalid type: integer `1`, expected a string";
+    assert_eq!(
+        client.call_err(st("AddPerson", &format!("[1,{deep}]"))),
+        not_a_string
+    );
+    assert_eq!(
+        client.call_err(st("AddPerson", r#"[1,{"__dotNetObject":1}]"#)),
+        not_a_string
+    );
+    assert_eq!(client.call_err(st("AddPerson", "[1 27]")), not_a_string);
+    assert_eq!(
+        client.call_err(st("AddPerson", &format!(r#"[{deep},"x"]"#))),
+        "The JSON value exceeds the maximum depth of 32."
+    );
+    assert_eq!(
+        client.call_err(st("AddPerson", r#"["Amy",{"__dotNetObject":1}]"#)),
+        "In call to 'AddPerson', parameter of type 'u32' at index 2 must be declared as type 'DotNetObjectRef<u32>' to receive the incoming value."
+    );
+    assert_eq!(
+        client.call_err(st("AddPerson", r#"["Amy" 27]"#)),
+        "Invalid JSON: expected ',' or ']' at byte 7"
+    );
+    assert_eq!(
+        client.call_err(st("AddPerson", r#"["Amy",27"#)),
+        "Invalid JSON: unexpected end of the array"
+    );
+    // The same with parameters that are not scalars (their checks run before the pass).
+    assert_eq!(
+        client.call_err(st("ConcatBytes", &format!("[1,{deep}]"))),
+        "JSON serialization is attempting to deserialize an unexpected byte array."
+    );
+    assert_eq!(
+        client.call_err(st("ConcatBytes", &format!("[{deep},1]"))),
+        "The JSON value exceeds the maximum depth of 32."
+    );
+    assert_eq!(
+        client.call_err(st("EchoValue", &format!("[{deep}]"))),
+        "The JSON value exceeds the maximum depth of 32."
+    );
+}
+
 /// Each argument may nest 32 levels deep, not 33; the limit is configurable.
 pub fn argument_depth_limit(factory: &Factory) {
     let mut client = factory.default_client();

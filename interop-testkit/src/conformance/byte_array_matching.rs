@@ -58,7 +58,7 @@ pub fn completions_take_byte_arrays_in_arrival_order(factory: &Factory) {
         vec![
             ToJs::ReceiveByteArray {
                 id: 1,
-                bytes: vec![5, 4]
+                bytes: vec![5, 4].into()
             },
             completed(id, true, r#"{"__byte[]":1}"#),
         ]

@@ -16,7 +16,7 @@ pub fn byte_arrays_in(factory: &Factory) {
         vec![
             ToJs::ReceiveByteArray {
                 id: 1,
-                bytes: vec![1, 2, 3]
+                bytes: vec![1, 2, 3].into()
             },
             completed(id, true, r#"{"__byte[]":1}"#),
         ]
@@ -30,7 +30,7 @@ pub fn byte_arrays_in(factory: &Factory) {
         vec![
             ToJs::ReceiveByteArray {
                 id: 2,
-                bytes: vec![9]
+                bytes: vec![9].into()
             },
             completed(id, true, r#"{"__byte[]":2}"#)
         ]
@@ -50,7 +50,7 @@ pub fn nested_byte_arrays(factory: &Factory) {
         vec![
             ToJs::ReceiveByteArray {
                 id: 1,
-                bytes: vec![3, 2, 1]
+                bytes: vec![3, 2, 1].into()
             },
             completed(id, true, r#"{"name":"n","data":{"__byte[]":1}}"#),
         ]
@@ -69,7 +69,7 @@ pub fn byte_arrays_out_precede_their_json(factory: &Factory) {
             vec![
                 ToJs::ReceiveByteArray {
                     id: round,
-                    bytes: vec![0, round as u8]
+                    bytes: vec![0, round as u8].into()
                 },
                 completed(id, true, &format!(r#"{{"__byte[]":{round}}}"#)),
             ]
@@ -110,7 +110,7 @@ pub fn byte_arrays_as_base64(factory: &Factory) {
         vec![
             ToJs::ReceiveByteArray {
                 id: 1,
-                bytes: vec![3, 2, 1]
+                bytes: vec![3, 2, 1].into()
             },
             completed(id, true, r#"{"__byte[]":1}"#),
         ]

@@ -66,7 +66,7 @@ fn read_result(
                 .position(|message| matches!(message, ToJs::ReceiveByteArray { id, .. } if *id == byte_array_id))
                 .expect("the chunk's bytes arrived before its completion");
             match inbox.remove(index) {
-                Some(ToJs::ReceiveByteArray { bytes, .. }) => bytes,
+                Some(ToJs::ReceiveByteArray { bytes, .. }) => bytes.into(),
                 _ => unreachable!("the message at `index` is a ReceiveByteArray"),
             }
         })

@@ -242,7 +242,7 @@ pub fn js_call_bytes_both_ways(factory: &Factory) {
         vec![
             ToJs::ReceiveByteArray {
                 id: 2,
-                bytes: vec![1]
+                bytes: vec![1].into()
             },
             completed(id, true, r#"{"__byte[]":2}"#)
         ]

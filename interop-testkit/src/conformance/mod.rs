@@ -110,6 +110,7 @@ macro_rules! __conformance_cases {
             strict_arguments_reject_extra_arguments,
             arguments_must_be_an_array,
             argument_type_errors,
+            argument_errors_come_in_order,
             argument_depth_limit,
             result_depth_limit,
             call_ids_are_echoed,

@@ -49,7 +49,7 @@ pub fn sync_calls(factory: &Factory) {
         client.messages(),
         vec![ToJs::ReceiveByteArray {
             id: 1,
-            bytes: vec![3, 2, 1]
+            bytes: vec![3, 2, 1].into()
         }]
     );
 }
