@@ -23,14 +23,20 @@ use parking_lot::Mutex;
 /// ```
 /// use interop_runtime::{jsinvokable, CancellationToken};
 ///
-/// #[jsinvokable("CountTo", assembly = "MyApp")]
-/// async fn count_to(limit: u64, cancel: CancellationToken) -> u64 {
-///     let mut count = 0;
-///     while count < limit && !cancel.is_cancelled() {
-///         count += 1;
-///         // … a step of real work, awaiting something …
+/// #[jsinvokable("Search", assembly = "MyApp")]
+/// async fn search(query: String, cancel: CancellationToken) -> Vec<String> {
+///     let mut found = Vec::new();
+///     for page in 0..100 {
+///         if cancel.is_cancelled() {
+///             break; // stop cleanly; what it returns now is dropped
+///         }
+///         found.extend(fetch_page(&query, page).await);
 ///     }
-///     count
+///     found
+/// }
+///
+/// async fn fetch_page(query: &str, page: u32) -> Vec<String> {
+///     vec![format!("{query}, page {page}")] // a real search awaits I/O here
 /// }
 /// # interop_runtime::check_registry().unwrap();
 /// ```
