@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use futures_util::task::AtomicWaker;
 use parking_lot::Mutex;
 
 /// Tells an async `#[jsinvokable]` method that JavaScript aborted its call.
@@ -51,6 +52,8 @@ pub struct CancellationToken {
 #[derive(Default)]
 struct State {
     cancelled: AtomicBool,
+    /// The runtime's task running the call (lock-free: it registers on every poll).
+    task: AtomicWaker,
     /// The tasks waiting in [`Cancelled`], each once.
     waiters: Mutex<Vec<Waker>>,
 }
@@ -92,6 +95,18 @@ impl CancellationToken {
         for waker in waiters {
             waker.wake();
         }
+        self.state.task.wake();
+    }
+
+    /// Wakes `waker` when the token is signalled (the runtime's task running the call; a later
+    /// registration replaces it).
+    pub(crate) fn register_task(&self, waker: &Waker) {
+        self.state.task.register(waker);
+    }
+
+    /// Whether both are clones of one token.
+    pub(crate) fn same_as(&self, other: &CancellationToken) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
     }
 }
 

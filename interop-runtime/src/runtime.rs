@@ -63,7 +63,7 @@ pub(crate) struct RuntimeInner {
     next_byte_array_id: AtomicU64,
     in_flight: AtomicUsize,
     /// Async JS→Rust calls JavaScript may cancel, by call id.
-    running: Mutex<FxHashMap<u64, Arc<RunningCall>>>,
+    running: Mutex<FxHashMap<u64, RunningCall>>,
     /// Streams being sent to JavaScript, by id.
     pub(crate) outgoing_streams: Mutex<FxHashMap<u64, OutgoingStream>>,
     /// Values a host attaches to the connection (the authenticated user, …), by type.
@@ -277,9 +277,7 @@ impl RuntimeInner {
     }
 
     /// The async JS→Rust calls JavaScript may cancel, by call id.
-    pub(crate) fn running_calls(
-        &self,
-    ) -> parking_lot::MutexGuard<'_, FxHashMap<u64, Arc<RunningCall>>> {
+    pub(crate) fn running_calls(&self) -> parking_lot::MutexGuard<'_, FxHashMap<u64, RunningCall>> {
         self.running.lock()
     }
 

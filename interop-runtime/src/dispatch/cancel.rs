@@ -8,19 +8,20 @@
 
 use std::future::{poll_fn, Future};
 use std::pin::pin;
-use std::sync::{Arc, Weak};
+use std::sync::Weak;
 use std::task::Poll;
 use std::time::Duration;
 
-use futures_util::future::{select, Either};
+use futures_util::future::select;
 
 use crate::cancellation::CancellationToken;
 use crate::host::Host;
 use crate::runtime::{JsRuntime, RuntimeInner};
 
-/// A spawned call JavaScript may cancel.
+/// A spawned call JavaScript may cancel: its token (the method's, or one of its own), in the
+/// runtime's table under its call id and in the call's task.
+#[derive(Clone)]
 pub(crate) struct RunningCall {
-    call_id: u64,
     token: CancellationToken,
     /// The method took the token: it is signalled first, and dropped after the grace period.
     takes_token: bool,
@@ -33,25 +34,24 @@ impl RunningCall {
         inner: &RuntimeInner,
         call_id: u64,
         token: Option<CancellationToken>,
-    ) -> Arc<RunningCall> {
-        let running = Arc::new(RunningCall {
-            call_id,
+    ) -> RunningCall {
+        let running = RunningCall {
             takes_token: token.is_some(),
             token: token.unwrap_or_default(),
-        });
-        let replaced = inner.running_calls().insert(call_id, Arc::clone(&running));
+        };
+        let replaced = inner.running_calls().insert(call_id, running.clone());
         drop(replaced);
         running
     }
 
     /// Removes this call from the runtime's table (not a later call under the same id).
-    pub(super) fn unregister(&self, inner: &RuntimeInner) {
+    pub(super) fn unregister(&self, inner: &RuntimeInner, call_id: u64) {
         let mut running = inner.running_calls();
         if running
-            .get(&self.call_id)
-            .is_some_and(|entry| std::ptr::eq(Arc::as_ptr(entry), self))
+            .get(&call_id)
+            .is_some_and(|entry| entry.token.same_as(&self.token))
         {
-            let removed = running.remove(&self.call_id);
+            let removed = running.remove(&call_id);
             drop(running);
             drop(removed);
         }
@@ -67,9 +67,26 @@ impl RunningCall {
         grace: Duration,
     ) -> Option<T> {
         let mut work = pin!(work);
+        let token = &self.token;
         // The signal first: a method that returns because it saw the token is cancelled too.
-        if let Either::Right((output, _)) = select(self.token.cancelled(), work.as_mut()).await {
-            return Some(output);
+        let output = poll_fn(|cx| {
+            if token.is_cancelled() {
+                return Poll::Ready(None);
+            }
+            if let Poll::Ready(output) = work.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            token.register_task(cx.waker());
+            // A cancel between the check and the registration woke no one: look again.
+            if token.is_cancelled() {
+                Poll::Ready(None)
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        if output.is_some() {
+            return output;
         }
         // What the method returns now is dropped with it: JavaScript has moved on.
         if self.takes_token && grace.is_zero() {

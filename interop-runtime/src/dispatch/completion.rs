@@ -174,7 +174,7 @@ struct PendingCall {
     identifier: String,
     assembly: Option<String>,
     /// Registered while it runs, so that JavaScript can cancel it (not fire-and-forget calls).
-    running: Option<Arc<RunningCall>>,
+    running: Option<RunningCall>,
     finished: bool,
 }
 
@@ -190,7 +190,7 @@ impl PendingCall {
         self.finished = true;
         if let Some(runtime) = self.runtime.upgrade() {
             if let Some(running) = &self.running {
-                running.unregister(&runtime);
+                running.unregister(&runtime, self.call_id);
             }
             // Free the slot before JavaScript can see the completion: a page that starts a
             // new call on seeing it must not find the runtime still full.
@@ -207,7 +207,7 @@ impl Drop for PendingCall {
         }
         if let Some(runtime) = self.runtime.upgrade() {
             if let Some(running) = &self.running {
-                running.unregister(&runtime);
+                running.unregister(&runtime, self.call_id);
             }
             runtime.end_in_flight();
             if !runtime.is_closed() {
