@@ -85,7 +85,10 @@ impl CancellationToken {
     }
 
     /// Signals the token (the runtime does when JavaScript aborts the call). Wakes every
-    /// [`cancelled`](Self::cancelled) future; later calls do nothing.
+    /// [`cancelled`](Self::cancelled) future; later calls do nothing. On the token of a running
+    /// call it cancels the call as JavaScript would (unless the method returns in the same
+    /// poll): the grace period runs, and JavaScript is answered `The call to '<id>' was
+    /// cancelled.`
     pub fn cancel(&self) {
         if self.state.cancelled.swap(true, Ordering::AcqRel) {
             return;
