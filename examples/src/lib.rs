@@ -6,6 +6,7 @@
 //! on every host.
 
 pub mod byte_arrays;
+pub mod cancellation;
 pub mod components;
 pub mod generics;
 pub mod greeting;

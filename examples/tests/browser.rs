@@ -29,5 +29,5 @@ fn every_sample_works_in_headless_chromium() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.status.success(), "{report}");
-    assert!(report.contains("21 passed, 0 failed"), "{report}");
+    assert!(report.contains("22 passed, 0 failed"), "{report}");
 }

@@ -298,7 +298,7 @@ fn chromium_suite_passes(base: &str, chromium: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.status.success(), "{report}");
-    assert!(report.contains("20 passed, 0 failed"), "{report}");
+    assert!(report.contains("21 passed, 0 failed"), "{report}");
 }
 
 /// A socket of the test's own, opened through the proxy and named by its `page` cookie.

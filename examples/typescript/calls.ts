@@ -27,6 +27,24 @@ async function staticCalls(): Promise<void> {
     // @ts-expect-error an async method cannot be called with invokeMethod
     DotNet.invokeMethod('BlazorSample', 'ReturnArrayAsync');
     console.log(wrong);
+
+    // Cancellable calls: the signal first, then the same typed call.
+    const controller = new AbortController();
+    const cancellable: number[] = await DotNet.invokeMethodWithSignalAsync(controller.signal, 'BlazorSample', 'ReturnArrayAsync');
+    const echoed: string = await DotNet.invokeMethodWithSignalAsync(controller.signal, 'BlazorSample', 'ReceiveByteArray', new Uint8Array([0x45]));
+    console.log(cancellable, echoed);
+    // @ts-expect-error the signal is not optional: it is the first argument
+    await DotNet.invokeMethodWithSignalAsync('BlazorSample', 'ReturnArrayAsync');
+    // @ts-expect-error wrong argument type after the signal
+    await DotNet.invokeMethodWithSignalAsync(controller.signal, 'BlazorSample', 'ReceiveByteArray', 'Everything');
+    // @ts-expect-error wrong result type of a cancellable call
+    const wrongCancellable: string = await DotNet.invokeMethodWithSignalAsync(controller.signal, 'BlazorSample', 'ReturnArrayAsync');
+    console.log(wrongCancellable);
+    // A CancellationToken parameter is not an argument: CountUntilCancelled takes none.
+    const counted: number = await DotNet.invokeMethodWithSignalAsync(controller.signal, 'BlazorSample', 'CountUntilCancelled');
+    console.log(counted);
+    // @ts-expect-error the token is injected by Rust, never passed
+    await DotNet.invokeMethodWithSignalAsync(controller.signal, 'BlazorSample', 'CountUntilCancelled', controller.signal);
 }
 
 async function objectCalls(): Promise<void> {
@@ -38,6 +56,10 @@ async function objectCalls(): Promise<void> {
     await helper.invokeMethodAsync('GetWelcomeMessage');
     // @ts-expect-error wrong argument count on an instance method
     await helper.invokeMethodAsync('GetHelloMessage', 'Rory');
+    const cancellableHello: string = await helper.invokeMethodWithSignalAsync(new AbortController().signal, 'GetHelloMessage');
+    console.log(cancellableHello);
+    // @ts-expect-error another type's method on an object reference, with a signal
+    await helper.invokeMethodWithSignalAsync(new AbortController().signal, 'GetWelcomeMessage');
     helper.dispose();
 
     const named = {} as DotNet.DotNetObject<DotNet.NamedHelloHelper>;

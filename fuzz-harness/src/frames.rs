@@ -31,6 +31,7 @@ enum Expected {
         args: Args,
     },
     End(Args),
+    Cancel(u64),
     Ping(u64),
     Frame,
     Call(u64),
@@ -114,6 +115,10 @@ fn expected(tree: Tree) -> Expected {
             Ok(args) => Expected::End(args),
             Err(()) => Expected::Frame,
         },
+        "CancelInvokeDotNetFromJS" if fields.len() == 2 => match field::<u64>(&fields, 1) {
+            Ok(call_id) => Expected::Cancel(call_id),
+            Err(()) => Expected::Frame,
+        },
         "Ping" => match field::<u64>(&fields, 1) {
             Ok(number) => Expected::Ping(number),
             Err(()) => Expected::Frame,
@@ -161,6 +166,7 @@ fn decoded(incoming: &Result<Incoming<'_>, ProtocolError>) -> Expected {
             triple_json,
             matches!(triple_json, std::borrow::Cow::Borrowed(_)),
         )),
+        Ok(Incoming::CancelInvokeDotNet { call_id }) => Expected::Cancel(*call_id),
         Ok(Incoming::Ping(number)) => Expected::Ping(*number),
         Ok(Incoming::ByteArray { .. }) => panic!("a text frame decoded to a byte array"),
         Err(ProtocolError::Frame(_)) => Expected::Frame,
@@ -207,6 +213,10 @@ fn apply(host: &MemoryHost, runtime: &JsRuntime, incoming: Incoming<'_>) {
         }
         Incoming::EndInvokeJs { triple_json } => {
             let _ = runtime.end_invoke_js(&triple_json);
+        }
+        Incoming::CancelInvokeDotNet { call_id } => {
+            // Whatever it names, a cancel answers nothing at once and never panics.
+            runtime.cancel_invoke_dotnet(call_id);
         }
         Incoming::Ping(_) | Incoming::ByteArray { .. } => {}
     }

@@ -26,6 +26,9 @@ pub(crate) enum Param {
     },
     /// The calling runtime, injected (`JsRuntime` or `&JsRuntime`); never counted.
     Runtime { by_ref: bool },
+    /// The call's cancellation token, injected (`CancellationToken` or `&CancellationToken`);
+    /// never counted. Async functions only.
+    Cancellation { by_ref: bool },
 }
 
 /// A validated function, ready to expand.
@@ -179,6 +182,26 @@ pub(crate) fn function(
                 };
                 if is_named(runtime_ty, "JsRuntime") {
                     params.push(Param::Runtime {
+                        by_ref: matches!(ty, Type::Reference(_)),
+                    });
+                    continue;
+                }
+                if is_named(runtime_ty, "CancellationToken") {
+                    if sig.asyncness.is_none() {
+                        cx.error_spanned_by(
+                            ty,
+                            "a `CancellationToken` parameter needs an `async fn`: a sync function runs to its end before JavaScript can cancel it",
+                        );
+                    } else if params
+                        .iter()
+                        .any(|param| matches!(param, Param::Cancellation { .. }))
+                    {
+                        cx.error_spanned_by(
+                            ty,
+                            "a #[jsinvokable] function takes at most one `CancellationToken`: clone it instead",
+                        );
+                    }
+                    params.push(Param::Cancellation {
                         by_ref: matches!(ty, Type::Reference(_)),
                     });
                     continue;

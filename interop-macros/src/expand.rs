@@ -101,6 +101,10 @@ fn shim_body(krate: &TokenStream, function: &Function, target: TokenStream) -> T
                 runtime_binds.push(quote!(let #var = __call.runtime();));
                 args.push(if *by_ref { quote!(&#var) } else { quote!(#var) });
             }
+            Param::Cancellation { by_ref } => {
+                runtime_binds.push(quote!(let #var = __call.cancellation();));
+                args.push(if *by_ref { quote!(&#var) } else { quote!(#var) });
+            }
         }
     }
     // Arguments: one serde pass over the array. The pass is chosen only for parameter types

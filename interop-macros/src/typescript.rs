@@ -47,7 +47,7 @@ fn signature(krate: &TokenStream, function: &Function, generics: &[String]) -> T
             let ty = ts_type(krate, Some(ty), generics);
             Some(quote!((#name, #ty)))
         }
-        Param::Runtime { .. } => None,
+        Param::Runtime { .. } | Param::Cancellation { .. } => None,
     });
     let result = ts_type(krate, function.result_type.as_ref(), generics);
     quote! {

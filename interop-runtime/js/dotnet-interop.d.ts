@@ -60,6 +60,13 @@ export declare namespace DotNet {
         endInvokeJSFromDotNet(asyncHandle: any, succeeded: boolean, tripleJson: string): void;
         /** One byte array of the payload about to be sent; the index restarts at 0 per payload. */
         sendByteArray(index: number, data: Uint8Array): void;
+        /**
+         * Optional extension of this client (Microsoft's client never calls it): the page aborted
+         * call `callId` (`invokeMethodWithSignalAsync`). The host tells Rust, which still
+         * completes the call once; the client ignores that completion and releases what it
+         * carries.
+         */
+        cancelInvokeDotNetFromJS?(callId: number): void;
     }
 
     /** Returned by `attachDispatcher`; the host calls it (PROTOCOL.md §2.2). */
@@ -86,6 +93,10 @@ export declare namespace DotNet {
         processJSCall(targetInstanceId: number, identifier: string, callType: JSCallType | null | undefined, argsJson: string | null): any;
         invokeDotNetMethod<T = any>(assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: any[] | null): T | null;
         invokeDotNetMethodAsync<T = any>(assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: any[] | null): Promise<T>;
+        /** An async call `signal` can abort (see `DotNet.invokeMethodWithSignalAsync`). */
+        invokeDotNetMethodWithSignalAsync<T = any>(signal: AbortSignal, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: any[] | null): Promise<T>;
+        /** How many aborted calls still wait for their completion. */
+        readonly abortedCallCount: number;
         /** Takes a staged byte array; `null` when absent. */
         processByteArray(id: number): Uint8Array | null;
         getDotNetStreamPromise(streamId: number): Promise<ReadableStream>;
@@ -110,6 +121,11 @@ export declare namespace DotNet {
     function invokeMethod<T = any>(assemblyName: string, methodIdentifier: string, ...args: any[]): T | null;
     /** Calls a static Rust method asynchronously through the default dispatcher. */
     function invokeMethodAsync<T = any>(assemblyName: string, methodIdentifier: string, ...args: any[]): Promise<T>;
+    /**
+     * Calls a static Rust method asynchronously; aborting `signal` rejects the promise at once
+     * with `signal.reason` and cancels the call in Rust (nothing is sent if already aborted).
+     */
+    function invokeMethodWithSignalAsync<T = any>(signal: AbortSignal, assemblyName: string, methodIdentifier: string, ...args: any[]): Promise<T>;
     /** Registers an object or function; `null`/`undefined` give id -1; primitives throw. */
     function createJSObjectReference(jsObject: any): JSObjectReference;
     /** Registers a Blob, ArrayBuffer or ArrayBufferView to be read as a stream. */
@@ -132,6 +148,8 @@ export declare namespace DotNet {
         invokeMethod<T = any>(methodIdentifier: string, ...args: any[]): T | null;
         /** Calls an instance method asynchronously. */
         invokeMethodAsync<T = any>(methodIdentifier: string, ...args: any[]): Promise<T>;
+        /** Calls an instance method asynchronously; aborting `signal` rejects at once and cancels it in Rust. */
+        invokeMethodWithSignalAsync<T = any>(signal: AbortSignal, methodIdentifier: string, ...args: any[]): Promise<T>;
         /** Releases the Rust object (`__Dispose`); a failure is logged with `console.error`. */
         dispose(): void;
         serializeAsArg(): { __dotNetObject: number };

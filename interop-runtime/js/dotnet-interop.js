@@ -37,6 +37,11 @@
  *   JSON, or `null`/`undefined` (no arguments: the JSON `null`): the host writes an array of
  *   strings, numbers, booleans and nulls as JSON, and answers {@link DIRECT_NOT_WRITTEN} for
  *   any other array (the client then sends its JSON).
+ * @property {(callId: number) => void} [cancelInvokeDotNetFromJS]
+ *   Optional extension of this client (Microsoft's client never calls it): the page aborted
+ *   call `callId`, started with `invokeMethodWithSignalAsync`. Rust drops the call and still
+ *   completes it once (as cancelled, or with the result that crossed the cancel); the client
+ *   ignores that completion and releases what it carries.
  */
 
 /**
@@ -508,6 +513,50 @@ function reviveMarkers(key, value) {
     return value;
 }
 
+/**
+ * Releases what the result of an aborted call carries, without reviving it for anyone: each
+ * Rust object is disposed, each byte array dropped, each Rust stream cancelled. User revivers
+ * do not run. A text that does not parse is ignored.
+ * @param {CallDispatcher} dispatcher
+ * @param {string | null} json
+ */
+function releasePayload(dispatcher, json) {
+    if (!json || !json.includes('"__')) {
+        return;
+    }
+    try {
+        JSON.parse(json, (key, value) => {
+            if (value && typeof value === "object") {
+                if (hasOwn(value, DOTNET_OBJECT_KEY)) {
+                    new DotNetObject(value[DOTNET_OBJECT_KEY], dispatcher).dispose();
+                } else if (hasOwn(value, BYTE_ARRAY_KEY)) {
+                    dispatcher.processByteArray(value[BYTE_ARRAY_KEY]);
+                } else if (hasOwn(value, DOTNET_STREAM_KEY)) {
+                    dispatcher.getDotNetStreamPromise(value[DOTNET_STREAM_KEY])
+                        .then((stream) => stream.cancel())
+                        .catch(reportError);
+                }
+            }
+            return value;
+        });
+    } catch (error) {
+        reportError(error);
+    }
+}
+
+/** Whether `value` is an `AbortSignal` (or behaves as one). */
+function isAbortSignal(value) {
+    return value !== null && typeof value === "object" && typeof value.aborted === "boolean"
+        && typeof value.addEventListener === "function" && typeof value.removeEventListener === "function";
+}
+
+/** Logs an error nobody awaits, with `console.error` where it exists. */
+function reportError(error) {
+    if (typeof console !== "undefined" && console.error) {
+        console.error(error);
+    }
+}
+
 /** Formats a thrown value for a failure triple: `message\nstack` for Errors. */
 function formatError(error) {
     if (error instanceof Error) {
@@ -571,6 +620,18 @@ class DotNetObject {
      */
     invokeMethodAsync(methodIdentifier, ...args) {
         return this._callDispatcher.invokeDotNetMethodAsync(null, methodIdentifier, this._id, args);
+    }
+
+    /**
+     * Calls an instance method asynchronously; aborting `signal` rejects the promise at once
+     * with `signal.reason` and cancels the call in Rust.
+     * @param {AbortSignal} signal
+     * @param {string} methodIdentifier
+     * @param {...any} args
+     * @returns {Promise<any>}
+     */
+    invokeMethodWithSignalAsync(signal, methodIdentifier, ...args) {
+        return invokeWithSignal(this._callDispatcher, signal, null, methodIdentifier, this._id, args);
     }
 
     /**
@@ -699,6 +760,19 @@ const directOut = [undefined];
 let invokeAsync;
 
 /**
+ * Makes an async call the page can abort: the one implementation behind
+ * `DotNet.invokeMethodWithSignalAsync` and `invokeDotNetMethodWithSignalAsync`. An aborted
+ * signal rejects the promise at once with `signal.reason` (nothing is sent if it was aborted
+ * before the call); a call already sent is cancelled with the host's
+ * `cancelInvokeDotNetFromJS`, and its completion, which still comes, is ignored and released
+ * ({@link releasePayload}). Takes the ordinary path (never the host's direct call).
+ *
+ * @type {(dispatcher: CallDispatcher, signal: AbortSignal, assemblyName: string | null,
+ *   methodIdentifier: string, dotNetObjectId: number | null, args: any[] | null) => Promise<any>}
+ */
+let invokeWithSignal;
+
+/**
  * The ICallDispatcher returned by {@link attachDispatcher}: one per host (Rust runtime).
  * The host calls `beginInvokeJSFromDotNet`, `invokeJSFromDotNet`, `endInvokeDotNetFromJS`,
  * `receiveByteArray` and `supplyDotNetStream` on it.
@@ -732,12 +806,58 @@ class CallDispatcher {
             }
             return promise;
         };
+
+        invokeWithSignal = function invokeWithSignal(dispatcher, signal, assemblyName, methodIdentifier, dotNetObjectId, args) {
+            if (!isAbortSignal(signal)) {
+                return Promise.reject(new TypeError("The first argument of invokeMethodWithSignalAsync must be an AbortSignal."));
+            }
+            if (signal.aborted) {
+                return Promise.reject(signal.reason);
+            }
+            const callId = dispatcher.#nextCallId++;
+            const pendingCalls = dispatcher.#pendingCalls;
+            let onAbort;
+            const promise = new Promise((resolve, reject) => {
+                onAbort = () => {
+                    if (!pendingCalls.delete(callId)) {
+                        return;
+                    }
+                    dispatcher.#abortedCalls.add(callId);
+                    reject(signal.reason);
+                    const host = dispatcher.#host;
+                    if (typeof host.cancelInvokeDotNetFromJS === "function") {
+                        try {
+                            host.cancelInvokeDotNetFromJS(callId);
+                        } catch (error) {
+                            reportError(error);
+                        }
+                    }
+                };
+                const settled = (settle) => (value) => {
+                    signal.removeEventListener("abort", onAbort);
+                    settle(value);
+                };
+                pendingCalls.set(callId, { resolve: settled(resolve), reject: settled(reject) });
+            });
+            signal.addEventListener("abort", onAbort);
+            try {
+                const argsJson = serializePayload(dispatcher, args);
+                dispatcher.#host.beginInvokeDotNetFromJS(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+            } catch (error) {
+                if (pendingCalls.has(callId)) {
+                    dispatcher.#completeCall(callId, false, error);
+                }
+            }
+            return promise;
+        };
     }
 
     /** @type {DotNetCallDispatcher} */
     #host;
     /** @type {Map<number, {resolve: Function, reject: Function}>} */
     #pendingCalls = new Map();
+    /** Calls the page aborted whose completion has not come yet (Rust sends one for each). */
+    #abortedCalls = new Set();
     #nextCallId = 1;
     /** @type {Map<any, Uint8Array>} */
     #stagedByteArrays = new Map();
@@ -834,14 +954,43 @@ class CallDispatcher {
      * @throws {Error} `There is no pending async call with ID <n>.`
      */
     endInvokeDotNetFromJS(asyncCallId, success, resultJsonOrExceptionMessage) {
-        const outcome = success
-            ? parsePayload(this, resultJsonOrExceptionMessage)
-            : new Error(resultJsonOrExceptionMessage);
         // parseInt turns a number into text first: skip it for the integers hosts send.
         const callId = typeof asyncCallId === "number" && (asyncCallId | 0) === asyncCallId
             ? asyncCallId
             : parseInt(asyncCallId, 10);
+        if (this.#abortedCalls.size > 0 && this.#abortedCalls.delete(callId)) {
+            // The page aborted it: ignored, and what it carries is released.
+            if (success) {
+                releasePayload(this, resultJsonOrExceptionMessage);
+            }
+            return;
+        }
+        const outcome = success
+            ? parsePayload(this, resultJsonOrExceptionMessage)
+            : new Error(resultJsonOrExceptionMessage);
         this.#completeCall(callId, success, outcome);
+    }
+
+    /**
+     * Asynchronous call that `signal` can abort ({@link invokeWithSignal}).
+     *
+     * @param {AbortSignal} signal
+     * @param {string | null} assemblyName `null` for instance calls
+     * @param {string} methodIdentifier
+     * @param {number | null} dotNetObjectId `null` for static calls
+     * @param {any[] | null} args
+     * @returns {Promise<any>}
+     */
+    invokeDotNetMethodWithSignalAsync(signal, assemblyName, methodIdentifier, dotNetObjectId, args) {
+        if (assemblyName && dotNetObjectId) {
+            throw new Error(`For instance method calls, assemblyName should be null. Received '${assemblyName}'.`);
+        }
+        return invokeWithSignal(this, signal, assemblyName, methodIdentifier, dotNetObjectId, args);
+    }
+
+    /** How many aborted calls still wait for their completion (for tests). */
+    get abortedCallCount() {
+        return this.#abortedCalls.size;
     }
 
     /**
@@ -1082,6 +1231,25 @@ function invokeMethodAsync(assemblyName, methodIdentifier, ...args) {
 }
 
 /**
+ * Calls a static Rust method asynchronously; aborting `signal` rejects the promise at once
+ * with `signal.reason` and cancels the call in Rust (nothing is sent if it is already aborted).
+ * @param {AbortSignal} signal
+ * @param {string} assemblyName the namespace (assembly) name
+ * @param {string} methodIdentifier the `#[jsinvokable]` identifier
+ * @param {...any} args JSON-serializable arguments
+ * @returns {Promise<any>} the result
+ */
+function invokeMethodWithSignalAsync(signal, assemblyName, methodIdentifier, ...args) {
+    let dispatcher;
+    try {
+        dispatcher = defaultDispatcher || requireDefaultDispatcher();
+    } catch (error) {
+        return Promise.reject(error);
+    }
+    return invokeWithSignal(dispatcher, signal, assemblyName, methodIdentifier, null, args);
+}
+
+/**
  * The client's namespace. It is not installed as `window.DotNet` by this module: hosts do
  * `window.DotNet = DotNet` (Rust disposes JS objects through `DotNet.disposeJSObjectReferenceById`).
  */
@@ -1090,6 +1258,7 @@ export const DotNet = {
     attachReviver,
     invokeMethod,
     invokeMethodAsync,
+    invokeMethodWithSignalAsync,
     createJSObjectReference,
     createJSStreamReference,
     disposeJSObjectReference,

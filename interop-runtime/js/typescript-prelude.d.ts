@@ -40,6 +40,17 @@ declare namespace DotNet {
         methodIdentifier: I,
         ...args: StaticArgs<A, I>
     ): Promise<StaticResult<A, I>>;
+    /**
+     * Calls a static Rust method asynchronously; aborting `signal` rejects the promise at once
+     * with `signal.reason` and cancels the call in Rust (nothing is sent if it is already
+     * aborted).
+     */
+    function invokeMethodWithSignalAsync<A extends Assembly, I extends StaticIdentifier<A>>(
+        signal: AbortSignal,
+        assemblyName: A,
+        methodIdentifier: I,
+        ...args: StaticArgs<A, I>
+    ): Promise<StaticResult<A, I>>;
     /** Calls a sync static Rust method synchronously (in-process hosts only). */
     function invokeMethod<A extends Assembly, I extends SyncMethodIdentifier<StaticMethods[A]>>(
         assemblyName: A,
@@ -52,6 +63,8 @@ declare namespace DotNet {
         private constructor();
         /** Calls an instance method asynchronously. */
         invokeMethodAsync<I extends MethodIdentifier<T>>(methodIdentifier: I, ...args: MethodArgs<T, I>): Promise<MethodResult<T, I>>;
+        /** Calls an instance method asynchronously; aborting `signal` rejects at once and cancels it in Rust. */
+        invokeMethodWithSignalAsync<I extends MethodIdentifier<T>>(signal: AbortSignal, methodIdentifier: I, ...args: MethodArgs<T, I>): Promise<MethodResult<T, I>>;
         /** Calls a sync instance method synchronously (in-process hosts only). */
         invokeMethod<I extends SyncMethodIdentifier<T>>(methodIdentifier: I, ...args: MethodArgs<T, I>): MethodResult<T, I>;
         /** Releases the Rust object. */

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod bytes;
+mod cancellation;
 mod context;
 mod dispatch;
 mod dotnet_stream;
@@ -49,6 +50,7 @@ mod typescript;
 /// The buffer a [`ByteArray`] holds (from the `bytes` crate).
 pub use ::bytes::Bytes;
 pub use bytes::{byte_array, ByteArray};
+pub use cancellation::{CancellationToken, Cancelled};
 pub use dotnet_stream::{StreamRef, BUILTIN_ASSEMBLY};
 pub use error::{JsError, RegistryError};
 pub use host::{BoxFuture, CallType, Host, JsInvocation, ResultType, SyncCallError, ToJs};

@@ -68,6 +68,10 @@ pub struct RuntimeOptions {
     /// How many reads past the next one JavaScript may ask for on a stream Rust sends
     /// (`ReadDotNetStream`); a read further ahead fails at once instead of waiting.
     pub stream_reads_ahead: u64,
+    /// How long an async method that takes a [`CancellationToken`](crate::CancellationToken)
+    /// may keep running after JavaScript cancelled its call, before its future is dropped (on
+    /// the host's clock). A method without the token is dropped at once.
+    pub cancellation_grace: Duration,
 }
 
 impl Default for RuntimeOptions {
@@ -92,6 +96,7 @@ impl Default for RuntimeOptions {
             stream_claim_timeout: Some(Duration::from_secs(10)),
             stream_supply_function: "jsinvokable.supplyDotNetStream".to_owned(),
             stream_reads_ahead: 4,
+            cancellation_grace: Duration::from_secs(5),
         }
     }
 }
@@ -198,6 +203,11 @@ impl RuntimeOptions {
     /// Sets [`stream_reads_ahead`](Self::stream_reads_ahead).
     pub fn stream_reads_ahead(mut self, reads: u64) -> Self {
         self.stream_reads_ahead = reads;
+        self
+    }
+    /// Sets [`cancellation_grace`](Self::cancellation_grace).
+    pub fn cancellation_grace(mut self, grace: Duration) -> Self {
+        self.cancellation_grace = grace;
         self
     }
 }

@@ -10,6 +10,7 @@ use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 
 use crate::context::Scope;
+use crate::dispatch::RunningCall;
 use crate::dotnet_stream::OutgoingStream;
 use crate::error::{texts, JsError, RegistryError};
 use crate::host::{Host, ToJs};
@@ -61,6 +62,8 @@ pub(crate) struct RuntimeInner {
     next_handle: AtomicU64,
     next_byte_array_id: AtomicU64,
     in_flight: AtomicUsize,
+    /// Async JS→Rust calls JavaScript may cancel, by call id.
+    running: Mutex<FxHashMap<u64, RunningCall>>,
     /// Streams being sent to JavaScript, by id.
     pub(crate) outgoing_streams: Mutex<FxHashMap<u64, OutgoingStream>>,
     /// Values a host attaches to the connection (the authenticated user, …), by type.
@@ -273,6 +276,11 @@ impl RuntimeInner {
         })
     }
 
+    /// The async JS→Rust calls JavaScript may cancel, by call id.
+    pub(crate) fn running_calls(&self) -> parking_lot::MutexGuard<'_, FxHashMap<u64, RunningCall>> {
+        self.running.lock()
+    }
+
     pub(crate) fn end_in_flight(&self) {
         self.in_flight.fetch_sub(1, Ordering::AcqRel);
         self.host.end_call();
@@ -312,6 +320,7 @@ impl JsRuntime {
                 next_handle: AtomicU64::new(0),
                 next_byte_array_id: AtomicU64::new(0),
                 in_flight: AtomicUsize::new(0),
+                running: Mutex::new(FxHashMap::default()),
                 outgoing_streams: Mutex::new(FxHashMap::default()),
                 extensions: Mutex::new(FxHashMap::default()),
             }),

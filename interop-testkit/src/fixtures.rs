@@ -5,7 +5,8 @@ use std::sync::Mutex;
 
 use futures_util::AsyncReadExt;
 use interop_runtime::{
-    jsinvokable, ByteArray, JsError, JsRuntime, JsStreamRef, ObjectRef, StreamRef,
+    jsinvokable, ByteArray, CancellationToken, JsError, JsRuntime, JsStreamRef, ObjectRef,
+    StreamRef,
 };
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +102,64 @@ pub fn panic(text: String) {
 #[jsinvokable("PanicAsync", assembly = "Conformance")]
 pub async fn panic_async(text: String) {
     std::panic::panic_any(text)
+}
+
+/// What happened to the cancellable calls, by their tag: `started`, `signalled` (the token),
+/// `dropped` (the future, with what it held).
+static CANCEL_EVENTS: Mutex<Vec<(String, &'static str)>> = Mutex::new(Vec::new());
+
+fn record(tag: &str, event: &'static str) {
+    CANCEL_EVENTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((tag.to_owned(), event));
+}
+
+/// The events of the calls tagged `tag`, in order (tags keep parallel cases apart).
+pub fn cancel_events(tag: &str) -> Vec<&'static str> {
+    CANCEL_EVENTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .filter(|(of, _)| of == tag)
+        .map(|(_, event)| *event)
+        .collect()
+}
+
+/// Held by a cancellable call's future: records `dropped` when the future is dropped.
+struct DropProbe(String);
+
+impl DropProbe {
+    fn new(tag: String) -> Self {
+        record(&tag, "started");
+        DropProbe(tag)
+    }
+}
+
+impl Drop for DropProbe {
+    fn drop(&mut self) {
+        record(&self.0, "dropped");
+    }
+}
+
+/// Runs until it is cancelled (no `CancellationToken`: its future is dropped at once).
+#[jsinvokable("RunUntilCancelled", assembly = "Conformance")]
+pub async fn run_until_cancelled(tag: String) -> String {
+    let _probe = DropProbe::new(tag);
+    std::future::pending::<String>().await
+}
+
+/// Waits for its token; then returns (`stop`) or keeps running until the grace period ends.
+/// The token sits between the arguments: it is not one of them.
+#[jsinvokable("WaitForCancel", assembly = "Conformance")]
+pub async fn wait_for_cancel(tag: String, cancel: CancellationToken, stop: bool) -> String {
+    let probe = DropProbe::new(tag);
+    cancel.cancelled().await;
+    record(&probe.0, "signalled");
+    if stop {
+        return "stopped".to_owned();
+    }
+    std::future::pending::<String>().await
 }
 
 /// Returns a new counter object.

@@ -82,6 +82,9 @@ pub trait WireClient {
     fn invoke_sync(&mut self, call: Invoke<'_>) -> Option<Result<String, String>>;
     /// `sendByteArray(index, bytes)`.
     fn send_byte_array(&mut self, index: u32, bytes: Vec<u8>);
+    /// `cancelInvokeDotNetFromJS(callId)`: what our client sends when the page aborts a call
+    /// started with `invokeMethodWithSignalAsync`.
+    fn cancel_invoke(&mut self, call_id: u64);
     /// `endInvokeJSFromDotNet(handle, succeeded, triple)`.
     fn end_invoke_js(&mut self, triple_json: &str);
     /// Runs a future on the host's executor (a Rust-initiated call, as user code would start
@@ -115,6 +118,9 @@ impl<C: WireClient + ?Sized> WireClient for Box<C> {
     }
     fn send_byte_array(&mut self, index: u32, bytes: Vec<u8>) {
         (**self).send_byte_array(index, bytes)
+    }
+    fn cancel_invoke(&mut self, call_id: u64) {
+        (**self).cancel_invoke(call_id)
     }
     fn end_invoke_js(&mut self, triple_json: &str) {
         (**self).end_invoke_js(triple_json)
@@ -192,6 +198,10 @@ impl WireClient for MemoryClient {
     fn send_byte_array(&mut self, index: u32, bytes: Vec<u8>) {
         // The JS client ignores what the host returns; a refusal is reported to the next call.
         let _ = self.runtime.receive_byte_array(index, bytes);
+    }
+
+    fn cancel_invoke(&mut self, call_id: u64) {
+        self.runtime.cancel_invoke_dotnet(call_id);
     }
 
     fn end_invoke_js(&mut self, triple_json: &str) {

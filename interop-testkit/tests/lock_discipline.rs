@@ -61,7 +61,7 @@ fn touches() -> usize {
 struct Touched;
 
 /// Takes every lock of `runtime` once, sending nothing: the state (object table, pending calls,
-/// staged bytes), the outgoing streams and the extensions.
+/// staged bytes), the outgoing streams, the cancellable calls and the extensions.
 fn touch_locks(runtime: &JsRuntime) {
     if TOUCHING.replace(true) {
         return;
@@ -69,6 +69,8 @@ fn touch_locks(runtime: &JsRuntime) {
     let _ = runtime.tracked_object_count();
     let _ = runtime.pending_js_call_count();
     let _ = runtime.outgoing_stream_count();
+    // The table of calls JavaScript may cancel (no call has this id).
+    runtime.cancel_invoke_dotnet(u64::MAX);
     runtime.insert_extension(Touched);
     let _ = runtime.extension::<Touched>();
     TOUCHING.set(false);
@@ -628,6 +630,10 @@ impl WireClient for TouchingClient {
 
     fn send_byte_array(&mut self, index: u32, bytes: Vec<u8>) {
         let _ = self.runtime.receive_byte_array(index, bytes);
+    }
+
+    fn cancel_invoke(&mut self, call_id: u64) {
+        self.runtime.cancel_invoke_dotnet(call_id);
     }
 
     fn end_invoke_js(&mut self, triple_json: &str) {

@@ -200,6 +200,45 @@ try {
     assert.match(text, /^There is no tracked object with id '\d+'\. Perhaps the DotNetObjectReference instance was already disposed\. \(Parameter 'dotNetObjectId'\)$/);
   });
 
+  await check('an aborted call rejects at once, Rust is told, and a crossing completion is released', async () => {
+    const outcome = await page.evaluate(async () => {
+      const settle = (promise) => promise.then(() => 'resolved', (error) => error.name);
+      const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      const report = () => DotNet.invokeMethodAsync('BlazorSample', 'CancellationReport');
+      const before = await report();
+      const already = await settle(DotNet.invokeMethodWithSignalAsync(AbortSignal.abort(), 'BlazorSample', 'CountUntilCancelled'));
+      const controller = new AbortController();
+      const running = settle(DotNet.invokeMethodWithSignalAsync(controller.signal, 'BlazorSample', 'CountUntilCancelled'));
+      await pause(50);
+      controller.abort();
+      // Settled in the microtasks after abort(), before any timer or frame.
+      const first = await Promise.race([running, pause(0).then(() => 'not yet')]);
+      let after = await report();
+      for (let i = 0; i < 200 && after.dropped === before.dropped; i++) {
+        await pause(10);
+        after = await report();
+      }
+      // Rust answers at once; the page aborts before the answer arrives, and disposes the object.
+      const crossing = new AbortController();
+      const crossed = settle(DotNet.invokeMethodWithSignalAsync(crossing.signal, 'BlazorSample', 'CreateHelloHelper', 'Rose Tyler'));
+      crossing.abort();
+      const crossedName = await crossed;
+      await pause(50);
+      const next = await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'Rose Tyler');
+      const orphan = new DotNet.DotNetObject(next._id - 1, next._callDispatcher);
+      const orphanText = await orphan.invokeMethodAsync('GetHelloMessage').then((text) => text, (error) => error.message);
+      next.dispose();
+      return {
+        already, first, signalled: after.signalled - before.signalled,
+        dropped: after.dropped - before.dropped, crossedName, orphanText,
+      };
+    });
+    assert.deepEqual({ ...outcome, orphanText: undefined }, {
+      already: 'AbortError', first: 'AbortError', signalled: 1, dropped: 1, crossedName: 'AbortError', orphanText: undefined,
+    });
+    assert.match(outcome.orphanText, /^There is no tracked object with id '\d+'\. Perhaps the DotNetObjectReference instance was already disposed\./);
+  });
+
   await check('a reload opens a new connection with its own objects', async () => {
     const before = await page.evaluate(async () => (await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'a'))._id);
     await page.reload();

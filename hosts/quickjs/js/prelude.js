@@ -185,6 +185,137 @@
     };
   }
 
+  // DOMException, Event, EventTarget, AbortController and AbortSignal, as a browser has them
+  // (QuickJS has none), for `invokeMethodWithSignalAsync`: listeners (functions or objects
+  // with `handleEvent`, each once, `once` honoured), `onabort`, `abort(reason)` with an
+  // `AbortError` DOMException by default, `throwIfAborted`, `AbortSignal.abort` and
+  // `AbortSignal.any`.
+  if (typeof g.DOMException === 'undefined') {
+    g.DOMException = class DOMException extends Error {
+      constructor(message = '', name = 'Error') {
+        super(String(message));
+        Object.defineProperty(this, 'name', { value: String(name), configurable: true, writable: true });
+      }
+    };
+  }
+  if (typeof g.Event === 'undefined') {
+    g.Event = class Event {
+      constructor(type) {
+        this.type = String(type);
+        this.target = null;
+        this.currentTarget = null;
+      }
+    };
+  }
+  if (typeof g.EventTarget === 'undefined') {
+    const listenersOf = new WeakMap();
+    g.EventTarget = class EventTarget {
+      constructor() {
+        listenersOf.set(this, []);
+      }
+      addEventListener(type, listener, options) {
+        if (listener === null || listener === undefined) return;
+        const list = listenersOf.get(this);
+        const once = typeof options === 'object' && options !== null && Boolean(options.once);
+        if (list.some((entry) => entry.type === type && entry.listener === listener)) return;
+        list.push({ type: String(type), listener, once });
+      }
+      removeEventListener(type, listener) {
+        const list = listenersOf.get(this);
+        const index = list.findIndex((entry) => entry.type === type && entry.listener === listener);
+        if (index >= 0) list.splice(index, 1);
+      }
+      dispatchEvent(event) {
+        event.target = this;
+        event.currentTarget = this;
+        const list = listenersOf.get(this);
+        for (const entry of list.filter((entry) => entry.type === event.type)) {
+          if (!list.includes(entry)) continue;
+          if (entry.once) this.removeEventListener(entry.type, entry.listener);
+          try {
+            if (typeof entry.listener === 'function') entry.listener.call(this, event);
+            else entry.listener.handleEvent(event);
+          } catch (error) {
+            g.console.error(error);
+          }
+        }
+        return true;
+      }
+    };
+  }
+  if (typeof g.AbortController === 'undefined') {
+    const signalAbort = (signal, reason) => {
+      if (signal._aborted) return;
+      signal._aborted = true;
+      signal._reason = reason === undefined ? new DOMException('This operation was aborted', 'AbortError') : reason;
+      const event = new Event('abort');
+      if (typeof signal.onabort === 'function') {
+        try {
+          signal.onabort.call(signal, event);
+        } catch (error) {
+          g.console.error(error);
+        }
+      }
+      signal.dispatchEvent(event);
+    };
+    let constructing = false;
+    g.AbortSignal = class AbortSignal extends EventTarget {
+      constructor() {
+        if (!constructing) throw new TypeError('Illegal constructor');
+        super();
+        this._aborted = false;
+        this._reason = undefined;
+        this.onabort = null;
+      }
+      get aborted() {
+        return this._aborted;
+      }
+      get reason() {
+        return this._reason;
+      }
+      throwIfAborted() {
+        if (this._aborted) throw this._reason;
+      }
+      static abort(reason) {
+        const signal = newSignal();
+        signalAbort(signal, reason);
+        return signal;
+      }
+      static any(signals) {
+        const signal = newSignal();
+        for (const source of signals) {
+          if (source.aborted) {
+            signalAbort(signal, source.reason);
+            return signal;
+          }
+        }
+        for (const source of signals) {
+          source.addEventListener('abort', () => signalAbort(signal, source.reason), { once: true });
+        }
+        return signal;
+      }
+    };
+    const newSignal = () => {
+      constructing = true;
+      try {
+        return new AbortSignal();
+      } finally {
+        constructing = false;
+      }
+    };
+    g.AbortController = class AbortController {
+      constructor() {
+        this._signal = newSignal();
+      }
+      get signal() {
+        return this._signal;
+      }
+      abort(reason) {
+        signalAbort(this._signal, reason);
+      }
+    };
+  }
+
   g.Response = class Response {
     constructor(body) {
       this._body = body;

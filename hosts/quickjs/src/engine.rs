@@ -463,6 +463,22 @@ fn host_object<'js>(
         )?,
     )?;
 
+    // Our client's extension: the page aborted call `callId` (`invokeMethodWithSignalAsync`).
+    let runtime = interop.clone();
+    host.set(
+        "cancelInvokeDotNetFromJS",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, call_id: Value<'js>| -> rquickjs::Result<()> {
+                let call_id =
+                    non_negative_integer(&call_id, "callId").map_err(|text| throw(&ctx, text))?;
+                let _scope = CallbackScope::enter(engine_id, &ctx);
+                runtime.cancel_invoke_dotnet(call_id);
+                Ok(())
+            },
+        )?,
+    )?;
+
     let runtime = interop.clone();
     host.set(
         "sendByteArray",

@@ -325,6 +325,13 @@ impl WireClient for QuickJsWireClient {
         ));
     }
 
+    fn cancel_invoke(&mut self, call_id: u64) {
+        self.eval(&format!(
+            "globalThis.rawHost.cancelInvokeDotNetFromJS({});",
+            js(&call_id)
+        ));
+    }
+
     fn end_invoke_js(&mut self, triple_json: &str) {
         // The client passes the handle and flag beside the triple; the host reads the triple
         // only. A triple that does not parse is sent as it is, beside `null`s.

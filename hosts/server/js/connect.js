@@ -107,6 +107,11 @@ const host = {
   sendByteArray(index, bytes) {
     if (!closed) sendBytes(index, bytes);
   },
+  // The page aborted a call (invokeMethodWithSignalAsync): Rust answers it as cancelled, or
+  // its completion was already on its way; either way one completion still comes.
+  cancelInvokeDotNetFromJS(callId) {
+    if (!closed) send(JSON.stringify(['CancelInvokeDotNetFromJS', callId]));
+  },
 };
 
 dispatcher = DotNet.attachDispatcher(host);

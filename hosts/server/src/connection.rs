@@ -270,6 +270,8 @@ struct HeldCall {
     object_id: Option<u64>,
     args_json: String,
     cost: usize,
+    /// The page cancelled it while it was held: it is cancelled as soon as it is dispatched.
+    cancelled: bool,
 }
 
 /// A byte array arriving in parts (its parts are copied into one buffer as they arrive).
@@ -392,6 +394,9 @@ impl<'a> Reader<'a> {
                 call.object_id,
                 &call.args_json,
             );
+            if call.cancelled {
+                self.runtime().cancel_invoke_dotnet(call.call_id);
+            }
             drop(call.staged);
         }
     }
@@ -446,6 +451,7 @@ impl<'a> Reader<'a> {
                         object_id,
                         args_json: args_json.into_owned(),
                         cost,
+                        cancelled: false,
                     });
                 } else {
                     self.stage_arrays();
@@ -468,6 +474,19 @@ impl<'a> Reader<'a> {
                     tracing::debug!("a completion from a page was refused: {text}");
                 }
                 self.staged.release();
+                Next::Read
+            }
+            Ok(Incoming::CancelInvokeDotNet { call_id }) => {
+                // A call still held is cancelled when it is dispatched, in its turn.
+                let held = self
+                    .held
+                    .iter_mut()
+                    .rev()
+                    .find(|call| call.call_id == call_id);
+                match held {
+                    Some(call) => call.cancelled = true,
+                    None => self.runtime().cancel_invoke_dotnet(call_id),
+                }
                 Next::Read
             }
             Ok(Incoming::Ping(number)) => {

@@ -28,6 +28,10 @@ pub enum Incoming<'a> {
     EndInvokeJs {
         triple_json: Cow<'a, str>,
     },
+    /// The page aborted call `call_id` (`["CancelInvokeDotNetFromJS", callId]`).
+    CancelInvokeDotNet {
+        call_id: u64,
+    },
     /// A byte array, or one part of it: parts of one array are numbered from 0 and follow each
     /// other with no other frame between them; `last` ends the array.
     ByteArray {
@@ -119,6 +123,17 @@ pub fn decode_text(text: &str) -> Result<Incoming<'_>, ProtocolError> {
             }
             Ok(Incoming::EndInvokeJs {
                 triple_json: json_field(&fields, 3, "tripleJson").map_err(ProtocolError::Frame)?,
+            })
+        }
+        "CancelInvokeDotNetFromJS" => {
+            if fields.len() != 2 {
+                return Err(ProtocolError::Frame(format!(
+                    "CancelInvokeDotNetFromJS has 2 fields, not {}",
+                    fields.len()
+                )));
+            }
+            Ok(Incoming::CancelInvokeDotNet {
+                call_id: field(&fields, 1, "callId").map_err(ProtocolError::Frame)?,
             })
         }
         "Ping" => Ok(Incoming::Ping(
@@ -246,6 +261,10 @@ mod tests {
                 triple_json: "[2,true,5]".into()
             })
         );
+        assert_eq!(
+            decode_text(r#"["CancelInvokeDotNetFromJS",9]"#),
+            Ok(Incoming::CancelInvokeDotNet { call_id: 9 })
+        );
         let mut frame = vec![KIND_SEND_BYTE_ARRAY];
         frame.extend_from_slice(&7u64.to_le_bytes());
         frame.extend_from_slice(&0u32.to_le_bytes());
@@ -322,6 +341,10 @@ mod tests {
             "[1]",
             r#"["Nope"]"#,
             r#"["EndInvokeJSFromDotNet",1]"#,
+            r#"["CancelInvokeDotNetFromJS"]"#,
+            r#"["CancelInvokeDotNetFromJS",-1]"#,
+            r#"["CancelInvokeDotNetFromJS","1"]"#,
+            r#"["CancelInvokeDotNetFromJS",1,2]"#,
         ] {
             assert!(
                 matches!(decode_text(bad), Err(ProtocolError::Frame(_))),

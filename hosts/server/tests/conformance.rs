@@ -251,6 +251,11 @@ impl WireClient for SocketWireClient {
         self.send(Message::binary(frame));
     }
 
+    fn cancel_invoke(&mut self, call_id: u64) {
+        let frame = serde_json::json!(["CancelInvokeDotNetFromJS", call_id]);
+        self.send(Message::text(frame.to_string()));
+    }
+
     fn end_invoke_js(&mut self, triple_json: &str) {
         // The client sends the handle and flag beside the triple; the server reads the triple
         // only. A triple that does not parse is sent as it is, beside `null`s.

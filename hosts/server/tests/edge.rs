@@ -725,3 +725,85 @@ async fn the_frame_limit_is_max_message_size_plus_the_envelope() {
         (vec![], Ending::Closed(1009, "closing".to_owned()))
     );
 }
+
+/// A call the page cancels gives its server-wide place back, once (a second cancel changes
+/// nothing); a call still held because the page has not read its replies is cancelled when it
+/// is dispatched, before it ever runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_calls_give_their_place_back_once_even_while_held() {
+    let served = serve(ServerOptions {
+        max_in_flight_calls: 1,
+        write_buffer: 1024,
+        ..ServerOptions::default()
+    })
+    .await;
+    let mut page = Page::open(&served.url()).await;
+    let cancelled = |call_id| {
+        end_invoke(
+            call_id,
+            false,
+            "The call to 'RunUntilCancelled' was cancelled.",
+        )
+    };
+    page.call(1, "Conformance", "RunUntilCancelled", r#"["edge-running"]"#)
+        .await;
+    wait_until("the call runs", || {
+        served.interop.stats().in_flight_calls == 1
+    })
+    .await;
+    page.text(r#"["CancelInvokeDotNetFromJS",1]"#).await;
+    assert_eq!(page.next_frame().await, cancelled(1));
+    wait_until("the place is given back", || {
+        served.interop.stats().in_flight_calls == 0
+    })
+    .await;
+    page.text(r#"["CancelInvokeDotNetFromJS",1]"#).await;
+    page.call(2, "Edge", "Slow", "[1]").await;
+    assert_eq!(page.next_frame().await, end_invoke(2, true, r#""slept 1""#));
+    wait_until("the place is given back again", || {
+        served.interop.stats().in_flight_calls == 0
+    })
+    .await;
+
+    // The page stops reading: replies fill the socket and then its queue, and the next call is
+    // held, then cancelled while held.
+    let served = serve(ServerOptions {
+        write_buffer: 1024,
+        ..ServerOptions::default()
+    })
+    .await;
+    let mut page = Page::open(&served.url()).await;
+    const REPLIES: u64 = 100;
+    for call_id in 3..3 + REPLIES {
+        page.call(call_id, "Edge", "BigAsync", "[262144]").await;
+    }
+    wait_until("replies wait for the page", || {
+        served.interop.stats().queued_bytes >= 1024
+    })
+    .await;
+    page.call(1000, "Conformance", "RunUntilCancelled", r#"["edge-held"]"#)
+        .await;
+    page.text(r#"["CancelInvokeDotNetFromJS",1000]"#).await;
+    // Replies still waiting for room may come after the cancelled call.
+    let mut replies = 0;
+    let mut cancelled_seen = false;
+    while replies < REPLIES || !cancelled_seen {
+        match page.next_frame().await {
+            frame if frame == cancelled(1000) => cancelled_seen = true,
+            Frame::Text(text) if text.contains(",true,\"\\\"yyyy") => replies += 1,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+    assert!(
+        interop_testkit::fixtures::cancel_events("edge-held").is_empty(),
+        "the held call never ran"
+    );
+    assert_eq!(
+        interop_testkit::fixtures::cancel_events("edge-running"),
+        ["started", "dropped"]
+    );
+    wait_until("every place is given back", || {
+        served.interop.stats().in_flight_calls == 0
+    })
+    .await;
+}

@@ -67,6 +67,22 @@ async fn bad_frames_are_answered_and_the_connection_keeps_serving() {
             error("unknown message 'EndInvokeDotNet'"),
         ),
         (r#"["Ping"]"#, error("missing the ping number")),
+        (
+            r#"["CancelInvokeDotNetFromJS"]"#,
+            error("CancelInvokeDotNetFromJS has 2 fields, not 1"),
+        ),
+        (
+            r#"["CancelInvokeDotNetFromJS",-1]"#,
+            error("callId has the wrong type: -1"),
+        ),
+        (
+            r#"["CancelInvokeDotNetFromJS","1"]"#,
+            error(r#"callId has the wrong type: "1""#),
+        ),
+        (
+            r#"["CancelInvokeDotNetFromJS",1,2]"#,
+            error("CancelInvokeDotNetFromJS has 2 fields, not 3"),
+        ),
         (r#"["Ping",-1]"#, error("the ping number has the wrong type: -1")),
         (r#"["BeginInvokeDotNetFromJS"]"#, error("missing callId")),
         (

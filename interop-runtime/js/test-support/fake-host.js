@@ -10,6 +10,7 @@
  * @param {(assemblyName, methodIdentifier, dotNetObjectId, argsJson) => any} [options.onSync]
  * @param {(handle, succeeded, tripleJson) => void} [options.onEnd]
  * @param {(index, bytes) => void} [options.onBytes]
+ * @param {boolean} [options.cancel=true] implement the optional `cancelInvokeDotNetFromJS`
  * @param {(callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => DirectReply} [options.direct]
  *   implement the extension `beginInvokeDotNetFromJSDirect`, answering what this returns (see
  *   {@link answer}). Like the QuickJS host, the fake writes an argument array it is handed as
@@ -19,7 +20,7 @@
  *   `out` array of the last direct call.
  */
 export function createFakeHost(options = {}) {
-    const { sync = true, onBegin, onSync, onEnd, onBytes, direct } = options;
+    const { sync = true, cancel = true, onBegin, onSync, onEnd, onBytes, direct } = options;
     const log = [];
     const sentBytes = [];
     const host = {
@@ -57,6 +58,11 @@ export function createFakeHost(options = {}) {
             sentBytes.length = 0;
         },
     };
+    if (cancel) {
+        host.cancelInvokeDotNetFromJS = function (callId) {
+            log.push(["cancelInvokeDotNetFromJS", callId]);
+        };
+    }
     if (direct) {
         host.beginInvokeDotNetFromJSDirect = function (callId, assemblyName, methodIdentifier, dotNetObjectId, args, out) {
             if (!Array.isArray(out)) {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use serde::de::{self, DeserializeOwned, Deserializer};
 
+use crate::cancellation::CancellationToken;
 use crate::context::{take_limit_error, Scope};
 use crate::error::{deserialize_message, is_type_mismatch, texts};
 use crate::json_scan::{check_depth, may_need_checks, token_name, ArrayReader};
@@ -116,6 +117,8 @@ pub struct Call<'a> {
     args_json: &'a str,
     /// The argument a check refused, and why.
     refusal: Option<(usize, Failure)>,
+    /// The token of a method that takes a [`CancellationToken`].
+    cancellation: Option<CancellationToken>,
 }
 
 impl<'a> Call<'a> {
@@ -125,6 +128,7 @@ impl<'a> Call<'a> {
             identifier,
             args_json,
             refusal: None,
+            cancellation: None,
         }
     }
 
@@ -344,6 +348,19 @@ impl<'a> Call<'a> {
     /// The runtime that received the call (for methods that take a `JsRuntime` parameter).
     pub fn runtime(&self) -> JsRuntime {
         self.runtime.clone()
+    }
+
+    /// The token JavaScript's abort signals (for async methods that take a
+    /// `CancellationToken` parameter).
+    pub fn cancellation(&mut self) -> CancellationToken {
+        self.cancellation
+            .get_or_insert_with(CancellationToken::new)
+            .clone()
+    }
+
+    /// The token the method took, if it took one.
+    pub(super) fn take_cancellation(&mut self) -> Option<CancellationToken> {
+        self.cancellation.take()
     }
 }
 

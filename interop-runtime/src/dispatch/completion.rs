@@ -5,10 +5,12 @@ use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
 
+use crate::cancellation::CancellationToken;
 use crate::error::texts;
 use crate::host::{BoxFuture, Host, ToJs};
 use crate::runtime::RuntimeInner;
 
+use super::cancel::RunningCall;
 use super::guard;
 
 /// Why a JS→Rust call failed.
@@ -23,6 +25,8 @@ pub enum Failure {
     Panic(String),
     /// The future was dropped before it completed.
     Cancelled,
+    /// JavaScript cancelled the call (`cancelInvokeDotNetFromJS`): not a failure of user code.
+    Aborted,
 }
 
 impl Failure {
@@ -35,7 +39,7 @@ impl Failure {
                 format!("{} {payload}", texts::panicked(identifier))
             }
             Failure::Panic(_) => texts::panicked(identifier),
-            Failure::Cancelled => texts::cancelled(identifier),
+            Failure::Cancelled | Failure::Aborted => texts::cancelled(identifier),
         }
     }
 }
@@ -81,7 +85,7 @@ pub(super) fn settle(
 #[cold]
 #[inline(never)]
 fn failure_text(inner: &RuntimeInner, callee: Callee<'_>, failure: Failure) -> String {
-    if !matches!(failure, Failure::Caller(_)) {
+    if !matches!(failure, Failure::Caller(_) | Failure::Aborted) {
         tracing::warn!(
             identifier = callee.identifier,
             assembly = ?callee.assembly,
@@ -117,26 +121,40 @@ pub(super) fn complete(
 }
 
 /// Spawns an async method's future on the host; the call completes when it ends, or as
-/// cancelled if it is dropped first. The future waits for room in the host's output before it
-/// runs and before its result is sent ([`Host::poll_send_ready`]): a page that does not read its
+/// cancelled if it is dropped first or JavaScript cancels it ([`RunningCall`]; `token`: the
+/// one the method took). The future waits for room in the host's output before it runs and
+/// before its result is sent ([`Host::poll_send_ready`]): a page that does not read its
 /// replies holds back the work done for it.
 pub(super) fn spawn(
     inner: &Arc<RuntimeInner>,
     call_id: u64,
     callee: Callee<'_>,
     future: BoxFuture<Result<Payload, Failure>>,
+    token: Option<CancellationToken>,
 ) {
+    let running = (call_id != 0).then(|| RunningCall::register(inner, call_id, token));
     let pending = PendingCall {
         runtime: Arc::downgrade(inner),
         call_id,
         identifier: callee.identifier.to_owned(),
         assembly: callee.assembly.map(str::to_owned),
+        running,
         finished: false,
     };
     let host = Arc::downgrade(inner.host());
+    let grace = inner.options().cancellation_grace;
     inner.host().spawn(Box::pin(async move {
-        send_ready(&host).await;
-        let result = guard::guard_future(future).await;
+        let work = async {
+            send_ready(&host).await;
+            guard::guard_future(future).await
+        };
+        let result = match &pending.running {
+            None => work.await,
+            Some(running) => match running.run(work, &host, grace).await {
+                Some(result) => result,
+                None => return pending.finish(Err(Failure::Aborted)),
+            },
+        };
         send_ready(&host).await;
         pending.finish(result);
     }));
@@ -155,6 +173,8 @@ struct PendingCall {
     call_id: u64,
     identifier: String,
     assembly: Option<String>,
+    /// Registered while it runs, so that JavaScript can cancel it (not fire-and-forget calls).
+    running: Option<RunningCall>,
     finished: bool,
 }
 
@@ -169,6 +189,9 @@ impl PendingCall {
     fn finish(mut self, result: Result<Payload, Failure>) {
         self.finished = true;
         if let Some(runtime) = self.runtime.upgrade() {
+            if let Some(running) = &self.running {
+                running.unregister(&runtime, self.call_id);
+            }
             // Free the slot before JavaScript can see the completion: a page that starts a
             // new call on seeing it must not find the runtime still full.
             runtime.end_in_flight();
@@ -183,6 +206,9 @@ impl Drop for PendingCall {
             return;
         }
         if let Some(runtime) = self.runtime.upgrade() {
+            if let Some(running) = &self.running {
+                running.unregister(&runtime, self.call_id);
+            }
             runtime.end_in_flight();
             if !runtime.is_closed() {
                 complete(

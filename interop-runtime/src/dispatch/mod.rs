@@ -4,6 +4,7 @@
 //! choosing how with [`probes`].
 
 mod binding;
+mod cancel;
 mod completion;
 mod guard;
 mod probes;
@@ -11,9 +12,11 @@ mod probes;
 use std::sync::Arc;
 
 pub use binding::{Arg, Call, Invocation, Param};
+pub(crate) use cancel::RunningCall;
 pub use completion::{Failure, Payload};
 pub use probes::{Args, BindArgs, IsScalar, NotScalar, Scalar, UnboundArgs};
 
+use crate::cancellation::CancellationToken;
 use crate::context::Scope;
 use crate::error::texts;
 use crate::host::BoxFuture;
@@ -45,8 +48,11 @@ impl Target {
 enum Started {
     /// A result, with the byte arrays it produced.
     Ready(Payload),
-    /// An async method's future, to spawn.
-    Pending(BoxFuture<Result<Payload, Failure>>),
+    /// An async method's future, to spawn, with the token the method took (if it took one).
+    Pending(
+        BoxFuture<Result<Payload, Failure>>,
+        Option<CancellationToken>,
+    ),
 }
 
 /// A name JavaScript must give: neither missing nor blank.
@@ -83,7 +89,9 @@ impl JsRuntime {
             Ok(Started::Ready(payload)) => {
                 completion::complete(inner, call_id, callee, Ok(payload))
             }
-            Ok(Started::Pending(future)) => completion::spawn(inner, call_id, callee, future),
+            Ok(Started::Pending(future, token)) => {
+                completion::spawn(inner, call_id, callee, future, token)
+            }
             Err(failure) => completion::complete(inner, call_id, callee, Err(failure)),
         }
     }
@@ -101,7 +109,7 @@ impl JsRuntime {
         let result = match self.start(assembly, identifier, object_id, args_json, false) {
             Ok(Started::Ready(payload)) => Ok(payload),
             // Only an async method gives a future, and `start` refused those.
-            Ok(Started::Pending(_)) => Err(Failure::Caller(texts::sync_call_of_async(
+            Ok(Started::Pending(..)) => Err(Failure::Caller(texts::sync_call_of_async(
                 callee.identifier,
             ))),
             Err(failure) => Err(failure),
@@ -129,7 +137,7 @@ impl JsRuntime {
             Ok(target) => match inner.begin_in_flight(name) {
                 Ok(()) => {
                     let started = self.run(&target, name, args_json, incoming);
-                    if !matches!(started, Ok(Started::Pending(_))) {
+                    if !matches!(started, Ok(Started::Pending(..))) {
                         inner.end_in_flight();
                     }
                     started
@@ -227,7 +235,7 @@ impl JsRuntime {
                 json,
                 bytes: scope.take_outgoing_bytes().unwrap_or_default(),
             }),
-            Invocation::Pending(future) => Started::Pending(future),
+            Invocation::Pending(future) => Started::Pending(future, call.take_cancellation()),
         })
     }
 }

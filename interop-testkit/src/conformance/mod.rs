@@ -22,15 +22,15 @@
 //! | Capability | Cases that need it | Hosts without it, and why |
 //! |---|---|---|
 //! | `sync_calls` | `sync_calls`, `sync_call_of_async_method` | the WebSocket server: a network connection cannot answer `invokeDotNetFromJS` synchronously (`connect.js` throws) |
-//! | `virtual_clock` | `js_call_timeout`, `stream_idle_timeout`, `dotnet_stream_claim_timeout` (edges to the millisecond, waits of an hour) | the WebSocket server: its clock is real (its tests run a real server on real sockets); its timeouts are covered by `js_call_timeout_elapses`, `stream_idle_timeout_elapses` and `dotnet_stream_claim_timeout_elapses`, which wait 20 ms for real |
+//! | `virtual_clock` | `js_call_timeout`, `stream_idle_timeout`, `dotnet_stream_claim_timeout`, `cancellation_token_is_signalled_then_grace` (edges to the millisecond, waits of an hour) | the WebSocket server: its clock is real (its tests run a real server on real sockets); its timeouts are covered by `js_call_timeout_elapses`, `stream_idle_timeout_elapses`, `dotnet_stream_claim_timeout_elapses` and `cancellation_grace_elapses`, which wait 20 ms for real |
 //!
 //! The in-memory host runs every case (its clock is virtual); so does the QuickJS host, with
 //! either client, on a paused tokio clock. The `*_elapses` timeout cases run on every host,
 //! on whatever clock it has.
 //!
 //! The cases live in one file per topic (static calls, arguments, instances, user errors, sync
-//! calls, byte arrays, limits, Rust→JS calls, object references, closing, and both stream
-//! directions); this module holds the factory, the list of cases and the helpers they share.
+//! calls, byte arrays, limits, Rust→JS calls, object references, closing, both stream
+//! directions, and cancellation from JavaScript); this module holds the factory, the list of cases and the helpers they share.
 
 use interop_runtime::{CallType, JsInvocation, ResultType, RuntimeOptions, ToJs};
 
@@ -39,6 +39,7 @@ use crate::wire::{HostClock, Invoke, WireClient, WireClientExt};
 mod arguments;
 mod byte_array_matching;
 mod byte_arrays;
+mod cancellation;
 mod dotnet_streams;
 mod errors;
 mod instances;
@@ -53,6 +54,7 @@ mod sync_calls;
 pub use arguments::*;
 pub use byte_array_matching::*;
 pub use byte_arrays::*;
+pub use cancellation::*;
 pub use dotnet_streams::*;
 pub use errors::*;
 pub use instances::*;
@@ -191,6 +193,12 @@ macro_rules! __conformance_cases {
             dotnet_stream_cancel_and_misuse,
             dotnet_stream_claim_timeout needs virtual_clock,
             dotnet_stream_claim_timeout_elapses,
+            cancel_before_the_call_is_ignored,
+            cancel_drops_a_running_call,
+            cancellation_token_is_signalled_then_grace needs virtual_clock,
+            cancellation_grace_elapses,
+            completion_crossing_a_cancel_is_released,
+            cancel_of_unknown_calls_is_ignored,
         }
     };
 }
