@@ -1,0 +1,180 @@
+//! The wasm app of interop-wasm's Node.js tests (`hosts/wasm/tests/node.rs` builds it with
+//! `cargo build --target wasm32-unknown-unknown` and `wasm-bindgen --target web`, and
+//! `tests/node/app.mjs` calls it with each JS client). The items of assembly `WasmFixture` come
+//! from a dependency this crate never calls (`wasm-fixture`).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use interop_runtime::{jsinvokable, ByteArray, JsError, JsRuntime, ObjectRef};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+// The one line a final crate writes for a dependency it never names otherwise (docs/wasm.md).
+use interop_wasm_test_dep as _;
+use wasm_fixture as _;
+
+/// Attaches the runtime to the page's `DotNet` when the module starts.
+#[wasm_bindgen(start)]
+pub fn start() -> Result<(), JsValue> {
+    interop_wasm::start()?;
+    Ok(())
+}
+
+/// The seed's sync sample.
+#[jsinvokable("ReturnArray", assembly = "WasmApp")]
+pub fn return_array() -> Vec<i32> {
+    vec![1, 2, 3]
+}
+
+/// The same, async.
+#[jsinvokable("ReturnArrayAsync", assembly = "WasmApp")]
+pub async fn return_array_async() -> Vec<i32> {
+    vec![1, 2, 3]
+}
+
+/// A JSON object in and out.
+#[derive(Serialize, Deserialize)]
+pub struct Point {
+    x: f64,
+    y: f64,
+    label: String,
+}
+
+/// Doubles a point.
+#[jsinvokable("Double", assembly = "WasmApp")]
+pub fn double(point: Point) -> Point {
+    Point {
+        x: point.x * 2.0,
+        y: point.y * 2.0,
+        label: format!("{} x2", point.label),
+    }
+}
+
+/// Adds one (called back by JavaScript inside a synchronous Rust→JS call).
+#[jsinvokable("AddOne", assembly = "WasmApp")]
+pub fn add_one(value: i32) -> i32 {
+    value + 1
+}
+
+/// A user error: JavaScript gets its text (`detailed_errors` is on by default).
+#[jsinvokable("Fail", assembly = "WasmApp")]
+pub fn fail() -> Result<i32, String> {
+    Err("a secret reason".to_owned())
+}
+
+/// `length` bytes: 0, 1, 2, … 255, 0, …
+#[jsinvokable("MakeBytes", assembly = "WasmApp")]
+pub fn make_bytes(length: usize) -> ByteArray {
+    (0..length)
+        .map(|index| index as u8)
+        .collect::<Vec<u8>>()
+        .into()
+}
+
+/// The length and the sum of the bytes, which JavaScript computes too.
+#[jsinvokable("SumBytes", assembly = "WasmApp")]
+pub fn sum_bytes(bytes: ByteArray) -> (usize, u64) {
+    (bytes.len(), bytes.iter().map(|&byte| u64::from(byte)).sum())
+}
+
+/// An object JavaScript calls.
+pub struct Greeter {
+    name: String,
+}
+
+#[jsinvokable]
+impl Greeter {
+    /// A sync method.
+    #[jsinvokable("Greet")]
+    pub fn greet(&self, greeting: String) -> String {
+        format!("{greeting}, {}!", self.name)
+    }
+
+    /// An async method.
+    #[jsinvokable("GreetAsync")]
+    pub async fn greet_async(&self, greeting: String) -> String {
+        format!("{greeting}, {}!", self.name)
+    }
+
+    /// A new greeter, handed to JavaScript.
+    #[jsinvokable("NewGreeter", assembly = "WasmApp")]
+    pub fn new_greeter(name: String) -> ObjectRef<Greeter> {
+        ObjectRef::new(Greeter { name })
+    }
+}
+
+/// The greeter Rust keeps, to dispose of it from Rust.
+static HELD: Mutex<Option<ObjectRef<Greeter>>> = Mutex::new(None);
+
+/// A greeter Rust keeps a reference to.
+#[jsinvokable("HoldGreeter", assembly = "WasmApp")]
+pub fn hold_greeter(name: String) -> ObjectRef<Greeter> {
+    let greeter = ObjectRef::new(Greeter { name });
+    *HELD.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(greeter.clone());
+    greeter
+}
+
+/// Disposes of the held greeter from Rust: JavaScript's reference stops working.
+#[jsinvokable("DisposeHeld", assembly = "WasmApp")]
+pub fn dispose_held() -> bool {
+    let held = HELD
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .take();
+    held.map(|greeter| greeter.dispose()).is_some()
+}
+
+/// Rust calls JavaScript asynchronously: `jsGreet('Amy')`.
+#[jsinvokable("CallJs", assembly = "WasmApp")]
+pub async fn call_js(js: JsRuntime) -> Result<String, JsError> {
+    js.invoke::<String>("jsGreet", ("Amy",)).await
+}
+
+/// Rust calls JavaScript without a value back: `jsRecord(7)`, then reads what it recorded.
+#[jsinvokable("CallJsVoid", assembly = "WasmApp")]
+pub async fn call_js_void(js: JsRuntime) -> Result<i32, JsError> {
+    js.invoke_void("jsRecord", (7,)).await?;
+    js.invoke::<i32>("jsRecorded", ()).await
+}
+
+/// Rust calls JavaScript synchronously: `jsAdd(2, 3)`.
+#[jsinvokable("CallJsSync", assembly = "WasmApp")]
+pub fn call_js_sync(js: JsRuntime) -> Result<i32, JsError> {
+    js.invoke_sync::<i32>("jsAdd", (2, 3))
+}
+
+/// JS → Rust → JS → Rust, all synchronous: `jsReenter` calls `DotNet.invokeMethod('WasmApp',
+/// 'AddOne', 41)`.
+#[jsinvokable("Reenter", assembly = "WasmApp")]
+pub fn reenter(js: JsRuntime) -> Result<i32, JsError> {
+    js.invoke_sync::<i32>("jsReenter", ())
+}
+
+/// A synchronous Rust→JS call that throws: the text JavaScript's error gives.
+#[jsinvokable("CallJsSyncThrows", assembly = "WasmApp")]
+pub fn call_js_sync_throws(js: JsRuntime) -> String {
+    match js.invoke_sync::<i32>("jsThrow", ()) {
+        Ok(value) => format!("no error: {value}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// Bytes JavaScript returns to Rust: their length and sum.
+#[jsinvokable("FetchJsBytes", assembly = "WasmApp")]
+pub async fn fetch_js_bytes(js: JsRuntime) -> Result<(usize, u64), JsError> {
+    let bytes = js.invoke::<ByteArray>("jsBytes", ()).await?;
+    Ok((bytes.len(), bytes.iter().map(|&byte| u64::from(byte)).sum()))
+}
+
+/// A Rust→JS call that never completes, with a timeout of `milliseconds`: the error's text.
+#[jsinvokable("CallJsTimeout", assembly = "WasmApp")]
+pub async fn call_js_timeout(js: JsRuntime, milliseconds: u64) -> String {
+    let call = js
+        .call("jsNever")
+        .timeout(Some(Duration::from_millis(milliseconds)));
+    match call.invoke::<String>().await {
+        Ok(value) => format!("no timeout: {value}"),
+        Err(error) => error.to_string(),
+    }
+}
