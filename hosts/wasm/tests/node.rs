@@ -209,6 +209,7 @@ fn expected() -> Value {
         "instance held by Rust": "Hello, Rory!",
         "dispose from Rust": true,
         "instance disposed by Rust": error("There is no tracked object with id '2'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')"),
+        "non-Send future": "one two after 2 promises",
         "Rust invokes JS": "Hello, Amy!",
         "Rust invokes JS void": 7,
         "Rust invokes JS sync": 5,

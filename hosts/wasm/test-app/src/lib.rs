@@ -178,3 +178,41 @@ pub async fn call_js_timeout(js: JsRuntime, milliseconds: u64) -> String {
         Err(error) => error.to_string(),
     }
 }
+
+/// A method whose future is not `Send`, which only wasm32 accepts (native hosts refuse it at
+/// compile time).
+#[cfg(target_arch = "wasm32")]
+mod not_send {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use interop_runtime::jsinvokable;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `jsDelayed(value)`: a promise of `value`, resolved on a later turn of the event loop.
+        #[wasm_bindgen(js_name = jsDelayed)]
+        fn js_delayed(value: &str) -> js_sys::Promise;
+    }
+
+    /// An async method whose future is not `Send` (it holds an `Rc` and awaits a `JsFuture`),
+    /// as Leptos and Yew code is: it runs on the page's event loop.
+    #[jsinvokable("AwaitPromises", assembly = "WasmApp")]
+    pub async fn await_promises(first: String, second: String) -> Result<String, String> {
+        let count = Rc::new(Cell::new(0));
+        let mut texts = Vec::new();
+        for value in [first, second] {
+            let resolved = wasm_bindgen_futures::JsFuture::from(js_delayed(&value))
+                .await
+                .map_err(|error| format!("the promise was rejected: {error:?}"))?;
+            count.set(count.get() + 1);
+            texts.push(resolved.as_string().unwrap_or_default());
+        }
+        Ok(format!(
+            "{} after {} promises",
+            texts.join(" "),
+            count.get()
+        ))
+    }
+}

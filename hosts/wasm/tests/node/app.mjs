@@ -25,6 +25,7 @@ globalThis.jsReenter = () => DotNet.invokeMethod('WasmApp', 'AddOne', 41);
 globalThis.jsThrow = () => { throw new Error('thrown by jsThrow'); };
 globalThis.jsBytes = () => new Uint8Array([1, 2, 3, 250]);
 globalThis.jsNever = () => new Promise(() => {});
+globalThis.jsDelayed = (value) => new Promise((resolve) => setTimeout(() => resolve(value), 1));
 
 const bindings = await import(pathToFileURL(join(outDir, `${crateName}.js`)).href);
 // The module's start function attaches the runtime (interop_wasm::start).
@@ -88,6 +89,9 @@ await check('bytes to Rust async', () => DotNet.invokeMethodAsync('WasmApp', 'Su
   checkSync('dispose from Rust', () => DotNet.invokeMethod('WasmApp', 'DisposeHeld'));
   await check('instance disposed by Rust', () => held.invokeMethodAsync('GreetAsync', 'Hello'));
 }
+
+// A future that is not Send (an Rc held across awaits of JavaScript promises).
+await check('non-Send future', () => DotNet.invokeMethodAsync('WasmApp', 'AwaitPromises', 'one', 'two'));
 
 // Rust calls JavaScript.
 await check('Rust invokes JS', () => DotNet.invokeMethodAsync('WasmApp', 'CallJs'));
