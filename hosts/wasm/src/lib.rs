@@ -42,6 +42,16 @@ use wasm_bindgen::prelude::*;
 use crate::entry::HostObject;
 use crate::host::{Dispatcher, WasmHost};
 
+// The host side of streams, imported as a module of the bindings (wasm-bindgen copies it beside
+// them, under `snippets/`): a copy of `interop_runtime::HOST_STREAMS_JS` inside this crate, which
+// a test keeps identical.
+#[wasm_bindgen(module = "/js/host-streams.js")]
+extern "C" {
+    /// `hostStreamFunctions(DotNet, dispatcher)`: `readStreamChunks` and `supplyDotNetStream`.
+    #[wasm_bindgen(js_name = hostStreamFunctions)]
+    fn host_stream_functions(dotnet: &JsValue, dispatcher: &JsValue) -> js_sys::Object;
+}
+
 /// What the page keeps while the runtime is attached.
 struct Page {
     runtime: JsRuntime,
@@ -84,6 +94,13 @@ pub fn start_with(options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
         .map_err(|error| js_sys::Error::new(&error.to_string()))?;
     let host_object = entry::host_object(&runtime)?;
     let dispatcher = attach.call1(&dotnet, &host_object.object)?;
+    // The runtime's stream functions, installed as `globalThis.jsinvokable` as every host does.
+    let streams = js_sys::Object::freeze(&host_stream_functions(&dotnet, &dispatcher));
+    js_sys::Reflect::set(
+        &js_sys::global(),
+        &JsValue::from_str("jsinvokable"),
+        &streams,
+    )?;
     host::set_dispatcher(dispatcher.unchecked_into::<Dispatcher>());
     PAGE.with(|page| {
         *page.borrow_mut() = Some(Page {
@@ -98,4 +115,16 @@ pub fn start_with(options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
 /// (methods may also take a `JsRuntime` parameter, which is this one).
 pub fn runtime() -> Option<JsRuntime> {
     PAGE.with(|page| page.borrow().as_ref().map(|page| page.runtime.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_stream_functions_are_the_runtimes() {
+        assert_eq!(
+            include_str!("../js/host-streams.js"),
+            interop_runtime::HOST_STREAMS_JS,
+            "hosts/wasm/js/host-streams.js must be a copy of interop-runtime/js/host-streams.js"
+        );
+    }
 }

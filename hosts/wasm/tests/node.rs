@@ -202,6 +202,8 @@ fn expected() -> Value {
         "1 MiB from Rust": [true, 1 << 20, 127.5 * f64::from(1 << 20)],
         "1 MiB to Rust": [1 << 20, true],
         "bytes to Rust async": [3, 24],
+        "stream from Rust": [3 << 20, 127.5 * f64::from(3 << 20)],
+        "stream to Rust": [3 << 20, true],
         "instance sync": "Hello, Amy!",
         "instance async": "Hi, Amy!",
         "instance sync of an async method": error("The method 'GreetAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead."),

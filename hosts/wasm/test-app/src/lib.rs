@@ -6,7 +6,10 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use interop_runtime::{jsinvokable, ByteArray, JsError, JsRuntime, ObjectRef};
+use futures_util::AsyncReadExt;
+use interop_runtime::{
+    jsinvokable, ByteArray, JsError, JsRuntime, JsStreamRef, ObjectRef, StreamRef,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -76,6 +79,37 @@ pub fn make_bytes(length: usize) -> ByteArray {
 #[jsinvokable("SumBytes", assembly = "WasmApp")]
 pub fn sum_bytes(bytes: ByteArray) -> (usize, u64) {
     (bytes.len(), bytes.iter().map(|&byte| u64::from(byte)).sum())
+}
+
+/// A stream to JavaScript: `length` bytes 0, 1, … 255, 0, …
+#[jsinvokable("SendStream", assembly = "WasmApp")]
+pub fn send_stream(length: usize) -> StreamRef {
+    let bytes: Vec<u8> = (0..length).map(|index| index as u8).collect();
+    StreamRef::new(futures_util::io::Cursor::new(bytes))
+}
+
+/// A stream from JavaScript (`DotNet.createJSStreamReference`): its length and byte sum.
+#[jsinvokable("ReceiveStream", assembly = "WasmApp")]
+pub async fn receive_stream(data: JsStreamRef) -> Result<(u64, u64), String> {
+    let mut reader = data
+        .open_read_stream(16 * 1024 * 1024)
+        .map_err(|error| error.to_string())?;
+    let mut buffer = vec![0; 64 * 1024];
+    let (mut length, mut sum) = (0u64, 0u64);
+    loop {
+        let count = reader
+            .read(&mut buffer)
+            .await
+            .map_err(|error| error.to_string())?;
+        if count == 0 {
+            return Ok((length, sum));
+        }
+        length += count as u64;
+        sum += buffer[..count]
+            .iter()
+            .map(|&byte| u64::from(byte))
+            .sum::<u64>();
+    }
 }
 
 /// An object JavaScript calls.

@@ -107,6 +107,18 @@ await check('bytes from JS to Rust', () => DotNet.invokeMethodAsync('WasmApp', '
   results['timeout waited'] = waited >= 45 && waited < 5000;
 }
 
+// Streams both ways, 3 MiB.
+{
+  const length = 3 << 20;
+  const stream = await DotNet.invokeMethodAsync('WasmApp', 'SendStream', length);
+  const bytes = new Uint8Array(await stream.arrayBuffer());
+  results['stream from Rust'] = [bytes.length, bytes.reduce((sum, byte) => sum + byte, 0)];
+  const data = new Uint8Array(length).map((_, index) => (index * 3) & 255);
+  const sum = data.reduce((total, byte) => total + byte, 0);
+  const [rustLength, rustSum] = await DotNet.invokeMethodAsync('WasmApp', 'ReceiveStream', DotNet.createJSStreamReference(data));
+  results['stream to Rust'] = [rustLength, rustSum === sum];
+}
+
 // The dependency crate's items (registration of a crate the app never calls).
 checkSync('dependency sync', () => DotNet.invokeMethod('WasmFixture', 'Add', 2, 3));
 checkSync('dependency bytes', () => Array.from(DotNet.invokeMethod('WasmFixture', 'Reverse', new Uint8Array([1, 2, 3]))));
