@@ -5,8 +5,12 @@
 //! becomes U+FFFD), byte arrays are copied once from their `Uint8Array` into wasm memory, and a
 //! bad argument throws a `TypeError` naming it. Nothing here panics on what JavaScript sends.
 
+use std::rc::Rc;
+
 use interop_runtime::JsRuntime;
 use wasm_bindgen::prelude::*;
+
+use crate::panic;
 
 /// The largest integer a JavaScript number holds exactly.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
@@ -31,6 +35,11 @@ fn object_id(number: Option<f64>) -> Result<Option<u64>, JsValue> {
     number
         .map(|number| non_negative_integer(number, "dotNetObjectId"))
         .transpose()
+}
+
+/// How a call is named in the text of a panic during it.
+fn marked(identifier: &Option<String>) -> Rc<str> {
+    identifier.as_deref().unwrap_or_default().into()
 }
 
 type BeginInvoke =
@@ -65,13 +74,15 @@ pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
               args_json: Option<String>| {
             let call_id = non_negative_integer(call_id, "callId")?;
             let object_id = object_id(object_id_number)?;
-            js.begin_invoke_dotnet(
-                call_id,
-                assembly.as_deref(),
-                identifier.as_deref(),
-                object_id,
-                args_json.as_deref().unwrap_or("null"),
-            );
+            panic::running(marked(&identifier), || {
+                js.begin_invoke_dotnet(
+                    call_id,
+                    assembly.as_deref(),
+                    identifier.as_deref(),
+                    object_id,
+                    args_json.as_deref().unwrap_or("null"),
+                )
+            });
             Ok(())
         },
     );
@@ -85,12 +96,14 @@ pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
               args_json: Option<String>| {
             let object_id = object_id(object_id_number)?;
             // The result's byte arrays reach the dispatcher (`send`) before this returns.
-            js.invoke_dotnet(
-                assembly.as_deref(),
-                identifier.as_deref(),
-                object_id,
-                args_json.as_deref().unwrap_or("null"),
-            )
+            panic::running(marked(&identifier), || {
+                js.invoke_dotnet(
+                    assembly.as_deref(),
+                    identifier.as_deref(),
+                    object_id,
+                    args_json.as_deref().unwrap_or("null"),
+                )
+            })
             .map_err(|text| js_sys::Error::new(&text).into())
         },
     );

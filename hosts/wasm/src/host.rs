@@ -1,5 +1,5 @@
 //! The `Host` the runtime talks to: each message goes straight to the page's dispatcher (the
-//! object `DotNet.attachDispatcher` returned), futures run on the page's event loop
+//! object `DotNet.attachDispatcher` returned, through the guard of `js/guard.js`), futures run on the page's event loop
 //! (`wasm_bindgen_futures::spawn_local`) and timers are the page's `setTimeout`.
 //!
 //! The runtime wants a `Send + Sync` host, and JavaScript values are neither: the dispatcher
@@ -11,12 +11,14 @@ use std::time::Duration;
 use interop_runtime::{BoxFuture, Host, JsInvocation, SyncCallError, ToJs};
 use wasm_bindgen::prelude::*;
 
+use crate::panic::Tagged;
 use crate::timer::Sleep;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The dispatcher (`ICallDispatcher`) a client returns from `attachDispatcher`: ours or
-    /// Microsoft's, which have the same methods.
+    /// What Rust sends its messages to: the guard (`js/guard.js`), which forwards them to the
+    /// dispatcher (`ICallDispatcher`) the client returned from `attachDispatcher` (ours or
+    /// Microsoft's, which have the same methods).
     pub(crate) type Dispatcher;
 
     #[wasm_bindgen(method, catch, js_name = endInvokeDotNetFromJS)]
@@ -54,11 +56,27 @@ extern "C" {
         id: f64,
         bytes: &js_sys::Uint8Array,
     ) -> Result<(), JsValue>;
+
+    /// The guard's (`js/guard.js`): stops the module after a panic.
+    #[wasm_bindgen(method, catch)]
+    fn panicked(this: &Dispatcher, text: &str, report: &str) -> Result<(), JsValue>;
 }
 
 thread_local! {
     /// The dispatcher of the page's runtime, once attached.
     static DISPATCHER: RefCell<Option<Dispatcher>> = const { RefCell::new(None) };
+}
+
+/// Tells the guard the module has stopped after a panic (from the panic hook: the slot may be
+/// borrowed by the code that panicked, and is then only read).
+pub(crate) fn panicked(text: &str, report: &str) {
+    let _ = DISPATCHER.try_with(|slot| {
+        if let Ok(slot) = slot.try_borrow() {
+            if let Some(guard) = slot.as_ref() {
+                let _ = guard.panicked(text, report);
+            }
+        }
+    });
 }
 
 /// Makes `dispatcher` the one messages go to.
@@ -150,7 +168,8 @@ impl Host for WasmHost {
     }
 
     fn spawn(&self, task: BoxFuture<()>) {
-        wasm_bindgen_futures::spawn_local(task);
+        // Polled as the call that spawned it, so that a panic in it names that call.
+        wasm_bindgen_futures::spawn_local(Tagged::new(task));
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<()> {

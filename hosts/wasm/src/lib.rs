@@ -26,11 +26,14 @@
 //! Messages go straight to the client's dispatcher, async methods run on the page's event loop
 //! (`wasm_bindgen_futures::spawn_local`), and the timeouts of Rust→JS calls run on the page's
 //! `setTimeout`. Byte arrays are copied once each way, between wasm memory and a `Uint8Array`.
+//! Under `panic = "abort"` (wasm's default) a panic stops the module: the call, every pending
+//! call and every later one fail with `The Rust module has stopped after a panic in '<id>': …`.
 //! See docs/wasm.md.
 #![deny(missing_docs)]
 
 mod entry;
 mod host;
+mod panic;
 mod timer;
 
 use std::cell::RefCell;
@@ -50,6 +53,25 @@ extern "C" {
     /// `hostStreamFunctions(DotNet, dispatcher)`: `readStreamChunks` and `supplyDotNetStream`.
     #[wasm_bindgen(js_name = hostStreamFunctions)]
     fn host_stream_functions(dotnet: &JsValue, dispatcher: &JsValue) -> js_sys::Object;
+}
+
+// The guard between the client and the module (js/guard.js): after a panic, no call reaches
+// Rust and none stays pending.
+#[wasm_bindgen(module = "/js/guard.js")]
+extern "C" {
+    /// `new Guard()`.
+    type Guard;
+
+    #[wasm_bindgen(constructor)]
+    fn new() -> Guard;
+
+    /// The host object for `attachDispatcher`, forwarding to `rust`'s functions.
+    #[wasm_bindgen(method)]
+    fn host(this: &Guard, rust: &js_sys::Object) -> JsValue;
+
+    /// The client's dispatcher, which the guard forwards Rust's messages to.
+    #[wasm_bindgen(method, setter = dispatcher)]
+    fn set_dispatcher(this: &Guard, dispatcher: &JsValue);
 }
 
 /// What the page keeps while the runtime is attached.
@@ -74,6 +96,9 @@ pub fn start() -> Result<JsRuntime, JsValue> {
 /// `DotNet.invokeMethod` and `DotNet.invokeMethodAsync` call `#[jsinvokable]` Rust, and the
 /// returned runtime (also [`runtime`]) calls JavaScript.
 ///
+/// It also installs the runtime's stream functions as `globalThis.jsinvokable`, and a panic hook
+/// that stops the module after a panic (docs/wasm.md, "Panics").
+///
 /// Fails when there is no global `DotNet` with `attachDispatcher`, when `options` are refused
 /// ([`RuntimeOptions::strict_registry`] with duplicated identifiers), and on a second call.
 pub fn start_with(options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
@@ -93,7 +118,9 @@ pub fn start_with(options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
     let runtime = JsRuntime::with_options(Arc::new(WasmHost), options)
         .map_err(|error| js_sys::Error::new(&error.to_string()))?;
     let host_object = entry::host_object(&runtime)?;
-    let dispatcher = attach.call1(&dotnet, &host_object.object)?;
+    let guard = Guard::new();
+    let dispatcher = attach.call1(&dotnet, &guard.host(&host_object.object))?;
+    guard.set_dispatcher(&dispatcher);
     // The runtime's stream functions, installed as `globalThis.jsinvokable` as every host does.
     let streams = js_sys::Object::freeze(&host_stream_functions(&dotnet, &dispatcher));
     js_sys::Reflect::set(
@@ -101,7 +128,8 @@ pub fn start_with(options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
         &JsValue::from_str("jsinvokable"),
         &streams,
     )?;
-    host::set_dispatcher(dispatcher.unchecked_into::<Dispatcher>());
+    host::set_dispatcher(guard.unchecked_into::<Dispatcher>());
+    panic::install_hook();
     PAGE.with(|page| {
         *page.borrow_mut() = Some(Page {
             runtime: runtime.clone(),

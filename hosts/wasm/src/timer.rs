@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use wasm_bindgen::prelude::*;
 
+use crate::panic;
+
 #[wasm_bindgen]
 extern "C" {
     /// The global `setTimeout(callback, ms, key)`: the key is handed to the callback.
@@ -63,6 +65,9 @@ fn arm(timers: &mut Timers, key: u64, milliseconds: f64) -> (JsValue, f64) {
 
 /// The callback of every timer: wakes its future, or re-arms a long sleep.
 fn fired(key: u64) {
+    if panic::stopped() {
+        return;
+    }
     let waker = TIMERS.with(|timers| {
         let mut timers = timers.borrow_mut();
         let remaining = timers.armed.get(&key)?.remaining;
@@ -83,6 +88,9 @@ fn fired(key: u64) {
     }
 }
 
+/// The key of a sleep that never completes (keys of armed timers start at 1).
+const NEVER: u64 = 0;
+
 /// A future that completes after a delay, on the page's `setTimeout`.
 pub(crate) struct Sleep {
     key: u64,
@@ -92,6 +100,10 @@ impl Sleep {
     /// Arms a timer of `duration`.
     pub(crate) fn new(duration: Duration) -> Sleep {
         let milliseconds = duration.as_secs_f64() * 1000.0;
+        if panic::stopped() {
+            // Never fires: nothing may call into the module after a panic.
+            return Sleep { key: NEVER };
+        }
         TIMERS.with(|timers| {
             let mut timers = timers.borrow_mut();
             timers.next_key += 1;
@@ -115,6 +127,9 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.key == NEVER {
+            return Poll::Pending;
+        }
         TIMERS.with(|timers| {
             let mut timers = timers.borrow_mut();
             match timers.armed.get_mut(&self.key) {
@@ -137,4 +152,21 @@ impl Drop for Sleep {
             }
         }
     }
+}
+
+/// Clears every armed timer (after a panic: nothing may call into the module again).
+pub(crate) fn stop_all() {
+    let armed = TIMERS
+        .try_with(|timers| {
+            timers
+                .try_borrow_mut()
+                .map(|mut timers| std::mem::take(&mut timers.armed))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    for timer in armed.values() {
+        clear_timeout(&timer.handle);
+    }
+    // The wakers are not dropped: they belong to an executor the panic left in an unknown state.
+    std::mem::forget(armed);
 }

@@ -229,16 +229,59 @@ fn expected() -> Value {
     })
 }
 
-/// Loads the app built in `profile` with `client` and compares every check.
-fn run_app(profile: Profile, client: Client) {
+/// What `app.mjs` reports after a panic in `call` ('Boom' or 'BoomAsync'): the panicking call,
+/// the three calls pending at that moment and the calls made afterwards all fail with one text
+/// naming the call, and the panic message reached the console.
+fn expected_after_panic(call: &str) -> Value {
+    let error = json!({
+        "error": format!("The Rust module has stopped after a panic in '{call}': out of cheese")
+    });
+    json!({
+        "panicked": error,
+        "pending": [error, error, error],
+        "later sync": error,
+        "later async": error,
+        "message on the console": true,
+        // A task's trap reaches the event loop; a sync call's is thrown to its caller.
+        "traps": if call == "BoomAsync" { 1 } else { 0 },
+    })
+}
+
+/// What `app.mjs` is asked to do.
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    /// Every call of the host (`expected`).
+    Calls,
+    /// A panic in a sync call while three calls are pending.
+    PanicSync,
+    /// A panic in an async call's future while three calls are pending.
+    PanicAsync,
+}
+
+/// Loads the app built in `profile` with `client`, runs `mode` and compares every check.
+fn run_app(profile: Profile, client: Client, mode: Mode) {
     let out_dir = build(profile);
+    let (argument, expected) = match mode {
+        Mode::Calls => ("calls", expected()),
+        Mode::PanicSync => ("panic-sync", expected_after_panic("Boom")),
+        Mode::PanicAsync => ("panic-async", expected_after_panic("BoomAsync")),
+    };
+    let started = std::time::Instant::now();
     let output = Command::new("node")
         .arg(manifest_dir().join("tests/node/app.mjs"))
         .arg(&out_dir)
         .arg(APP_CRATE)
         .arg(client.module())
+        .arg(argument)
         .output()
         .expect("node runs");
+    // Node exits once no timer is armed: the 60 s timeouts of the calls still waiting (after
+    // a panic) must have been cleared.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "node took {:?}: a timer was left armed",
+        started.elapsed()
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -251,7 +294,6 @@ fn run_app(profile: Profile, client: Client) {
         .last()
         .and_then(|line| serde_json::from_str(line).ok())
         .unwrap_or_else(|| panic!("app.mjs printed no results:\n{stdout}\n{stderr}"));
-    let expected = expected();
     let (Some(results), Some(expected)) = (results.as_object(), expected.as_object()) else {
         panic!("the results are not an object: {results}");
     };
@@ -267,7 +309,7 @@ fn run_app(profile: Profile, client: Client) {
     }
     assert!(
         differences.is_empty(),
-        "{profile:?} build with {client:?}'s client:\n{}\n(stderr: {stderr})",
+        "{profile:?} build with {client:?}'s client, {mode:?}:\n{}\n(stderr: {stderr})",
         differences.join("\n")
     );
 }
@@ -294,19 +336,35 @@ fn main() -> ExitCode {
     let missing = missing_tools();
     let required = std::env::var_os("REQUIRE_WASM_BINDGEN").is_some();
     let mut trials = Vec::new();
-    for profile in [Profile::Debug, Profile::Release] {
-        for client in [Client::Ours, Client::Microsoft] {
+    let cases = [Profile::Debug, Profile::Release]
+        .into_iter()
+        .flat_map(|profile| {
+            [Client::Ours, Client::Microsoft]
+                .into_iter()
+                .flat_map(move |client| {
+                    [Mode::Calls, Mode::PanicSync, Mode::PanicAsync]
+                        .into_iter()
+                        .map(move |mode| (profile, client, mode))
+                })
+        });
+    for (profile, client, mode) in cases {
+        {
             let name = format!(
-                "node_{}_{}_client",
+                "node_{}_{}_client_{}",
                 profile.name(),
                 match client {
                     Client::Ours => "our",
                     Client::Microsoft => "microsoft",
+                },
+                match mode {
+                    Mode::Calls => "calls",
+                    Mode::PanicSync => "panic_in_a_sync_call",
+                    Mode::PanicAsync => "panic_in_an_async_call",
                 }
             );
             let trial = match &missing {
                 None => libtest_mimic::Trial::test(name, move || {
-                    run_app(profile, client);
+                    run_app(profile, client, mode);
                     Ok(())
                 }),
                 Some(reason) if required => {

@@ -213,6 +213,18 @@ pub async fn call_js_timeout(js: JsRuntime, milliseconds: u64) -> String {
     }
 }
 
+/// Panics with `message` (under `panic = "abort"` the module stops: docs/wasm.md, "Panics").
+#[jsinvokable("Boom", assembly = "WasmApp")]
+pub fn boom(message: String) -> i32 {
+    panic!("{message}")
+}
+
+/// Waits for a JavaScript promise that never settles (until the 60 s timeout).
+#[jsinvokable("WaitForJs", assembly = "WasmApp")]
+pub async fn wait_for_js(js: JsRuntime) -> Result<i32, JsError> {
+    js.invoke::<i32>("jsNever", ()).await
+}
+
 /// A method whose future is not `Send`, which only wasm32 accepts (native hosts refuse it at
 /// compile time).
 #[cfg(target_arch = "wasm32")]
@@ -248,5 +260,12 @@ mod not_send {
             texts.join(" "),
             count.get()
         ))
+    }
+
+    /// Panics with `message` in its future, after a turn of the event loop.
+    #[jsinvokable("BoomAsync", assembly = "WasmApp")]
+    pub async fn boom_async(message: String) -> i32 {
+        let _ = wasm_bindgen_futures::JsFuture::from(js_delayed("tick")).await;
+        panic!("{message}")
     }
 }
