@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use futures_util::AsyncReadExt;
 use interop_runtime::{
-    jsinvokable, ByteArray, JsError, JsRuntime, JsStreamRef, ObjectRef, StreamRef,
+    jsinvokable, ByteArray, JsError, JsObjectRef, JsRuntime, JsStreamRef, ObjectRef, StreamRef,
 };
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -157,6 +158,55 @@ pub fn dispose_held() -> bool {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .take();
     held.map(|greeter| greeter.dispose()).is_some()
+}
+
+/// A generic type: one method table per instance type.
+pub struct Holder<T> {
+    value: Mutex<Option<T>>,
+}
+
+#[jsinvokable]
+impl<T: DeserializeOwned + Serialize + Clone + Send + Sync + 'static> Holder<T> {
+    /// Replaces the value.
+    #[jsinvokable("Set")]
+    pub fn set(&self, value: T) {
+        *self
+            .value
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(value);
+    }
+
+    /// The value.
+    #[jsinvokable("Get")]
+    pub fn get(&self) -> Option<T> {
+        self.value
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
+/// Two instantiations of the generic type, handed to JavaScript.
+#[jsinvokable("NewHolders", assembly = "WasmApp")]
+pub fn new_holders() -> (ObjectRef<Holder<String>>, ObjectRef<Holder<i32>>) {
+    (
+        ObjectRef::new(Holder {
+            value: Mutex::new(None),
+        }),
+        ObjectRef::new(Holder {
+            value: Mutex::new(None),
+        }),
+    )
+}
+
+/// Rust calls the methods of a JavaScript object, async and sync: `jsMakeCounter(10)`.
+#[jsinvokable("UseJsObject", assembly = "WasmApp")]
+pub async fn use_js_object(js: JsRuntime) -> Result<(i32, i32), JsError> {
+    let counter = js.invoke::<JsObjectRef>("jsMakeCounter", (10,)).await?;
+    let first = counter.invoke::<i32>("increment", (1,)).await?;
+    let second = counter.invoke_sync::<i32>("increment", (2,))?;
+    counter.dispose();
+    Ok((first, second))
 }
 
 /// Rust calls JavaScript asynchronously: `jsGreet('Amy')`.

@@ -29,6 +29,7 @@ globalThis.jsReenter = () => DotNet.invokeMethod('WasmApp', 'AddOne', 41);
 globalThis.jsThrow = () => { throw new Error('thrown by jsThrow'); };
 globalThis.jsBytes = () => new Uint8Array([1, 2, 3, 250]);
 globalThis.jsNever = () => new Promise(() => {});
+globalThis.jsMakeCounter = (start) => ({ value: start, increment(by) { this.value += by; return this.value; } });
 globalThis.jsDelayed = (value) => new Promise((resolve) => setTimeout(() => resolve(value), 1));
 
 const bindings = await import(pathToFileURL(join(outDir, `${crateName}.js`)).href);
@@ -98,7 +99,17 @@ async function calls() {
   // A future that is not Send (an Rc held across awaits of JavaScript promises).
   await check('non-Send future', () => DotNet.invokeMethodAsync('WasmApp', 'AwaitPromises', 'one', 'two'));
 
+  // Generic instances: one method table per instance type.
+  {
+    const [text, number] = DotNet.invokeMethod('WasmApp', 'NewHolders');
+    text.invokeMethod('Set', 'kept');
+    await number.invokeMethodAsync('Set', 5);
+    checkSync('generic instances', () => [text.invokeMethod('Get'), number.invokeMethod('Get')]);
+    checkSync('generic instance, wrong type', () => number.invokeMethod('Set', 'five'));
+  }
+
   // Rust calls JavaScript.
+  await check('JS object calls', () => DotNet.invokeMethodAsync('WasmApp', 'UseJsObject'));
   await check('Rust invokes JS', () => DotNet.invokeMethodAsync('WasmApp', 'CallJs'));
   await check('Rust invokes JS void', () => DotNet.invokeMethodAsync('WasmApp', 'CallJsVoid'));
   checkSync('Rust invokes JS sync', () => DotNet.invokeMethod('WasmApp', 'CallJsSync'));
