@@ -319,3 +319,35 @@ mod not_send {
         panic!("{message}")
     }
 }
+
+/// The baselines of the benchmark (`scripts/wasm-bench.sh`, `hosts/wasm/benches/node.mjs`): bare
+/// wasm-bindgen exports doing the same serde work as the `#[jsinvokable]` functions they are
+/// compared with, on JSON text JavaScript makes and parses itself.
+pub mod bare {
+    use base64::Engine;
+    use wasm_bindgen::prelude::*;
+
+    use super::Point;
+
+    /// As `ReturnArray`: no arguments (`[]`), `[1,2,3]`.
+    #[wasm_bindgen(js_name = bareReturnArray)]
+    pub fn bare_return_array(args: String) -> Result<String, JsError> {
+        serde_json::from_str::<[(); 0]>(&args)?;
+        Ok(serde_json::to_string(&[1, 2, 3])?)
+    }
+
+    /// As `Double`: `[point]`, the point doubled.
+    #[wasm_bindgen(js_name = bareDouble)]
+    pub fn bare_double(args: String) -> Result<String, JsError> {
+        let (point,): (Point,) = serde_json::from_str(&args)?;
+        Ok(serde_json::to_string(&super::double(point))?)
+    }
+
+    /// As `SumBytes`, the bytes as a base64 string: their length and sum.
+    #[wasm_bindgen(js_name = bareSumBase64)]
+    pub fn bare_sum_base64(base64: String) -> Result<String, JsError> {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(base64)?;
+        let sum: u64 = bytes.iter().map(|&byte| u64::from(byte)).sum();
+        Ok(serde_json::to_string(&(bytes.len(), sum))?)
+    }
+}
