@@ -7,6 +7,9 @@
 //! `scripts/test.sh` runs) or `node`, every test is reported as ignored with the reason, never
 //! as passed; with `REQUIRE_WASM_BINDGEN` set (as `scripts/test.sh` does) it fails instead.
 
+// The `json!` of every expected result.
+#![recursion_limit = "256"]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::sync::{Mutex, OnceLock};
@@ -223,6 +226,13 @@ fn expected() -> Value {
         "bytes from JS to Rust": [4, 256],
         "timeout on the page timers": "The JS interop call 'jsNever' timed out after 50ms.",
         "timeout waited": true,
+        "bad callId": error("callId must be a non-negative integer"),
+        "bad object id": error("dotNetObjectId must be a non-negative integer"),
+        "bad byte array": error("sendByteArray expects a Uint8Array"),
+        "bad byte array index": error("the byte array index must be a 32-bit integer"),
+        "bad arguments JSON": error("Invalid JSON: unexpected end of the array"),
+        "bad completion": "ignored",
+        "still working after bad input": [1, 2, 3],
         "dependency sync": 5,
         "dependency bytes": [3, 2, 1],
         "dependency async": "Hi Amy",

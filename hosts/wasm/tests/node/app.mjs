@@ -17,7 +17,15 @@ const [outDir, crateName, clientPath, mode = 'calls'] = process.argv.slice(2);
 
 globalThis.window = globalThis;
 const { DotNet } = await import(pathToFileURL(clientPath).href);
-globalThis.DotNet = DotNet;
+// The page's DotNet, noting the host object the module attaches (for the bad-input checks).
+let hostObject = null;
+globalThis.DotNet = {
+  ...DotNet,
+  attachDispatcher(host) {
+    hostObject = host;
+    return DotNet.attachDispatcher(host);
+  },
+};
 
 // What Rust calls.
 let recorded = null;
@@ -134,6 +142,15 @@ async function calls() {
     const [rustLength, rustSum] = await DotNet.invokeMethodAsync('WasmApp', 'ReceiveStream', DotNet.createJSStreamReference(data));
     results['stream to Rust'] = [rustLength, rustSum === sum];
   }
+
+  // Bad input to the host object: a clear error, and the module keeps working.
+  checkSync('bad callId', () => hostObject.beginInvokeDotNetFromJS(-1, 'WasmApp', 'ReturnArray', null, '[]'));
+  checkSync('bad object id', () => hostObject.invokeDotNetFromJS(null, 'Greet', 1.5, '[]'));
+  checkSync('bad byte array', () => hostObject.sendByteArray(0, 'not bytes'));
+  checkSync('bad byte array index', () => hostObject.sendByteArray(2 ** 32, new Uint8Array(1)));
+  checkSync('bad arguments JSON', () => hostObject.invokeDotNetFromJS('WasmApp', 'AddOne', null, '[1,'));
+  checkSync('bad completion', () => hostObject.endInvokeJSFromDotNet(1, true, 'not a triple') ?? 'ignored');
+  checkSync('still working after bad input', () => DotNet.invokeMethod('WasmApp', 'ReturnArray'));
 
   // The dependency crate's items (registration of a crate the app never calls).
   checkSync('dependency sync', () => DotNet.invokeMethod('WasmFixture', 'Add', 2, 3));
