@@ -118,9 +118,12 @@ fn build(profile: Profile) -> PathBuf {
     if let Some((_, out_dir)) = built.iter().find(|(built, _)| *built == profile) {
         return out_dir.clone();
     }
-    // The workspace's target directory: `cargo test` holds no lock on it while tests run, and
-    // the wasm32 artifacts live apart from the native ones.
-    let target_dir = workspace_root().join("target");
+    // The target directory of this build (CARGO_TARGET_TMPDIR is its `tmp`): `cargo test` holds
+    // no lock on it while tests run, and the wasm32 artifacts live apart from the native ones.
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory")
+        .to_path_buf();
     let mut cargo = Command::new(env!("CARGO"));
     cargo
         .current_dir(workspace_root())
@@ -385,7 +388,7 @@ fn main() -> ExitCode {
                     libtest_mimic::Trial::test(name, move || Err(reason.into()))
                 }
                 Some(reason) => {
-                    eprintln!("ignored: {name} needs {reason}");
+                    eprintln!("ignored: {name}: {reason}");
                     libtest_mimic::Trial::test(name, || Ok(())).with_ignored_flag(true)
                 }
             };
