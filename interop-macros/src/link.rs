@@ -17,14 +17,20 @@ use quote::quote;
 static NEXT_ENTRY: AtomicUsize = AtomicUsize::new(0);
 
 /// The export that keeps the entry it is emitted beside in the link, on wasm32-unknown-unknown
-/// only. Its name is unique in the program: crate name and version, and a number in the crate.
+/// only. Its name is unique in the program: crate name and version, whether the crate is a
+/// binary (a package's binary has its library's crate name, and links it), and a number in the
+/// crate.
 pub(crate) fn keep_in_link() -> TokenStream {
-    let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_else(|_| "crate".to_owned());
-    let version = std::env::var("CARGO_PKG_VERSION")
-        .unwrap_or_default()
-        .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    let variable = |name: &str| std::env::var(name).unwrap_or_default();
+    let crate_name = variable("CARGO_CRATE_NAME");
+    let version = variable("CARGO_PKG_VERSION").replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    let kind = if std::env::var_os("CARGO_BIN_NAME").is_some() {
+        "bin"
+    } else {
+        "lib"
+    };
     let number = NEXT_ENTRY.fetch_add(1, Ordering::Relaxed);
-    let name = format!("__jsinvokable_link_{crate_name}_{version}_{number}");
+    let name = format!("__jsinvokable_link_{crate_name}_{version}_{kind}_{number}");
     quote! {
         #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
         #[unsafe(export_name = #name)]
