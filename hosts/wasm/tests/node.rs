@@ -210,6 +210,7 @@ fn expected() -> Value {
         "bytes to Rust async": [3, 24],
         "stream from Rust": [3 << 20, 127.5 * f64::from(3 << 20)],
         "stream to Rust": [3 << 20, true],
+        "sample 11: 10,000,000 bytes": [10_000_000, true],
         "instance sync": "Hello, Amy!",
         "instance async": "Hi, Amy!",
         "instance sync of an async method": error("The method 'GreetAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead."),

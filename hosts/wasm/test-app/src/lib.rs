@@ -113,6 +113,32 @@ pub async fn receive_stream(data: JsStreamRef) -> Result<(u64, u64), String> {
     }
 }
 
+/// The seed's sample 11 in memory: a stream from JavaScript of up to 10,000,000 bytes, its size
+/// and SHA-256 (hex).
+#[jsinvokable("HashStream", assembly = "WasmApp")]
+pub async fn hash_stream(data: JsStreamRef) -> Result<(u64, String), String> {
+    use sha2::Digest;
+    let mut reader = data
+        .open_read_stream(10_000_000)
+        .map_err(|error| error.to_string())?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut length = 0u64;
+    loop {
+        let count = reader
+            .read(&mut buffer)
+            .await
+            .map_err(|error| error.to_string())?;
+        if count == 0 {
+            let hash = hasher.finalize();
+            let hex = hash.iter().map(|byte| format!("{byte:02x}")).collect();
+            return Ok((length, hex));
+        }
+        length += count as u64;
+        hasher.update(&buffer[..count]);
+    }
+}
+
 /// An object JavaScript calls.
 pub struct Greeter {
     name: String,

@@ -9,6 +9,7 @@
 // calls that wait for JavaScript, make a call panic (a sync call, or an async one in its future),
 // then call again, and report how every call ended and what reached the console.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -141,6 +142,14 @@ async function calls() {
     const sum = data.reduce((total, byte) => total + byte, 0);
     const [rustLength, rustSum] = await DotNet.invokeMethodAsync('WasmApp', 'ReceiveStream', DotNet.createJSStreamReference(data));
     results['stream to Rust'] = [rustLength, rustSum === sum];
+  }
+
+  // The seed's sample 11: 10,000,000 bytes streamed to Rust, size and SHA-256 checked.
+  {
+    const data = new Uint8Array(10_000_000).map((_, index) => (index * 31 + (index >> 8)) & 255);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const [length, rustSha256] = await DotNet.invokeMethodAsync('WasmApp', 'HashStream', DotNet.createJSStreamReference(data));
+    results['sample 11: 10,000,000 bytes'] = [length, rustSha256 === sha256];
   }
 
   // Bad input to the host object: a clear error, and the module keeps working.
