@@ -9,7 +9,8 @@
 # summary, which is also written to target/test-logs/summary.
 #
 # Works alone on a fresh machine: it installs Node.js/npm, Chromium and nginx (Debian packages) when
-# they are missing. The Rust tests that need npm packages (Microsoft's client, playwright-core)
+# they are missing, and the wasm32 target and wasm-bindgen-cli at the pinned version (rustup,
+# cargo install). The Rust tests that need npm packages (Microsoft's client, playwright-core)
 # install the pinned versions themselves (npm ci into target/, once, under a lock).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ stage_failed() { # name log
   { echo "---- $1 (last 40 lines of $2) ----"; tail -n 40 "$2"; echo; } >>"$failures"
 }
 
-echo "== setup: Node.js, Chromium, nginx, Microsoft's pinned npm client (log: $logs/setup.log)"
+echo "== setup: Node.js, Chromium, nginx, wasm-bindgen-cli, Microsoft's pinned npm client (log: $logs/setup.log)"
 (
   set -e
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -52,14 +53,23 @@ echo "== setup: Node.js, Chromium, nginx, Microsoft's pinned npm client (log: $l
     echo "installing nginx (Debian package) for the reverse-proxy test"
     apt-get update -qq && apt-get install -y -qq nginx
   fi
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  # The wasm host's tests run wasm-bindgen's CLI at the version hosts/wasm/Cargo.toml pins (`=X`).
+  wasm_bindgen=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' hosts/wasm/Cargo.toml)
+  found=$( (wasm-bindgen --version || "${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen" --version) 2>/dev/null || true)
+  if [ "$found" != "wasm-bindgen $wasm_bindgen" ]; then
+    echo "installing wasm-bindgen-cli $wasm_bindgen (cargo install: about 4 minutes on 2 cores)"
+    cargo install wasm-bindgen-cli --version "=$wasm_bindgen"
+  fi
   pin=target/npm-client-js
   mkdir -p "$pin"
   cp hosts/quickjs/npm-client/package.json hosts/quickjs/npm-client/package-lock.json "$pin/"
   cd "$pin" && npm ci --no-audit --no-fund --loglevel=error
 ) >"$logs/setup.log" 2>&1 # not `|| …`: that would turn off `set -e` inside
 [ $? = 0 ] || stage_failed "setup" "$logs/setup.log"
-# The browser tests fail instead of skipping when Chromium or nginx is missing.
-export REQUIRE_BROWSER=1 REQUIRE_NGINX=1
+# The browser tests fail instead of skipping when Chromium or nginx is missing, the wasm host's
+# when wasm-bindgen-cli is.
+export REQUIRE_BROWSER=1 REQUIRE_NGINX=1 REQUIRE_WASM_BINDGEN=1
 export DOTNET_JS_INTEROP_PATH="$PWD/target/npm-client-js/node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js"
 
 echo "== JS client: node --test, side by side with Microsoft's pinned npm client (log: $logs/js.log)"

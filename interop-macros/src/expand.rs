@@ -216,6 +216,7 @@ fn static_entry(
         .map(|(identifier, _)| identifier);
     let is_async = function.is_async;
     let typescript = typescript::static_entry(krate, function, &assembly, free);
+    let keep_in_link = crate::link::keep_in_link();
     quote! {
         #typescript
         #[doc(hidden)]
@@ -237,6 +238,7 @@ fn static_entry(
                     shim: __jsinvokable_shim,
                 }
             }
+            #keep_in_link
         };
     }
 }

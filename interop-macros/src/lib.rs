@@ -11,6 +11,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod link;
 mod typescript;
 
 use proc_macro::TokenStream;

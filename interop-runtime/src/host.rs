@@ -12,7 +12,26 @@ use std::time::Duration;
 use bytes::Bytes;
 
 /// A boxed, `Send` future, as hosts spawn them.
+#[cfg(not(target_arch = "wasm32"))]
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// A boxed future, as hosts spawn them. On wasm32 it need not be `Send`: the module has one
+/// thread, and its host runs futures on the page's event loop, so an async method may await a
+/// `JsFuture` or hold an `Rc` (docs/wasm.md).
+#[cfg(target_arch = "wasm32")]
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + 'static>>;
+
+/// What a future must be to become a [`BoxFuture`]: `Send`, except on wasm32.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> MaybeSend for T {}
+
+/// What a future must be to become a [`BoxFuture`]: `Send`, except on wasm32.
+#[cfg(target_arch = "wasm32")]
+pub(crate) trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> MaybeSend for T {}
 
 /// What a JavaScript `callType` asks the JS side to do with the identifier (PROTOCOL.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -21,7 +21,14 @@ use crate::stream::JsStreamRef;
 
 /// The future of a Rust→JS call: JavaScript's result, deserialized, or why it failed.
 /// Dropping it cancels the call (a late completion is ignored).
+#[cfg(not(target_arch = "wasm32"))]
 pub type JsCallFuture<R> = Pin<Box<dyn Future<Output = Result<R, JsError>> + Send + 'static>>;
+
+/// The future of a Rust→JS call: JavaScript's result, deserialized, or why it failed.
+/// Dropping it cancels the call (a late completion is ignored). Not `Send` on wasm32, where
+/// the host's timer is the page's (docs/wasm.md).
+#[cfg(target_arch = "wasm32")]
+pub type JsCallFuture<R> = Pin<Box<dyn Future<Output = Result<R, JsError>> + 'static>>;
 
 /// Positional arguments of a Rust→JS call: `()` or a tuple of serializable values.
 ///

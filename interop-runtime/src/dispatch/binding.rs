@@ -319,10 +319,30 @@ impl<'a> Call<'a> {
     }
 
     /// Wraps the future of an async method; its result is serialized when it completes.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn spawn<R, F>(&self, future: F) -> Result<Invocation, Failure>
     where
         R: crate::__private::JsReturn,
         F: Future<Output = Result<R, String>> + Send + 'static,
+    {
+        self.pending(future)
+    }
+
+    /// Wraps the future of an async method; its result is serialized when it completes. On
+    /// wasm32 the future need not be `Send` (it runs on the page's event loop: docs/wasm.md).
+    #[cfg(target_arch = "wasm32")]
+    pub fn spawn<R, F>(&self, future: F) -> Result<Invocation, Failure>
+    where
+        R: crate::__private::JsReturn,
+        F: Future<Output = Result<R, String>> + 'static,
+    {
+        self.pending(future)
+    }
+
+    fn pending<R, F>(&self, future: F) -> Result<Invocation, Failure>
+    where
+        R: crate::__private::JsReturn,
+        F: Future<Output = Result<R, String>> + crate::host::MaybeSend + 'static,
     {
         let runtime = Arc::downgrade(self.runtime.inner());
         let identifier = self.identifier.to_owned();

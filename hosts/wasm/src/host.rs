@@ -1,0 +1,178 @@
+//! The `Host` the runtime talks to: each message goes straight to the page's dispatcher (the
+//! object `DotNet.attachDispatcher` returned, through the guard of `js/guard.js`), futures run on the page's event loop
+//! (`wasm_bindgen_futures::spawn_local`) and timers are the page's `setTimeout`.
+//!
+//! The runtime wants a `Send + Sync` host, and JavaScript values are neither: the dispatcher
+//! lives in a table of this thread (wasm32 has one) and the host itself holds nothing.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use interop_runtime::{BoxFuture, Host, JsInvocation, SyncCallError, ToJs};
+use wasm_bindgen::prelude::*;
+
+use crate::panic::Tagged;
+use crate::timer::Sleep;
+
+#[wasm_bindgen]
+extern "C" {
+    /// What Rust sends its messages to: the guard (`js/guard.js`), which forwards them to the
+    /// dispatcher (`ICallDispatcher`) the client returned from `attachDispatcher` (ours or
+    /// Microsoft's, which have the same methods).
+    pub(crate) type Dispatcher;
+
+    #[wasm_bindgen(method, catch, js_name = endInvokeDotNetFromJS)]
+    fn end_invoke_dotnet(
+        this: &Dispatcher,
+        call_id: f64,
+        success: bool,
+        result_or_error: &str,
+    ) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = beginInvokeJSFromDotNet)]
+    fn begin_invoke_js(
+        this: &Dispatcher,
+        handle: f64,
+        identifier: &str,
+        args_json: &str,
+        result_type: u32,
+        target_instance_id: f64,
+        call_type: u32,
+    ) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = invokeJSFromDotNet)]
+    fn invoke_js(
+        this: &Dispatcher,
+        identifier: &str,
+        args_json: &str,
+        result_type: u32,
+        target_instance_id: f64,
+        call_type: u32,
+    ) -> Result<Option<String>, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = receiveByteArray)]
+    fn receive_byte_array(
+        this: &Dispatcher,
+        id: f64,
+        bytes: &js_sys::Uint8Array,
+    ) -> Result<(), JsValue>;
+
+    /// The guard's (`js/guard.js`): stops the module after a panic.
+    #[wasm_bindgen(method, catch)]
+    fn panicked(this: &Dispatcher, text: &str, report: &str) -> Result<(), JsValue>;
+}
+
+thread_local! {
+    /// The dispatcher of the page's runtime, once attached.
+    static DISPATCHER: RefCell<Option<Dispatcher>> = const { RefCell::new(None) };
+}
+
+/// Tells the guard the module has stopped after a panic (from the panic hook: the slot may be
+/// borrowed by the code that panicked, and is then only read).
+pub(crate) fn panicked(text: &str, report: &str) {
+    let _ = DISPATCHER.try_with(|slot| {
+        if let Ok(slot) = slot.try_borrow() {
+            if let Some(guard) = slot.as_ref() {
+                let _ = guard.panicked(text, report);
+            }
+        }
+    });
+}
+
+/// Makes `dispatcher` the one messages go to.
+pub(crate) fn set_dispatcher(dispatcher: Dispatcher) {
+    DISPATCHER.with(|slot| *slot.borrow_mut() = Some(dispatcher));
+}
+
+/// Runs `f` with the dispatcher, if one is attached. The slot is only borrowed shared, so
+/// JavaScript that `f` runs may call back into Rust and reach it again.
+fn with_dispatcher<R>(f: impl FnOnce(&Dispatcher) -> R) -> Option<R> {
+    DISPATCHER.with(|slot| slot.borrow().as_ref().map(f))
+}
+
+/// How a thrown JavaScript value reads, as the clients format errors: `message\nstack` for an
+/// `Error`, else its `String(value)`.
+pub(crate) fn error_text(value: &JsValue) -> String {
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        let message = String::from(error.message());
+        let stack = js_sys::Reflect::get(error, &JsValue::from_str("stack"))
+            .ok()
+            .and_then(|stack| stack.as_string());
+        return match stack {
+            Some(stack) => format!("{message}\n{stack}"),
+            None => message,
+        };
+    }
+    if value.is_null() || value.is_undefined() {
+        return "null".to_owned();
+    }
+    value
+        .as_string()
+        .unwrap_or_else(|| String::from(js_sys::JsString::from(value.clone())))
+}
+
+/// The runtime's view of the page.
+pub(crate) struct WasmHost;
+
+impl Host for WasmHost {
+    /// Delivers at once: the page's JavaScript runs on this thread, and the runtime calls
+    /// `send` with none of its locks held. A dispatcher that throws is logged.
+    fn send(&self, message: ToJs) {
+        let delivered = with_dispatcher(|dispatcher| match message {
+            ToJs::EndInvokeDotNet {
+                call_id,
+                success,
+                result_or_error,
+            } => dispatcher.end_invoke_dotnet(call_id as f64, success, &result_or_error),
+            ToJs::BeginInvokeJs(call) => dispatcher.begin_invoke_js(
+                call.async_handle as f64,
+                &call.identifier,
+                &call.args_json,
+                call.result_type as u32,
+                call.target_instance_id as f64,
+                call.call_type as u32,
+            ),
+            ToJs::ReceiveByteArray { id, bytes } => {
+                // One copy, from wasm memory into a buffer of the JavaScript heap.
+                let array = js_sys::Uint8Array::from(&bytes[..]);
+                dispatcher.receive_byte_array(id as f64, &array)
+            }
+        });
+        match delivered {
+            Some(Ok(())) => {}
+            Some(Err(error)) => tracing::warn!(
+                "the JS dispatcher refused a message: {}",
+                error_text(&error)
+            ),
+            None => tracing::error!("no JS dispatcher is attached; a message was dropped"),
+        }
+    }
+
+    fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {
+        with_dispatcher(|dispatcher| {
+            dispatcher
+                .invoke_js(
+                    &call.identifier,
+                    &call.args_json,
+                    call.result_type as u32,
+                    call.target_instance_id as f64,
+                    call.call_type as u32,
+                )
+                .map_err(|error| SyncCallError::Threw(error_text(&error)))
+        })
+        .unwrap_or_else(|| {
+            Err(SyncCallError::Threw(
+                "no JS dispatcher is attached".to_owned(),
+            ))
+        })
+    }
+
+    fn spawn(&self, task: BoxFuture<()>) {
+        // Polled as the call that spawned it, so that a panic in it names that call.
+        wasm_bindgen_futures::spawn_local(Tagged::new(task));
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<()> {
+        Box::pin(Sleep::new(duration))
+    }
+}

@@ -1,0 +1,400 @@
+//! The wasm host in Node.js 20: builds the test app (`hosts/wasm/test-app`) for
+//! `wasm32-unknown-unknown` in debug and in release, runs the pinned `wasm-bindgen` CLI on it
+//! (`--target web`), loads it in Node.js with our JS client and with Microsoft's 10.0.11, makes
+//! every call of `tests/node/app.mjs` and compares what each gave with what it must give.
+//!
+//! Without the pinned `wasm-bindgen` (`cargo install wasm-bindgen-cli --version =X`, which
+//! `scripts/test.sh` runs) or `node`, every test is reported as ignored with the reason, never
+//! as passed; with `REQUIRE_WASM_BINDGEN` set (as `scripts/test.sh` does) it fails instead.
+
+// The `json!` of every expected result.
+#![recursion_limit = "256"]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::{json, Value};
+
+/// The test app's package and the file stem of its `.wasm`.
+const APP_PACKAGE: &str = "interop-wasm-test-app";
+const APP_CRATE: &str = "interop_wasm_test_app";
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn workspace_root() -> PathBuf {
+    manifest_dir().join("../..")
+}
+
+/// The `=X` pin of wasm-bindgen in this crate's manifest: the CLI must be that version.
+fn pinned_version() -> String {
+    let manifest = std::fs::read_to_string(manifest_dir().join("Cargo.toml"))
+        .expect("hosts/wasm/Cargo.toml is readable");
+    manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("wasm-bindgen = \"="))
+        .and_then(|rest| rest.split('"').next())
+        .expect("hosts/wasm/Cargo.toml pins wasm-bindgen with `=`")
+        .to_owned()
+}
+
+/// The `wasm-bindgen` to run: `WASM_BINDGEN`, else the one on `PATH`, else cargo's bin dir.
+fn wasm_bindgen_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASM_BINDGEN") {
+        return PathBuf::from(path);
+    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("wasm-bindgen"))
+            .find(|candidate| candidate.is_file())
+    });
+    on_path.unwrap_or_else(|| {
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+            .unwrap_or_default();
+        cargo_home.join("bin/wasm-bindgen")
+    })
+}
+
+/// Why the tests cannot run here, if they cannot.
+fn missing_tools() -> Option<String> {
+    let version = pinned_version();
+    let wasm_bindgen = wasm_bindgen_path();
+    let found = Command::new(&wasm_bindgen)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    match found {
+        None => {
+            return Some(format!(
+                "wasm-bindgen {version} is not installed (cargo install wasm-bindgen-cli --version ={version}; scripts/test.sh does)"
+            ))
+        }
+        Some(found) if found.split_whitespace().nth(1) != Some(version.as_str()) => {
+            return Some(format!(
+                "{} is '{found}', not wasm-bindgen {version} (cargo install wasm-bindgen-cli --version ={version})",
+                wasm_bindgen.display()
+            ))
+        }
+        Some(_) => {}
+    }
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|output| output.status.success()) {
+        return Some("node (Node.js 20) is not installed (scripts/test.sh installs it)".to_owned());
+    }
+    None
+}
+
+/// A cargo profile the app is built in.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Profile {
+    Debug,
+    Release,
+}
+
+impl Profile {
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Debug => "debug",
+            Profile::Release => "release",
+        }
+    }
+}
+
+/// Builds the app in `profile` and runs wasm-bindgen on it, once per profile per run; returns
+/// the directory of wasm-bindgen's output.
+fn build(profile: Profile) -> PathBuf {
+    static BUILT: OnceLock<Mutex<Vec<(Profile, PathBuf)>>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| Mutex::new(Vec::new()));
+    // One build at a time: cargo would only wait on its lock, and the output would interleave.
+    let mut built = built
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, out_dir)) = built.iter().find(|(built, _)| *built == profile) {
+        return out_dir.clone();
+    }
+    // The target directory of this build (CARGO_TARGET_TMPDIR is its `tmp`): `cargo test` holds
+    // no lock on it while tests run, and the wasm32 artifacts live apart from the native ones.
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory")
+        .to_path_buf();
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "-p",
+            APP_PACKAGE,
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    if profile == Profile::Release {
+        cargo.arg("--release");
+    }
+    let status = cargo.status().expect("cargo runs");
+    assert!(
+        status.success(),
+        "cargo build of the wasm test app ({profile:?}) failed"
+    );
+    let wasm = target_dir
+        .join("wasm32-unknown-unknown")
+        .join(profile.name())
+        .join(format!("{APP_CRATE}.wasm"));
+    let out_dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("wasm-app-{}", profile.name()));
+    let status = Command::new(wasm_bindgen_path())
+        .args(["--target", "web", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&wasm)
+        .status()
+        .expect("wasm-bindgen runs");
+    assert!(
+        status.success(),
+        "wasm-bindgen failed on {}",
+        wasm.display()
+    );
+    built.push((profile, out_dir.clone()));
+    out_dir
+}
+
+/// A JS client the app is loaded with.
+#[derive(Clone, Copy, Debug)]
+enum Client {
+    /// `interop-runtime/js/dotnet-interop.js`.
+    Ours,
+    /// `@microsoft/dotnet-js-interop` 10.0.11, pinned in `hosts/quickjs/npm-client/`.
+    Microsoft,
+}
+
+impl Client {
+    fn module(self) -> PathBuf {
+        match self {
+            Client::Ours => workspace_root().join("interop-runtime/js/dotnet-interop.js"),
+            Client::Microsoft => {
+                let node_modules = interop_testkit::npm::install(
+                    &workspace_root().join("hosts/quickjs/npm-client"),
+                    &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-client"),
+                )
+                .expect("Microsoft's pinned client installs");
+                node_modules.join("@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js")
+            }
+        }
+    }
+}
+
+/// What every check of `app.mjs` must give, whichever the client and profile.
+fn expected() -> Value {
+    let error = |text: &str| json!({ "error": text });
+    json!({
+        "sync static": [1, 2, 3],
+        "async static": [1, 2, 3],
+        "sync of an async method": error("The method 'ReturnArrayAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead."),
+        "sync object": { "x": 3.0, "y": -4.0, "label": "p x2" },
+        "async of a sync method": { "x": 6.0, "y": 8.0, "label": "q x2" },
+        "user error": error("a secret reason"),
+        "user error async": error("a secret reason"),
+        "unknown method": error("The assembly 'WasmApp' does not contain a public invokable method with [JSInvokableAttribute(\"Nope\")]."),
+        "unknown assembly": error("There is no loaded assembly with the name 'Nowhere'."),
+        "wrong argument count": error("The call to 'AddOne' expects '1' parameters, but received '0'."),
+        "bytes from Rust": [0, 1, 2, 3, 4],
+        "1 MiB from Rust": [true, 1 << 20, 127.5 * f64::from(1 << 20)],
+        "1 MiB to Rust": [1 << 20, true],
+        "bytes to Rust async": [3, 24],
+        "stream from Rust": [3 << 20, 127.5 * f64::from(3 << 20)],
+        "stream to Rust": [3 << 20, true],
+        "sample 11: 10,000,000 bytes": [10_000_000, true],
+        "instance sync": "Hello, Amy!",
+        "instance async": "Hi, Amy!",
+        "instance sync of an async method": error("The method 'GreetAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead."),
+        "instance disposed by JS": error("There is no tracked object with id '1'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')"),
+        "instance held by Rust": "Hello, Rory!",
+        "dispose from Rust": true,
+        "instance disposed by Rust": error("There is no tracked object with id '2'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')"),
+        "non-Send future": "one two after 2 promises",
+        "generic instances": ["kept", 5],
+        "generic instance, wrong type": error("The call to 'Set' could not bind argument 1: invalid type: string \"five\", expected i32"),
+        "JS object calls": [11, 13],
+        "Rust invokes JS": "Hello, Amy!",
+        "Rust invokes JS void": 7,
+        "Rust invokes JS sync": 5,
+        "re-entrant sync calls": 42,
+        "sync JS call throws": "thrown by jsThrow",
+        "bytes from JS to Rust": [4, 256],
+        "timeout on the page timers": "The JS interop call 'jsNever' timed out after 50ms.",
+        "timeout waited": true,
+        "bad callId": error("callId must be a non-negative integer"),
+        "bad object id": error("dotNetObjectId must be a non-negative integer"),
+        "bad byte array": error("sendByteArray expects a Uint8Array"),
+        "bad byte array index": error("the byte array index must be a 32-bit integer"),
+        "bad arguments JSON": error("Invalid JSON: unexpected end of the array"),
+        "bad completion": "ignored",
+        "still working after bad input": [1, 2, 3],
+        "dependency sync": 5,
+        "dependency bytes": [3, 2, 1],
+        "dependency async": "Hi Amy",
+        "dependency instance": 7,
+        "dependency module": 7,
+        "dependency nested module": "pong ball",
+    })
+}
+
+/// What `app.mjs` reports after a panic in `call` ('Boom' or 'BoomAsync'): the panicking call,
+/// the three calls pending at that moment and the calls made afterwards all fail with one text
+/// naming the call, and the panic message reached the console.
+fn expected_after_panic(call: &str) -> Value {
+    let error = json!({
+        "error": format!("The Rust module has stopped after a panic in '{call}': out of cheese")
+    });
+    json!({
+        "panicked": error,
+        "pending": [error, error, error],
+        "later sync": error,
+        "later async": error,
+        "message on the console": true,
+        // A task's trap reaches the event loop; a sync call's is thrown to its caller.
+        "traps": if call == "BoomAsync" { 1 } else { 0 },
+    })
+}
+
+/// What `app.mjs` is asked to do.
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    /// Every call of the host (`expected`).
+    Calls,
+    /// A panic in a sync call while three calls are pending.
+    PanicSync,
+    /// A panic in an async call's future while three calls are pending.
+    PanicAsync,
+}
+
+/// Loads the app built in `profile` with `client`, runs `mode` and compares every check.
+fn run_app(profile: Profile, client: Client, mode: Mode) {
+    let out_dir = build(profile);
+    let (argument, expected) = match mode {
+        Mode::Calls => ("calls", expected()),
+        Mode::PanicSync => ("panic-sync", expected_after_panic("Boom")),
+        Mode::PanicAsync => ("panic-async", expected_after_panic("BoomAsync")),
+    };
+    let started = std::time::Instant::now();
+    let output = Command::new("node")
+        .arg(manifest_dir().join("tests/node/app.mjs"))
+        .arg(&out_dir)
+        .arg(APP_CRATE)
+        .arg(client.module())
+        .arg(argument)
+        .output()
+        .expect("node runs");
+    // Node exits once no timer is armed: the 60 s timeouts of the calls still waiting (after
+    // a panic) must have been cleared.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "node took {:?}: a timer was left armed",
+        started.elapsed()
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "node failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    let results: Value = stdout
+        .lines()
+        .last()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| panic!("app.mjs printed no results:\n{stdout}\n{stderr}"));
+    let (Some(results), Some(expected)) = (results.as_object(), expected.as_object()) else {
+        panic!("the results are not an object: {results}");
+    };
+    let mut differences = Vec::new();
+    for (name, want) in expected {
+        match results.get(name) {
+            Some(got) if numbers_equal(got, want) => {}
+            got => differences.push(format!("  {name}: expected {want}, got {got:?}")),
+        }
+    }
+    for name in results.keys().filter(|name| !expected.contains_key(*name)) {
+        differences.push(format!("  {name}: a check this test does not know"));
+    }
+    assert!(
+        differences.is_empty(),
+        "{profile:?} build with {client:?}'s client, {mode:?}:\n{}\n(stderr: {stderr})",
+        differences.join("\n")
+    );
+}
+
+/// JSON equality where `3` and `3.0` are the same number (JavaScript has one number type).
+fn numbers_equal(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Number(got), Value::Number(want)) => got.as_f64() == want.as_f64(),
+        (Value::Array(got), Value::Array(want)) => {
+            got.len() == want.len() && got.iter().zip(want).all(|(g, w)| numbers_equal(g, w))
+        }
+        (Value::Object(got), Value::Object(want)) => {
+            got.len() == want.len()
+                && got
+                    .iter()
+                    .all(|(key, g)| want.get(key).is_some_and(|w| numbers_equal(g, w)))
+        }
+        _ => got == want,
+    }
+}
+
+fn main() -> ExitCode {
+    let arguments = libtest_mimic::Arguments::from_args();
+    let missing = missing_tools();
+    let required = std::env::var_os("REQUIRE_WASM_BINDGEN").is_some();
+    let mut trials = Vec::new();
+    let cases = [Profile::Debug, Profile::Release]
+        .into_iter()
+        .flat_map(|profile| {
+            [Client::Ours, Client::Microsoft]
+                .into_iter()
+                .flat_map(move |client| {
+                    [Mode::Calls, Mode::PanicSync, Mode::PanicAsync]
+                        .into_iter()
+                        .map(move |mode| (profile, client, mode))
+                })
+        });
+    for (profile, client, mode) in cases {
+        {
+            let name = format!(
+                "node_{}_{}_client_{}",
+                profile.name(),
+                match client {
+                    Client::Ours => "our",
+                    Client::Microsoft => "microsoft",
+                },
+                match mode {
+                    Mode::Calls => "calls",
+                    Mode::PanicSync => "panic_in_a_sync_call",
+                    Mode::PanicAsync => "panic_in_an_async_call",
+                }
+            );
+            let trial = match &missing {
+                None => libtest_mimic::Trial::test(name, move || {
+                    run_app(profile, client, mode);
+                    Ok(())
+                }),
+                Some(reason) if required => {
+                    let reason = reason.clone();
+                    libtest_mimic::Trial::test(name, move || Err(reason.into()))
+                }
+                Some(reason) => {
+                    eprintln!("ignored: {name}: {reason}");
+                    libtest_mimic::Trial::test(name, || Ok(())).with_ignored_flag(true)
+                }
+            };
+            trials.push(trial);
+        }
+    }
+    libtest_mimic::run(&arguments, trials).exit_code()
+}
