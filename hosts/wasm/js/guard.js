@@ -2,7 +2,8 @@
 // the client and the Rust module, so that after a panic (under panic = "abort" the module traps
 // and its state is lost) no call reaches Rust again and none is left pending.
 //
-// `host(rust)` is the object handed to DotNet.attachDispatcher: it forwards to the Rust closures.
+// `host(rust)` is the object handed to DotNet.attachDispatcher: it forwards to the Rust closures
+// (Microsoft's four entry points, and our client's cancelInvokeDotNetFromJS).
 // The guard itself is what Rust sends its messages to: it forwards them to the client's
 // dispatcher, noting which async JS -> Rust calls are still pending. `panicked(text, report)`,
 // called by the Rust panic hook, rejects every pending call with `text`, prints `report` to
@@ -43,6 +44,12 @@ export class Guard {
       sendByteArray(index, bytes) {
         guard.#refuseIfStopped();
         guard.#enter(() => rust.sendByteArray(index, bytes));
+      },
+      // Our client's extension (invokeMethodWithSignalAsync aborted). After a panic every call
+      // is settled already: nothing to cancel.
+      cancelInvokeDotNetFromJS(callId) {
+        if (guard.stopped !== null) return;
+        guard.#enter(() => rust.cancelInvokeDotNetFromJS(callId));
       },
     };
   }

@@ -1,5 +1,5 @@
-//! JavaScript → Rust: the host object handed to `DotNet.attachDispatcher`, whose four functions
-//! the client calls (docs/hosts.md, "JavaScript → Rust: the entry points").
+//! JavaScript → Rust: the host object handed to `DotNet.attachDispatcher`, whose functions the
+//! client calls (four of Microsoft's, and our client's `cancelInvokeDotNetFromJS`) (docs/hosts.md, "JavaScript → Rust: the entry points").
 //!
 //! Strings arrive as wasm-bindgen passes them (UTF-8 copied into wasm memory; a lone surrogate
 //! becomes U+FFFD), byte arrays are copied once from their `Uint8Array` into wasm memory, and a
@@ -48,6 +48,7 @@ type InvokeSync =
     dyn Fn(Option<String>, Option<String>, Option<f64>, Option<String>) -> Result<String, JsValue>;
 type EndInvokeJs = dyn Fn(JsValue, JsValue, Option<String>);
 type SendByteArray = dyn Fn(f64, JsValue) -> Result<(), JsValue>;
+type CancelInvoke = dyn Fn(f64) -> Result<(), JsValue>;
 
 /// The host object and the Rust closures behind its functions, which live as long as it.
 pub(crate) struct HostObject {
@@ -56,6 +57,7 @@ pub(crate) struct HostObject {
     _invoke: Closure<InvokeSync>,
     _end: Closure<EndInvokeJs>,
     _send_bytes: Closure<SendByteArray>,
+    _cancel: Closure<CancelInvoke>,
 }
 
 /// The host object of `runtime`.
@@ -143,11 +145,23 @@ pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
     });
     set("sendByteArray", send_bytes.as_ref())?;
 
+    let js = runtime.clone();
+    // `invokeMethodWithSignalAsync` aborted: an id naming no running call is ignored.
+    let cancel = Closure::<CancelInvoke>::new(move |call_id: f64| {
+        let call_id = non_negative_integer(call_id, "callId")?;
+        panic::running(Rc::from("cancelInvokeDotNetFromJS"), || {
+            js.cancel_invoke_dotnet(call_id)
+        });
+        Ok(())
+    });
+    set("cancelInvokeDotNetFromJS", cancel.as_ref())?;
+
     Ok(HostObject {
         object,
         _begin: begin,
         _invoke: invoke,
         _end: end,
         _send_bytes: send_bytes,
+        _cancel: cancel,
     })
 }

@@ -191,9 +191,9 @@ impl Client {
 }
 
 /// What every check of `app.mjs` must give, whichever the client and profile.
-fn expected() -> Value {
+fn expected(client: Client) -> Value {
     let error = |text: &str| json!({ "error": text });
-    json!({
+    let mut expected = json!({
         "sync static": [1, 2, 3],
         "async static": [1, 2, 3],
         "sync of an async method": error("The method 'ReturnArrayAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead."),
@@ -243,7 +243,13 @@ fn expected() -> Value {
         "dependency instance": 7,
         "dependency module": 7,
         "dependency nested module": "pong ball",
-    })
+    });
+    // Cancellation from JavaScript is our client's (Microsoft's has no such entry point).
+    if let (Client::Ours, Some(checks)) = (client, expected.as_object_mut()) {
+        checks.insert("abort rejects".into(), json!(["AbortError", "AbortError"]));
+        checks.insert("Rust told of the aborts".into(), json!([1, 1]));
+    }
+    expected
 }
 
 /// What `app.mjs` reports after a panic in `call` ('Boom' or 'BoomAsync'): the panicking call,
@@ -279,7 +285,7 @@ enum Mode {
 fn run_app(profile: Profile, client: Client, mode: Mode) {
     let out_dir = build(profile);
     let (argument, expected) = match mode {
-        Mode::Calls => ("calls", expected()),
+        Mode::Calls => ("calls", expected(client)),
         Mode::PanicSync => ("panic-sync", expected_after_panic("Boom")),
         Mode::PanicAsync => ("panic-async", expected_after_panic("BoomAsync")),
     };

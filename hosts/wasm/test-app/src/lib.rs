@@ -3,12 +3,14 @@
 //! `tests/node/app.mjs` calls it with each JS client). The items of assembly `WasmFixture` come
 //! from a dependency this crate never calls (`wasm-fixture`).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::AsyncReadExt;
 use interop_runtime::{
-    jsinvokable, ByteArray, JsError, JsObjectRef, JsRuntime, JsStreamRef, ObjectRef, StreamRef,
+    jsinvokable, ByteArray, CancellationToken, JsError, JsObjectRef, JsRuntime, JsStreamRef,
+    ObjectRef, StreamRef,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -376,4 +378,41 @@ pub mod bare {
         let sum: u64 = bytes.iter().map(|&byte| u64::from(byte)).sum();
         Ok(serde_json::to_string(&(bytes.len(), sum))?)
     }
+}
+
+/// How many calls saw the page abort them: signalled through their token, dropped without one.
+static SIGNALLED: AtomicU32 = AtomicU32::new(0);
+static DROPPED: AtomicU32 = AtomicU32::new(0);
+
+/// Waits until the page aborts the call (`invokeMethodWithSignalAsync`), and notes it.
+#[jsinvokable("WaitForAbort", assembly = "WasmApp")]
+pub async fn wait_for_abort(token: CancellationToken) -> String {
+    token.cancelled().await;
+    SIGNALLED.fetch_add(1, Ordering::Relaxed);
+    "saw the abort".into()
+}
+
+/// Notes that the future holding it was dropped.
+struct DropNote;
+
+impl Drop for DropNote {
+    fn drop(&mut self) {
+        DROPPED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Waits for JavaScript forever, until the page aborts the call and its future is dropped.
+#[jsinvokable("WaitUntilDropped", assembly = "WasmApp")]
+pub async fn wait_until_dropped(js: JsRuntime) -> Result<i32, JsError> {
+    let _note = DropNote;
+    js.invoke::<i32>("jsNever", ()).await
+}
+
+/// The calls told of an abort so far: signalled, dropped.
+#[jsinvokable("AbortsSeen", assembly = "WasmApp")]
+pub fn aborts_seen() -> (u32, u32) {
+    (
+        SIGNALLED.load(Ordering::Relaxed),
+        DROPPED.load(Ordering::Relaxed),
+    )
 }

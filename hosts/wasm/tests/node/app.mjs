@@ -125,6 +125,22 @@ async function calls() {
   checkSync('re-entrant sync calls', () => DotNet.invokeMethod('WasmApp', 'Reenter'));
   checkSync('sync JS call throws', () => DotNet.invokeMethod('WasmApp', 'CallJsSyncThrows').split('\n')[0]);
   await check('bytes from JS to Rust', () => DotNet.invokeMethodAsync('WasmApp', 'FetchJsBytes'));
+  // Cancellation (our client only): a method taking a CancellationToken is signalled, one
+  // without is dropped; both promises reject at once with the signal's reason.
+  if (typeof DotNet.invokeMethodWithSignalAsync === 'function') {
+    const signalled = new AbortController();
+    const dropped = new AbortController();
+    const calls = [
+      DotNet.invokeMethodWithSignalAsync(signalled.signal, 'WasmApp', 'WaitForAbort'),
+      DotNet.invokeMethodWithSignalAsync(dropped.signal, 'WasmApp', 'WaitUntilDropped'),
+    ].map((call) => call.then(() => 'resolved', (error) => error.name));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    signalled.abort();
+    dropped.abort();
+    results['abort rejects'] = await Promise.all(calls);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await check('Rust told of the aborts', () => DotNet.invokeMethod('WasmApp', 'AbortsSeen'));
+  }
   {
     const started = Date.now();
     results['timeout on the page timers'] = await DotNet.invokeMethodAsync('WasmApp', 'CallJsTimeout', 50);
