@@ -134,9 +134,10 @@ fn described<T: Describe>(value: T) -> Result<String, String> {
 /// changes: byte arrays are taken). `strict`: `strict_arguments`.
 pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
     let parsed = Tree::parse(args_json);
-    let markers = parsed
-        .as_ref()
-        .map_or(0, |tree| tree.count_keys("__byte[]"));
+    let markers = match &parsed {
+        Ok(tree) => tree.count_keys("__byte[]"),
+        Err(_) => spelled_keys(args_json, "__byte[]"),
+    };
     with_state(|state| state.claim_for_call(markers));
     if let Some(text) = with_state(|state| state.staging_error.clone()) {
         return Verdict::Judged(Err(text));
@@ -162,6 +163,37 @@ pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
         next: 0,
     };
     Verdict::Judged((signature.reference)(&mut args))
+}
+
+/// How many keys `key` a text that is not JSON (or nests past serde_json's limit) shows: the
+/// strings read from the left, each from a `"` to the next `"` not escaped by a `\\`, that
+/// read as `key` and are followed (after spaces) by a `:`; counting stops at a string that does
+/// not end. How many byte arrays the client sent for such a text is not the protocol's to say:
+/// the runtime counts the keys it sees this way (a method that ignores its arguments still
+/// takes, or is failed by, the batch staged for it).
+fn spelled_keys(text: &str, key: &str) -> usize {
+    let mut count = 0;
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let body = &rest[open + 1..];
+        let mut escaped = false;
+        let Some(close) = body.char_indices().find_map(|(at, ch)| {
+            let end = ch == '"' && !escaped;
+            escaped = ch == '\\' && !escaped;
+            end.then_some(at)
+        }) else {
+            break;
+        };
+        let literal = &rest[open..open + 1 + close + 1];
+        rest = &body[close + 1..];
+        let is_key = rest
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .starts_with(':');
+        if is_key && serde_json::from_str::<String>(literal).is_ok_and(|name| name == key) {
+            count += 1;
+        }
+    }
+    count
 }
 
 macro_rules! signature {
