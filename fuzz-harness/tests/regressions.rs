@@ -39,3 +39,31 @@ fn a_text_that_is_not_json_takes_the_batch_its_keys_show() {
     no_args_after_a_refused_batch(r#"x["__byte[]"]"#, Ok("\"()\""));
     no_args_after_a_refused_batch(r#"x",{"__byte[]:0}]"#, Ok("\"()\""));
 }
+
+/// Found by `binding` (crash-e0de41b9…): a lone surrogate (`\ud800`) in a string the method
+/// skips (a key inside the value of a field `Nest` does not know) is JSON in its grammar, and
+/// the call binds, as serde skips what it does not read; the reference, which parses the whole
+/// text first, took it for a text that is not JSON. Read, the same string fails the call.
+#[test]
+fn a_lone_surrogate_binds_where_it_is_skipped_and_fails_where_it_is_read() {
+    let case = |args_json: &str| Case {
+        signature: SIGNATURES
+            .iter()
+            .find(|signature| signature.identifier == "Nested")
+            .expect("Nested"),
+        staged: Vec::new(),
+        strict: false,
+        args_json: args_json.to_owned(),
+    };
+    let skipped = case(r#"[{"other":{"a\ud800":2},"points":[{"x":2,"y":null}]},[]]"#);
+    let expected = check(&case(
+        r#"[{"other":{"a\u00e9":2},"points":[{"x":2,"y":null}]},[]]"#,
+    ));
+    assert!(expected.is_ok(), "{expected:?}");
+    assert_eq!(check(&skipped), expected);
+    let read = case(r#"[{"points":[{"x":2,"y":null,"\ud800":1}]},[]]"#);
+    assert!(check(&read).is_err());
+    // A surrogate pair is a character: the text is JSON to the reference too.
+    let pair = case(r#"[{"other":"\ud83d\ude00","points":[]},[]]"#);
+    assert!(check(&pair).is_ok());
+}
