@@ -210,6 +210,14 @@ pub fn check(case: &Case<'_>) -> Result<String, String> {
             first.is_err(),
             "the runtime bound a text that is not JSON: {case:?} -> {first:?}"
         ),
+        Verdict::Unreadable(expected) => {
+            if first.is_ok() {
+                assert_eq!(
+                    first, expected,
+                    "the runtime (left) bound a text with a lone surrogate otherwise than the reference (right) binds it repaired, for {case:?}"
+                );
+            }
+        }
     }
     first
 }

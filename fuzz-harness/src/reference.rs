@@ -3,6 +3,8 @@
 //! the reference's order (PROTOCOL.md §4.3): array, count, depth, object references given
 //! to plain parameters, extra arguments.
 
+use serde::de::IgnoredAny;
+
 use crate::methods::{Describe, Nest, Point, Upload, ASSEMBLY};
 use crate::model::{with_state, Model, ModelBytes, ModelJsObject, ModelJsStream, ModelObject};
 use crate::tree::{from_tree, Tree};
@@ -122,6 +124,11 @@ pub enum Verdict {
     Judged(Result<String, String>),
     /// The text is not JSON: the reference only says the call must fail.
     Fails,
+    /// JSON in its grammar, but a string holds a lone surrogate (`"\ud800"`), which a Rust
+    /// string cannot: a call that reads that string fails (with serde's text, or an earlier
+    /// error), one that skips it (the value of a field it does not know) binds as the text with
+    /// every lone surrogate written as another character would: this outcome.
+    Unreadable(Result<String, String>),
 }
 
 fn described<T: Describe>(value: T) -> Result<String, String> {
@@ -133,10 +140,12 @@ fn described<T: Describe>(value: T) -> Result<String, String> {
 /// Binds `args_json` for `signature` by the reference, against the model's state (which it
 /// changes: byte arrays are taken). `strict`: `strict_arguments`.
 pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
+    let before = with_state(|state| state.clone());
     let parsed = Tree::parse(args_json);
-    let markers = parsed
-        .as_ref()
-        .map_or(0, |tree| tree.count_keys("__byte[]"));
+    let markers = match &parsed {
+        Ok(tree) => tree.count_keys("__byte[]"),
+        Err(_) => spelled_keys(args_json, "__byte[]"),
+    };
     with_state(|state| state.claim_for_call(markers));
     if let Some(text) = with_state(|state| state.staging_error.clone()) {
         return Verdict::Judged(Err(text));
@@ -150,7 +159,15 @@ pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
         }));
     }
     let Ok(tree) = parsed else {
-        return Verdict::Fails;
+        let repaired = without_lone_surrogates(args_json);
+        if repaired == args_json || serde_json::from_str::<IgnoredAny>(args_json).is_err() {
+            return Verdict::Fails;
+        }
+        with_state(|state| *state = before);
+        return match bind(signature, &repaired, strict) {
+            Verdict::Judged(outcome) => Verdict::Unreadable(outcome),
+            _ => Verdict::Fails,
+        };
     };
     let Tree::Array(items) = &tree else {
         return Verdict::Judged(Err("Invalid JSON".to_owned()));
@@ -162,6 +179,78 @@ pub fn bind(signature: &Signature, args_json: &str, strict: bool) -> Verdict {
         next: 0,
     };
     Verdict::Judged((signature.reference)(&mut args))
+}
+
+/// How many keys `key` a text that is not JSON (or nests past serde_json's limit) shows: the
+/// strings read from the left, each from a `"` to the next `"` not escaped by a `\\`, that
+/// read as `key` and are followed (after spaces) by a `:`; counting stops at a string that does
+/// not end. How many byte arrays the client sent for such a text is not the protocol's to say:
+/// the runtime counts the keys it sees this way (a method that ignores its arguments still
+/// takes, or is failed by, the batch staged for it).
+fn spelled_keys(text: &str, key: &str) -> usize {
+    let mut count = 0;
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let body = &rest[open + 1..];
+        let mut escaped = false;
+        let Some(close) = body.char_indices().find_map(|(at, ch)| {
+            let end = ch == '"' && !escaped;
+            escaped = ch == '\\' && !escaped;
+            end.then_some(at)
+        }) else {
+            break;
+        };
+        let literal = &rest[open..open + 1 + close + 1];
+        rest = &body[close + 1..];
+        let is_key = rest
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .starts_with(':');
+        if is_key && serde_json::from_str::<String>(literal).is_ok_and(|name| name == key) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// `json` with every escape of a lone surrogate (`\ud800` not followed by an escape of a
+/// trailing surrogate, or a trailing one alone) written `\u00e9` (no key of the protocol or of
+/// the harness's types holds an `é`).
+fn without_lone_surrogates(json: &str) -> String {
+    fn escaped_unit(text: &str) -> Option<u16> {
+        let hex = text.strip_prefix("\\u")?.get(..4)?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut in_string = false;
+    let mut rest = json;
+    while let Some(ch) = rest.chars().next() {
+        let unit = if in_string { escaped_unit(rest) } else { None };
+        let (take, lone) = match unit {
+            Some(0xD800..=0xDBFF) => match escaped_unit(&rest[6..]) {
+                Some(0xDC00..=0xDFFF) => (12, false),
+                _ => (6, true),
+            },
+            Some(0xDC00..=0xDFFF) => (6, true),
+            Some(_) => (6, false),
+            None if in_string && ch == '\\' => (
+                1 + rest[1..].chars().next().map_or(0, char::len_utf8),
+                false,
+            ),
+            None => {
+                if ch == '"' {
+                    in_string = !in_string;
+                }
+                (ch.len_utf8(), false)
+            }
+        };
+        if lone {
+            out.push_str("\\u00e9");
+        } else {
+            out.push_str(&rest[..take]);
+        }
+        rest = &rest[take..];
+    }
+    out
 }
 
 macro_rules! signature {
