@@ -231,6 +231,8 @@ fn expected(client: Client) -> Value {
         "timeout on the page timers": "The JS interop call 'jsNever' timed out after 50ms.",
         "timeout waited": true,
         "bad callId": error("callId must be a non-negative integer"),
+        "bad cancel callId": error("callId must be a non-negative integer"),
+        "cancel of no running call": "ignored",
         "bad object id": error("dotNetObjectId must be a non-negative integer"),
         "bad byte array": error("sendByteArray expects a Uint8Array"),
         "bad byte array index": error("the byte array index must be a 32-bit integer"),

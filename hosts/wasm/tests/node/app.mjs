@@ -170,6 +170,8 @@ async function calls() {
 
   // Bad input to the host object: a clear error, and the module keeps working.
   checkSync('bad callId', () => hostObject.beginInvokeDotNetFromJS(-1, 'WasmApp', 'ReturnArray', null, '[]'));
+  checkSync('bad cancel callId', () => hostObject.cancelInvokeDotNetFromJS(1.5));
+  checkSync('cancel of no running call', () => hostObject.cancelInvokeDotNetFromJS(123456) ?? 'ignored');
   checkSync('bad object id', () => hostObject.invokeDotNetFromJS(null, 'Greet', 1.5, '[]'));
   checkSync('bad byte array', () => hostObject.sendByteArray(0, 'not bytes'));
   checkSync('bad byte array index', () => hostObject.sendByteArray(2 ** 32, new Uint8Array(1)));
