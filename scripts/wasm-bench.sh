@@ -20,13 +20,7 @@ case "${1:-}" in
   *) echo "usage: $0 [--browser]" >&2; exit 2 ;;
 esac
 rounds=${ROUNDS:-7}
-version=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' hosts/wasm/Cargo.toml)
-wasm_bindgen=$(command -v wasm-bindgen || echo "${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen")
-if [ "$("$wasm_bindgen" --version 2>/dev/null)" != "wasm-bindgen $version" ]; then
-  echo "installing wasm-bindgen-cli $version (cargo install: about 4 minutes on 2 cores)"
-  cargo install wasm-bindgen-cli --version "=$version"
-  wasm_bindgen="${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen"
-fi
+wasm_bindgen=$(bash scripts/wasm-bindgen-cli.sh)
 
 # npm ci of a pinned package.json and its lock into target/DIR, once.
 npm_pin() { # source-dir target-dir
