@@ -72,6 +72,12 @@ pub struct RuntimeOptions {
     /// may keep running after JavaScript cancelled its call, before its future is dropped (on
     /// the host's clock). A method without the token is dropped at once.
     pub cancellation_grace: Duration,
+    /// How many synchronous Rust→JS calls ([`invoke_sync`](crate::JsRuntime::invoke_sync)) may
+    /// be in progress at once on one thread: JavaScript calling Rust calling JavaScript … nests
+    /// them. One more fails with [`JsError::TooDeep`](crate::JsError::TooDeep) before it
+    /// reaches JavaScript, so a page cannot recurse until the stack runs out (on wasm32 that
+    /// would overwrite the module's memory: the stack there has no guard page).
+    pub max_sync_call_depth: usize,
 }
 
 impl Default for RuntimeOptions {
@@ -97,6 +103,7 @@ impl Default for RuntimeOptions {
             stream_supply_function: "jsinvokable.supplyDotNetStream".to_owned(),
             stream_reads_ahead: 4,
             cancellation_grace: Duration::from_secs(5),
+            max_sync_call_depth: 32,
         }
     }
 }
@@ -208,6 +215,11 @@ impl RuntimeOptions {
     /// Sets [`cancellation_grace`](Self::cancellation_grace).
     pub fn cancellation_grace(mut self, grace: Duration) -> Self {
         self.cancellation_grace = grace;
+        self
+    }
+    /// Sets [`max_sync_call_depth`](Self::max_sync_call_depth).
+    pub fn max_sync_call_depth(mut self, depth: usize) -> Self {
+        self.max_sync_call_depth = depth;
         self
     }
 }

@@ -193,6 +193,10 @@ impl Client {
 /// What every check of `app.mjs` must give, whichever the client and profile.
 fn expected(client: Client) -> Value {
     let error = |text: &str| json!({ "error": text });
+    let too_deep = json!({
+        "error": "The synchronous call to 'jsRecurse' was refused: 32 synchronous calls between Rust and JavaScript are already nested on this thread (RuntimeOptions::max_sync_call_depth).",
+        "short": true,
+    });
     let mut expected = json!({
         "sync static": [1, 2, 3],
         "async static": [1, 2, 3],
@@ -226,6 +230,10 @@ fn expected(client: Client) -> Value {
         "Rust invokes JS void": 7,
         "Rust invokes JS sync": 5,
         "re-entrant sync calls": 42,
+        "re-entrant to the depth limit": 32,
+        "re-entrant past the depth limit": too_deep,
+        "re-entrant far past the depth limit": too_deep,
+        "sync call after the refusals": 32,
         "sync JS call throws": "thrown by jsThrow",
         "bytes from JS to Rust": [4, 256],
         "timeout on the page timers": "The JS interop call 'jsNever' timed out after 50ms.",

@@ -123,6 +123,19 @@ async function calls() {
   await check('Rust invokes JS void', () => DotNet.invokeMethodAsync('WasmApp', 'CallJsVoid'));
   checkSync('Rust invokes JS sync', () => DotNet.invokeMethod('WasmApp', 'CallJsSync'));
   checkSync('re-entrant sync calls', () => DotNet.invokeMethod('WasmApp', 'Reenter'));
+  // Nesting stops at RuntimeOptions::max_sync_call_depth (32): at it, one past it and far past
+  // it (recursing until the stack ran out would overwrite the module's memory), with a short
+  // error (a V8 stack repeats its message: passed up through the levels, it doubled at each).
+  globalThis.jsRecurse = (depth) => DotNet.invokeMethod('WasmApp', 'Recurse', depth);
+  checkSync('re-entrant to the depth limit', () => DotNet.invokeMethod('WasmApp', 'Recurse', 32));
+  for (const [name, depth] of [['re-entrant past the depth limit', 33], ['re-entrant far past the depth limit', 100000]]) {
+    try {
+      results[name] = DotNet.invokeMethod('WasmApp', 'Recurse', depth);
+    } catch (error) {
+      results[name] = { error: error.message.split('\n')[0], short: error.message.length < 100000 };
+    }
+  }
+  checkSync('sync call after the refusals', () => DotNet.invokeMethod('WasmApp', 'Recurse', 32));
   checkSync('sync JS call throws', () => DotNet.invokeMethod('WasmApp', 'CallJsSyncThrows').split('\n')[0]);
   await check('bytes from JS to Rust', () => DotNet.invokeMethodAsync('WasmApp', 'FetchJsBytes'));
   // Cancellation (our client only): a method taking a CancellationToken is signalled, one
