@@ -27,10 +27,11 @@ pub(crate) mod texts {
              You can pass a custom identifier as a parameter to the [JSInvokable] attribute."
         )
     }
-    pub(crate) fn sync_calls_too_deep(identifier: &str, max: usize) -> String {
+    pub(crate) fn nested_too_deep(identifier: &str, max: usize) -> String {
         format!(
-            "The synchronous call to '{identifier}' was refused: {max} synchronous calls between \
-             Rust and JavaScript are already nested on this thread (RuntimeOptions::max_sync_call_depth)."
+            "The call to '{identifier}' was refused: {max} calls from JavaScript are already \
+             nested on this thread, each made by JavaScript that Rust called \
+             (RuntimeOptions::max_nested_calls)."
         )
     }
     pub(crate) fn assembly_on_instance_call(assembly: &str) -> String {
@@ -217,9 +218,7 @@ pub enum JsError {
     Result(String),
     /// The host cannot run this kind of call (a synchronous call over a network host).
     Unsupported(String),
-    /// A synchronous call refused because [`max_sync_call_depth`](crate::RuntimeOptions::max_sync_call_depth)
-    /// synchronous calls are already nested on this thread (JavaScript → Rust → JavaScript …).
-    TooDeep(String),
+
     /// A stream could not be opened or read: over `max_allowed_size`, a chunk of the wrong
     /// size, an error thrown while JavaScript read its data, no data within the idle timeout,
     /// or cancelled.
@@ -234,7 +233,6 @@ impl fmt::Display for JsError {
             | JsError::Arguments(text)
             | JsError::Result(text)
             | JsError::Unsupported(text)
-            | JsError::TooDeep(text)
             | JsError::Stream(text) => f.write_str(text),
             JsError::Disconnected => f.write_str(texts::DISCONNECTED),
         }

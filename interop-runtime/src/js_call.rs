@@ -1,7 +1,6 @@
 //! Rust → JavaScript calls: arguments, the call builder and the completion future.
 
 use std::any::TypeId;
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Weak;
@@ -277,12 +276,6 @@ impl JsCall {
         if inner.is_closed() {
             return Err(JsError::Disconnected);
         }
-        let Some(_nested) = SyncCallDepth::enter(inner.options().max_sync_call_depth) else {
-            return Err(JsError::TooDeep(texts::sync_calls_too_deep(
-                &invocation.identifier,
-                inner.options().max_sync_call_depth,
-            )));
-        };
         for (id, bytes) in bytes {
             inner.send(ToJs::ReceiveByteArray { id, bytes });
         }
@@ -312,31 +305,6 @@ impl JsCall {
             }
         };
         result
-    }
-}
-
-thread_local! {
-    /// How many synchronous Rust→JS calls are in progress on this thread.
-    static SYNC_CALL_DEPTH: Cell<usize> = const { Cell::new(0) };
-}
-
-/// One synchronous Rust→JS call in progress on this thread, counted until dropped.
-struct SyncCallDepth;
-
-impl SyncCallDepth {
-    /// Counts one more call, unless `max` are already in progress.
-    fn enter(max: usize) -> Option<SyncCallDepth> {
-        let depth = SYNC_CALL_DEPTH.get();
-        (depth < max).then(|| {
-            SYNC_CALL_DEPTH.set(depth + 1);
-            SyncCallDepth
-        })
-    }
-}
-
-impl Drop for SyncCallDepth {
-    fn drop(&mut self) {
-        SYNC_CALL_DEPTH.set(SYNC_CALL_DEPTH.get() - 1);
     }
 }
 

@@ -251,10 +251,9 @@ fn chunk_error(error: JsError) -> JsError {
         JsError::Js(text) | JsError::Result(text) => {
             JsError::Stream(texts::stream_read_error(&text))
         }
-        JsError::Arguments(text)
-        | JsError::Unsupported(text)
-        | JsError::TooDeep(text)
-        | JsError::Stream(text) => JsError::Stream(text),
+        JsError::Arguments(text) | JsError::Unsupported(text) | JsError::Stream(text) => {
+            JsError::Stream(text)
+        }
         JsError::Disconnected => JsError::Disconnected,
     }
 }
