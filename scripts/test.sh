@@ -54,7 +54,8 @@ echo "== setup: Node.js, Chromium, nginx, wasm-bindgen-cli, Microsoft's pinned n
     apt-get update -qq && apt-get install -y -qq nginx
   fi
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  # The wasm host's tests run wasm-bindgen's CLI at the version hosts/wasm/Cargo.toml pins (`=X`).
+  # The wasm host's tests and the web app's in-page browser runs use wasm-bindgen's CLI at the
+  # version hosts/wasm/Cargo.toml pins (`=X`).
   wasm_bindgen=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' hosts/wasm/Cargo.toml)
   found=$( (wasm-bindgen --version || "${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen" --version) 2>/dev/null || true)
   if [ "$found" != "wasm-bindgen $wasm_bindgen" ]; then
