@@ -75,3 +75,38 @@ pub fn settle(mut round: impl FnMut() -> Vec<ToJs>) -> Vec<ToJs> {
     }
     panic!("the host never went quiet; messages so far: {messages:?}");
 }
+
+/// A dispatcher call recorded by `interop-testkit/js/wire-recording.js` (`[method, ...args]`)
+/// as the message it carries; exact or a panic.
+pub fn recorded_message(entry: &Value) -> ToJs {
+    let Some((method, args)) = entry.as_array().and_then(|entry| entry.split_first()) else {
+        panic!("malformed wire log entry: {entry}");
+    };
+    match (method.as_str(), args) {
+        (Some("endInvokeDotNetFromJS"), [call_id, success, result_or_error]) => {
+            end_invoke_dotnet(call_id, success, result_or_error)
+        }
+        (
+            Some("beginInvokeJSFromDotNet"),
+            [handle, identifier, args_json, result_type, target, call_type],
+        ) => ToJs::BeginInvokeJs(invocation(
+            uint(handle, "asyncHandle"),
+            identifier,
+            args_json,
+            result_type,
+            target,
+            call_type,
+        )),
+        (Some("receiveByteArray"), [id, bytes]) => ToJs::ReceiveByteArray {
+            id: uint(id, "id"),
+            bytes: bytes
+                .get("$bytes")
+                .and_then(Value::as_array)
+                .unwrap_or_else(|| panic!("receiveByteArray without a Uint8Array: {bytes}"))
+                .iter()
+                .map(|byte| u8::try_from(uint(byte, "a byte")).expect("a Uint8Array holds bytes"))
+                .collect(),
+        },
+        _ => panic!("a dispatcher call the wire protocol does not have here: {entry}"),
+    }
+}
