@@ -57,6 +57,26 @@ pub fn invocation(
     }
 }
 
+/// `beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, resultType, targetInstanceId,
+/// callType)`.
+pub fn begin_invoke_js(
+    handle: &Value,
+    identifier: &Value,
+    args_json: &Value,
+    result_type: &Value,
+    target: &Value,
+    call_type: &Value,
+) -> ToJs {
+    ToJs::BeginInvokeJs(invocation(
+        uint(handle, "asyncHandle"),
+        identifier,
+        args_json,
+        result_type,
+        target,
+        call_type,
+    ))
+}
+
 /// Runs `round` until [`QUIET_ROUNDS`] in a row bring nothing; returns what they brought.
 pub fn settle(mut round: impl FnMut() -> Vec<ToJs>) -> Vec<ToJs> {
     let mut messages = Vec::new();
@@ -89,14 +109,14 @@ pub fn recorded_message(entry: &Value) -> ToJs {
         (
             Some("beginInvokeJSFromDotNet"),
             [handle, identifier, args_json, result_type, target, call_type],
-        ) => ToJs::BeginInvokeJs(invocation(
-            uint(handle, "asyncHandle"),
+        ) => begin_invoke_js(
+            handle,
             identifier,
             args_json,
             result_type,
             target,
             call_type,
-        )),
+        ),
         (Some("receiveByteArray"), [id, bytes]) => ToJs::ReceiveByteArray {
             id: uint(id, "id"),
             bytes: bytes

@@ -8,8 +8,8 @@
 //
 //   node conformance.mjs <bindings dir> <crate> <client module> <case names, JSON>
 //
-// Prints one JSON line per case: {"case": name, "ok": true} or {"case": name, "ok": false,
-// "message": why}.
+// Prints one JSON line per case: {"case": name, "ok": true, "clientCalls": n} or {"case": name,
+// "ok": false, "message": why, "clientCalls": n}, n being the calls the JS client made.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +34,7 @@ globalThis.clearTimeout = (id) => clock.timers.delete(id);
 // What one case's clients and the module's failure report go to.
 let Client = null; // the JS client's `DotNet`, a fresh copy per case
 let failure = null; // the panic of the running case
+let states = []; // the state of each client of the running case
 
 // `null` where Rust passed no value (wasm-bindgen passes `undefined`), as a page's client does.
 const orNull = (value) => (value === undefined ? null : value);
@@ -41,6 +42,7 @@ const orNull = (value) => (value === undefined ? null : value);
 globalThis.conformanceHarness = {
   newClient() {
     const state = {};
+    states.push(state);
     const dotnet = clientWire(Client, state);
     return {
       dotnet,
@@ -104,6 +106,7 @@ async function main() {
     clock.now = 0;
     clock.timers.clear();
     failure = null;
+    states = [];
     let result;
     try {
       bindings.runCase(name);
@@ -111,6 +114,8 @@ async function main() {
     } catch (error) {
       result = { case: name, ok: false, message: failure ?? (error instanceof Error ? error.stack : String(error)) };
     }
+    // The calls the JS client itself made (the others went raw to the host object).
+    result.clientCalls = states.reduce((sum, state) => sum + (state.clientCalls ?? 0), 0);
     console.log(JSON.stringify(result));
     // Lets the microtasks of this instance run before the next case starts.
     await new Promise((resolve) => setImmediate(resolve));
