@@ -9,10 +9,13 @@
 //! reports each. A case passes only when Node.js reports it run and passed; a case missing from
 //! the report, or reported twice, fails.
 //!
-//! The cases that call the fixtures' panicking methods are left out (ignored, with the reason):
-//! under wasm's `panic = "abort"` a panic in user code stops the module by design
-//! (docs/wasm.md, "Panics"; `tests/node.rs` tests it). They still run, and their test
-//! fails if they stop failing at such a panic, so the list cannot go stale.
+//! Three cases call a fixture that panics and go on, which wasm's `panic = "abort"` forbids by
+//! design: a panic in user code stops the module (docs/wasm.md, "Panics"; `tests/node.rs` tests
+//! it). They run on a second build of the app with `panic = "unwind"` (nightly, `-Zbuild-std`),
+//! where the runtime catches panics as on native hosts; without nightly's `rust-src` their tests
+//! are ignored with the reason (failing under `REQUIRE_WASM_BINDGEN`). On the default build they
+//! still run, and `panic_cases_stop_the_abort_build` fails if one of them stops failing at the
+//! fixture's panic, so the list cannot go stale.
 
 mod support;
 
@@ -22,7 +25,7 @@ use std::sync::OnceLock;
 
 use interop_testkit::conformance::CASES;
 use serde_json::Value;
-use support::{build, manifest_dir, missing_tools, trial, App, Client, Profile};
+use support::{build, manifest_dir, missing_tools, trial, unwind_missing, App, Client, Profile};
 
 /// The conformance app.
 const APP: App = App {
@@ -30,14 +33,16 @@ const APP: App = App {
     crate_name: "interop_wasm_conformance_app",
 };
 
-/// The cases that cannot run on this host, and why.
-const LEFT_OUT: &[&str] = &["sync_calls", "hidden_user_errors", "panics_fail_the_call"];
-const LEFT_OUT_REASON: &str = "it calls a fixture that panics (Panic, PanicAsync, \
-     PanicExclusive) and goes on: under wasm's panic = \"abort\" a panic stops the module by \
-     design (docs/wasm.md, \"Panics\"; tests/node.rs tests that), only panic = \"unwind\" \
-     (nightly, -Zbuild-std) would let the runtime catch it";
-/// Where the fixtures' panics are (what a left-out case must fail at).
-const FIXTURE_PANIC: &str = "panicked at interop-testkit/src/fixtures.rs:";
+/// The cases that call a fixture that panics (Panic, PanicAsync, PanicExclusive) and go on:
+/// run on the `panic = "unwind"` build.
+const PANIC_CASES: &[&str] = &["sync_calls", "hidden_user_errors", "panics_fail_the_call"];
+/// How a panic case fails on the default build: at the fixture's panic, or at the assertion
+/// that next sees the text of the stopped module (the trap ends the call into the module that
+/// panicked, and JavaScript hands the case that text).
+fn stopped_at_a_fixture_panic(failure: &str) -> bool {
+    failure.starts_with("panicked at interop-testkit/src/fixtures.rs:")
+        || failure.contains("The Rust module has stopped after a panic in 'Panic")
+}
 
 /// What Node.js reported for one case.
 #[derive(Debug, Clone)]
@@ -46,27 +51,37 @@ struct Outcome {
     failure: Option<String>,
 }
 
-/// Runs every case with `client`, once per test process; returns each case's outcome, or why
-/// the run as a whole failed.
-fn outcomes(client: Client) -> Result<HashMap<String, Outcome>, String> {
-    static OURS: OnceLock<Result<HashMap<String, Outcome>, String>> = OnceLock::new();
-    static MICROSOFT: OnceLock<Result<HashMap<String, Outcome>, String>> = OnceLock::new();
-    let slot = match client {
-        Client::Ours => &OURS,
-        Client::Microsoft => &MICROSOFT,
+type Outcomes = Result<HashMap<String, Outcome>, String>;
+
+/// Runs the cases of `profile`'s build with `client` (every case on the default build, the
+/// panic cases on the unwinding one), once per test process; returns each case's outcome, or
+/// why the run as a whole failed.
+fn outcomes(profile: Profile, client: Client) -> Outcomes {
+    static RUNS: [OnceLock<Outcomes>; 4] = [const { OnceLock::new() }; 4];
+    let slot = match (profile, client) {
+        (Profile::Unwind, Client::Ours) => &RUNS[0],
+        (Profile::Unwind, Client::Microsoft) => &RUNS[1],
+        (_, Client::Ours) => &RUNS[2],
+        (_, Client::Microsoft) => &RUNS[3],
     };
-    slot.get_or_init(|| run_cases(client)).clone()
+    slot.get_or_init(|| {
+        let names: Vec<&str> = match profile {
+            Profile::Unwind => PANIC_CASES.to_vec(),
+            _ => CASES.iter().map(|case| case.name).collect(),
+        };
+        run_cases(profile, client, &names)
+    })
+    .clone()
 }
 
-fn run_cases(client: Client) -> Result<HashMap<String, Outcome>, String> {
-    let out_dir = build(APP, Profile::Debug);
-    let names: Vec<&str> = CASES.iter().map(|case| case.name).collect();
+fn run_cases(profile: Profile, client: Client, names: &[&str]) -> Outcomes {
+    let out_dir = build(APP, profile);
     let output = Command::new("node")
         .arg(manifest_dir().join("tests/node/conformance.mjs"))
         .arg(&out_dir)
         .arg(APP.crate_name)
         .arg(client.module())
-        .arg(serde_json::to_string(&names).expect("names serialize"))
+        .arg(serde_json::to_string(names).expect("names serialize"))
         .output()
         .map_err(|error| format!("node does not run: {error}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -98,11 +113,11 @@ fn run_cases(client: Client) -> Result<HashMap<String, Outcome>, String> {
             return Err(format!("the case '{name}' was reported twice"));
         }
     }
-    if outcomes.len() != CASES.len() {
+    if outcomes.len() != names.len() {
         return Err(format!(
-            "{} cases reported, {} in the suite:\n{stdout}\n{stderr}",
+            "{} cases reported, {} run:\n{stdout}\n{stderr}",
             outcomes.len(),
-            CASES.len()
+            names.len()
         ));
     }
     // The calls went through the JS client where it can express them (its ids, its parsing).
@@ -112,9 +127,9 @@ fn run_cases(client: Client) -> Result<HashMap<String, Outcome>, String> {
     Ok(outcomes)
 }
 
-/// The outcome of `case` with `client`.
-fn outcome(client: Client, case: &str) -> Result<Outcome, String> {
-    outcomes(client)?
+/// The outcome of `case` with `client` on `profile`'s build.
+fn outcome(profile: Profile, client: Client, case: &str) -> Result<Outcome, String> {
+    outcomes(profile, client)?
         .get(case)
         .cloned()
         .ok_or_else(|| format!("Node.js did not report the case '{case}'"))
@@ -123,6 +138,7 @@ fn outcome(client: Client, case: &str) -> Result<Outcome, String> {
 fn main() -> ExitCode {
     let arguments = libtest_mimic::Arguments::from_args();
     let missing = missing_tools();
+    let unwind_missing = missing.clone().or_else(unwind_missing);
     let mut trials = Vec::new();
     for client in [Client::Ours, Client::Microsoft] {
         let prefix = match client {
@@ -131,29 +147,29 @@ fn main() -> ExitCode {
         };
         for case in CASES {
             let name = format!("{prefix}::{}", case.name);
-            if LEFT_OUT.contains(&case.name) {
-                eprintln!("ignored: {name}: {LEFT_OUT_REASON}");
-                trials.push(libtest_mimic::Trial::test(name, || Ok(())).with_ignored_flag(true));
-                continue;
-            }
+            let (profile, missing) = if PANIC_CASES.contains(&case.name) {
+                (Profile::Unwind, &unwind_missing)
+            } else {
+                (Profile::Debug, &missing)
+            };
             let case = case.name;
-            trials.push(trial(name, &missing, move || {
-                match outcome(client, case)?.failure {
+            trials.push(trial(name, missing, move || {
+                match outcome(profile, client, case)?.failure {
                     None => Ok(()),
                     Some(failure) => Err(failure.into()),
                 }
             }));
         }
-        // The left-out cases fail at a fixture's panic, and only there.
-        let name = format!("{prefix}::left_out_cases_stop_at_a_fixture_panic");
+        // On the default build the panic cases fail at a fixture's panic, and only there.
+        let name = format!("{prefix}::panic_cases_stop_the_abort_build");
         trials.push(trial(name, &missing, move || {
-            for case in LEFT_OUT {
-                match outcome(client, case)?.failure {
-                    Some(failure) if failure.starts_with(FIXTURE_PANIC) => {}
+            for case in PANIC_CASES {
+                match outcome(Profile::Debug, client, case)?.failure {
+                    Some(failure) if stopped_at_a_fixture_panic(&failure) => {}
                     Some(failure) => {
                         return Err(format!("'{case}' failed elsewhere: {failure}").into())
                     }
-                    None => return Err(format!("'{case}' passes: it need not be left out").into()),
+                    None => return Err(format!("'{case}' passes with panic = \"abort\"").into()),
                 }
             }
             Ok(())

@@ -84,19 +84,50 @@ pub fn missing_tools() -> Option<String> {
     None
 }
 
-/// A cargo profile the app is built in.
+/// How the app is built.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Profile {
+    /// cargo's debug profile.
     Debug,
+    /// cargo's release profile.
     Release,
+    /// Debug, with `panic = "unwind"`: nightly's `-Zbuild-std` ([`unwind_missing`]), in a target
+    /// directory of its own (`wasm-unwind`).
+    Unwind,
 }
 
 impl Profile {
+    /// Its name in paths.
     pub fn name(self) -> &'static str {
         match self {
             Profile::Debug => "debug",
             Profile::Release => "release",
+            Profile::Unwind => "unwind",
         }
+    }
+}
+
+/// Why a `panic = "unwind"` build cannot be made here, if it cannot: it needs the nightly
+/// toolchain with `rust-src` (`rustup component add rust-src --toolchain nightly`).
+pub fn unwind_missing() -> Option<String> {
+    let sysroot = Command::new("rustc")
+        .args(["+nightly", "--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
+    match sysroot {
+        None => Some(
+            "the nightly toolchain is not installed (rustup toolchain install nightly \
+             --component rust-src; scripts/test.sh does)"
+                .to_owned(),
+        ),
+        Some(sysroot) if !sysroot.join("lib/rustlib/src/rust/library/std").is_dir() => Some(
+            "nightly's rust-src is not installed (rustup component add rust-src --toolchain \
+             nightly; scripts/test.sh does)"
+                .to_owned(),
+        ),
+        Some(_) => None,
     }
 }
 
@@ -126,11 +157,25 @@ pub fn build(app: App, profile: Profile) -> PathBuf {
     }
     // The target directory of this build (CARGO_TARGET_TMPDIR is its `tmp`): `cargo test` holds
     // no lock on it while tests run, and the wasm32 artifacts live apart from the native ones.
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let mut target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("CARGO_TARGET_TMPDIR is inside the target directory")
         .to_path_buf();
     let mut cargo = Command::new(env!("CARGO"));
+    if profile == Profile::Unwind {
+        // The prebuilt std of wasm32 aborts on panic: std is built again, unwinding, with the
+        // legacy exception instructions (Node.js 20 has no `try_table`/`exnref`).
+        target_dir = target_dir.join("wasm-unwind");
+        cargo = Command::new("rustup");
+        cargo
+            .args(["run", "nightly", "cargo"])
+            .env(
+                "RUSTFLAGS",
+                "-Cpanic=unwind -Cllvm-args=-wasm-use-legacy-eh",
+            )
+            .env_remove("CARGO")
+            .env_remove("RUSTC");
+    }
     cargo
         .current_dir(workspace_root())
         .args([
@@ -142,8 +187,14 @@ pub fn build(app: App, profile: Profile) -> PathBuf {
         ])
         .arg("--target-dir")
         .arg(&target_dir);
-    if profile == Profile::Release {
-        cargo.arg("--release");
+    match profile {
+        Profile::Debug => {}
+        Profile::Release => {
+            cargo.arg("--release");
+        }
+        Profile::Unwind => {
+            cargo.arg("-Zbuild-std=std,panic_unwind");
+        }
     }
     let status = cargo.status().expect("cargo runs");
     assert!(
@@ -153,7 +204,10 @@ pub fn build(app: App, profile: Profile) -> PathBuf {
     );
     let wasm = target_dir
         .join("wasm32-unknown-unknown")
-        .join(profile.name())
+        .join(match profile {
+            Profile::Release => "release",
+            Profile::Debug | Profile::Unwind => "debug",
+        })
         .join(format!("{}.wasm", app.crate_name));
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "{}-{}",
