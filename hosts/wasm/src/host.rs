@@ -92,16 +92,26 @@ pub(crate) fn add_dispatcher(dispatcher: Dispatcher) -> WasmHost {
 }
 
 /// How a thrown JavaScript value reads, as the clients format errors: `message\nstack` for an
-/// `Error`, else its `String(value)`.
+/// `Error`, else its `String(value)`. A stack that starts with the error's own `name: message`
+/// (V8's do; Firefox's and QuickJS's hold frames only) gives its frames alone: with the message
+/// written twice, an error passed up through nested sync calls doubled at each level.
 pub(crate) fn error_text(value: &JsValue) -> String {
     if let Some(error) = value.dyn_ref::<js_sys::Error>() {
         let message = String::from(error.message());
         let stack = js_sys::Reflect::get(error, &JsValue::from_str("stack"))
             .ok()
             .and_then(|stack| stack.as_string());
-        return match stack {
-            Some(stack) => format!("{message}\n{stack}"),
-            None => message,
+        let Some(stack) = stack else {
+            return message;
+        };
+        let header = String::from(error.to_string());
+        return match stack.strip_prefix(&header) {
+            Some(frames) => match frames.strip_prefix('\n') {
+                Some(frames) => format!("{message}\n{frames}"),
+                None if frames.is_empty() => message,
+                None => format!("{message}\n{stack}"),
+            },
+            None => format!("{message}\n{stack}"),
         };
     }
     if value.is_null() || value.is_undefined() {

@@ -26,6 +26,10 @@ const APP: App = App {
 /// What every check of `app.mjs` must give, whichever the client and profile.
 fn expected(client: Client) -> Value {
     let error = |text: &str| json!({ "error": text });
+    let too_deep = json!({
+        "error": "The call to 'Recurse' was refused: 32 calls from JavaScript are already nested on this thread, each made by JavaScript that Rust called (RuntimeOptions::max_nested_calls).",
+        "short": true,
+    });
     let mut expected = json!({
         "sync static": [1, 2, 3],
         "async static": [1, 2, 3],
@@ -59,6 +63,11 @@ fn expected(client: Client) -> Value {
         "Rust invokes JS void": 7,
         "Rust invokes JS sync": 5,
         "re-entrant sync calls": 42,
+        "nested to the limit": 31,
+        "nested past the limit": too_deep,
+        "nested far past the limit": too_deep,
+        "nested to the limit again": 31,
+        "nested through async calls": [100000, 32],
         "sync JS call throws": "thrown by jsThrow",
         "bytes from JS to Rust": [4, 256],
         "timeout on the page timers": "The JS interop call 'jsNever' timed out after 50ms.",
