@@ -173,6 +173,8 @@ pub fn build(app: App, profile: Profile) -> PathBuf {
                 "RUSTFLAGS",
                 "-Cpanic=unwind -Cllvm-args=-wasm-use-legacy-eh",
             )
+            // Without debug info: std and every dependency are built again, a third faster.
+            .env("CARGO_PROFILE_DEV_DEBUG", "0")
             .env_remove("CARGO")
             .env_remove("RUSTC");
     }
