@@ -10,8 +10,9 @@
 #
 # Works alone on a fresh machine: it installs Node.js/npm, Chromium and nginx (Debian packages) when
 # they are missing, the wasm32 target and wasm-bindgen-cli at the pinned version (rustup,
-# cargo install), and nightly's rust-src (rustup). The Rust tests that need npm packages (Microsoft's client, playwright-core)
-# install the pinned versions themselves (npm ci into target/, once, under a lock).
+# cargo install), and nightly's rust-src (rustup). The Rust tests that need npm packages
+# (Microsoft's client, playwright-core) install the pinned versions themselves (npm ci into
+# target/, once, under a lock).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

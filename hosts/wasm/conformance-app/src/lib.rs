@@ -211,11 +211,10 @@ impl WireClient for NodeWireClient {
             Ok(Value::Array(items)) => (items.first().cloned(), items.get(1).cloned()),
             _ => (None, None),
         };
-        let js_value = |value: Option<Value>| match value {
-            Some(Value::Number(number)) => JsValue::from_f64(number.as_f64().unwrap_or(f64::NAN)),
-            Some(Value::Bool(flag)) => JsValue::from_bool(flag),
-            Some(Value::String(text)) => JsValue::from_str(&text),
-            _ => JsValue::NULL,
+        let js_value = |value: Option<Value>| {
+            value
+                .and_then(|value| js_sys::JSON::parse(&value.to_string()).ok())
+                .unwrap_or(JsValue::NULL)
         };
         self.js
             .end_invoke_js(&js_value(handle), &js_value(succeeded), triple_json);
