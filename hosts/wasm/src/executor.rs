@@ -1,7 +1,7 @@
 //! The module's run queue: the host's futures (async methods, the runtime's tasks) are polled
-//! here, on the page's event loop. A woken task is queued, and one microtask
-//! (`wasm_bindgen_futures::spawn_local`) drains the queue, as wasm-bindgen-futures' own queue is
-//! drained; a task woken while the queue drains is polled in the same pass.
+//! here, on the page's event loop, as wasm-bindgen-futures polls its own: a woken task is
+//! queued, and one microtask (`queueMicrotask`) polls the tasks queued before it; a task woken
+//! meanwhile waits for the next microtask, so JavaScript's promise callbacks run in between.
 //!
 //! The queue is the module's own so that it can also be drained synchronously
 //! ([`run_until_stalled`]): the conformance suite's cases run synchronously inside the module
@@ -9,33 +9,53 @@
 //! cannot run. Pages never call it.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 
+use wasm_bindgen::prelude::*;
+
 /// A task of this thread (wasm32 has one): it need not be `Send`.
 pub(crate) type LocalTask = Pin<Box<dyn Future<Output = ()>>>;
 
-/// A task: its future (out of the table while it is polled) and whether it is queued.
+#[wasm_bindgen]
+extern "C" {
+    /// The global `queueMicrotask(callback)`.
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &js_sys::Function);
+}
+
+/// A task: its future (out of the table while it is polled), its waker, and whether it is
+/// queued.
 struct Slot {
     future: Option<LocalTask>,
+    waker: Waker,
     queued: bool,
 }
 
-thread_local! {
-    static TASKS: RefCell<HashMap<u64, Slot>> = RefCell::new(HashMap::new());
-    static QUEUE: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
-    static NEXT_ID: Cell<u64> = const { Cell::new(0) };
-    /// A microtask that drains the queue is scheduled.
-    static SCHEDULED: Cell<bool> = const { Cell::new(false) };
-    /// The queue is being drained (a task woken meanwhile is polled by that pass).
-    static DRAINING: Cell<bool> = const { Cell::new(false) };
+/// The tasks, by index; a finished task's index is reused (a waker kept past its task's end
+/// may then poll another task once: a spurious poll, which futures allow).
+#[derive(Default)]
+struct Tasks {
+    slots: Vec<Option<Slot>>,
+    free: Vec<usize>,
 }
 
-/// Wakes a task by its id: the waker holds nothing JavaScript, so it is `Send + Sync`.
-struct TaskWaker(u64);
+thread_local! {
+    static TASKS: RefCell<Tasks> = RefCell::new(Tasks::default());
+    static QUEUE: RefCell<VecDeque<usize>> = const { RefCell::new(VecDeque::new()) };
+    /// A microtask that polls the queue is scheduled.
+    static SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    /// Tasks are being polled (a nested drain returns at once).
+    static DRAINING: Cell<bool> = const { Cell::new(false) };
+    /// The microtask's callback, made once.
+    static TICK: Closure<dyn FnMut()> = Closure::new(tick);
+}
+
+/// Wakes a task by its index: the waker holds nothing JavaScript, so it is `Send + Sync`.
+struct TaskWaker(usize);
 
 impl Wake for TaskWaker {
     fn wake(self: Arc<Self>) {
@@ -47,51 +67,48 @@ impl Wake for TaskWaker {
     }
 }
 
-/// Queues the task `id` (once, however often it is woken before it is polled).
-fn queue(id: u64) {
-    let newly = TASKS.with(|tasks| match tasks.borrow_mut().get_mut(&id) {
-        Some(slot) if !slot.queued => {
+/// Queues the task `index` (once, however often it is woken before it is polled).
+fn queue(index: usize) {
+    let newly = TASKS.with(|tasks| match tasks.borrow_mut().slots.get_mut(index) {
+        Some(Some(slot)) if !slot.queued => {
             slot.queued = true;
             true
         }
         _ => false,
     });
     if newly {
-        QUEUE.with(|queue| queue.borrow_mut().push_back(id));
+        QUEUE.with(|queue| queue.borrow_mut().push_back(index));
         schedule();
     }
 }
 
-/// Makes sure a microtask will drain the queue.
+/// Makes sure a microtask will poll the queue.
 fn schedule() {
-    if SCHEDULED.get() || DRAINING.get() {
-        return;
+    if !SCHEDULED.replace(true) {
+        TICK.with(|tick| queue_microtask(tick.as_ref().unchecked_ref()));
     }
-    SCHEDULED.set(true);
-    wasm_bindgen_futures::spawn_local(async {
-        SCHEDULED.set(false);
-        run_until_stalled();
-    });
 }
 
 /// Runs `task` on the page's event loop: first polled from a microtask.
 pub(crate) fn spawn(task: LocalTask) {
-    let id = NEXT_ID.get() + 1;
-    NEXT_ID.set(id);
     TASKS.with(|tasks| {
-        tasks.borrow_mut().insert(
-            id,
-            Slot {
-                future: Some(task),
-                queued: true,
-            },
-        )
+        let mut tasks = tasks.borrow_mut();
+        let index = tasks.free.pop().unwrap_or(tasks.slots.len());
+        let slot = Slot {
+            future: Some(task),
+            waker: Waker::from(Arc::new(TaskWaker(index))),
+            queued: true,
+        };
+        match tasks.slots.get_mut(index) {
+            Some(free) => *free = Some(slot),
+            None => tasks.slots.push(Some(slot)),
+        }
+        QUEUE.with(|queue| queue.borrow_mut().push_back(index));
     });
-    QUEUE.with(|queue| queue.borrow_mut().push_back(id));
     schedule();
 }
 
-/// Ends a pass when dropped (also when a poll unwinds, under `panic = "unwind"`).
+/// Ends a drain when dropped (also when a poll unwinds, under `panic = "unwind"`).
 struct Draining;
 
 impl Drop for Draining {
@@ -100,34 +117,63 @@ impl Drop for Draining {
     }
 }
 
-/// Polls queued tasks until none is queued. A call made while the queue drains (from
-/// JavaScript that a task called) returns at once: the pass under way polls what it queued.
-pub(crate) fn run_until_stalled() {
+/// Polls queued tasks: at most `limit`, or until none is queued.
+fn drain(limit: Option<usize>) {
     if DRAINING.replace(true) {
         return;
     }
     let _draining = Draining;
-    while let Some(id) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) {
-        let future = TASKS.with(|tasks| {
-            let mut tasks = tasks.borrow_mut();
-            let slot = tasks.get_mut(&id)?;
-            slot.queued = false;
-            slot.future.take()
-        });
-        let Some(mut future) = future else { continue };
-        let waker = Waker::from(Arc::new(TaskWaker(id)));
-        // No table is borrowed while the task runs: it may spawn, wake and call JavaScript.
-        let done = future
-            .as_mut()
-            .poll(&mut Context::from_waker(&waker))
-            .is_ready();
-        TASKS.with(|tasks| {
-            let mut tasks = tasks.borrow_mut();
-            if done {
-                tasks.remove(&id);
-            } else if let Some(slot) = tasks.get_mut(&id) {
+    let mut left = limit;
+    while left != Some(0) {
+        let Some(index) = QUEUE.with(|queue| queue.borrow_mut().pop_front()) else {
+            break;
+        };
+        left = left.map(|left| left - 1);
+        poll(index);
+    }
+}
+
+/// Polls the task `index` once, unless it finished meanwhile.
+fn poll(index: usize) {
+    let taken = TASKS.with(|tasks| {
+        let mut tasks = tasks.borrow_mut();
+        let slot = tasks.slots.get_mut(index)?.as_mut()?;
+        slot.queued = false;
+        Some((slot.future.take()?, slot.waker.clone()))
+    });
+    let Some((mut future, waker)) = taken else {
+        return;
+    };
+    // No table is borrowed while the task runs: it may spawn, wake and call JavaScript.
+    let done = future
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_ready();
+    let finished = TASKS.with(|tasks| {
+        let mut tasks = tasks.borrow_mut();
+        if done {
+            tasks.free.push(index);
+            tasks.slots.get_mut(index).and_then(Option::take)
+        } else {
+            if let Some(Some(slot)) = tasks.slots.get_mut(index) {
                 slot.future = Some(future);
             }
-        });
-    }
+            None
+        }
+    });
+    // Dropped outside the table's borrow: a drop may wake or spawn.
+    drop(finished);
+}
+
+/// The microtask: polls the tasks queued before it (as wasm-bindgen-futures does).
+fn tick() {
+    SCHEDULED.set(false);
+    let queued = QUEUE.with(|queue| queue.borrow().len());
+    drain(Some(queued));
+}
+
+/// Polls queued tasks, and the tasks they wake, until none is queued. Called while tasks are
+/// being polled (from JavaScript that a task called), it returns at once.
+pub(crate) fn run_until_stalled() {
+    drain(None);
 }

@@ -1,6 +1,6 @@
 //! The `Host` the runtime talks to: each message goes straight to the page's dispatcher (the
 //! object `DotNet.attachDispatcher` returned, through the guard of `js/guard.js`), futures run on the page's event loop
-//! (the module's run queue, drained from a microtask: `executor`) and timers are the page's `setTimeout`.
+//! (the module's run queue, polled from microtasks: `executor`) and timers are the page's `setTimeout`.
 //!
 //! The runtime wants a `Send + Sync` host, and JavaScript values are neither: the dispatcher
 //! lives in a table of this thread (wasm32 has one) and the host itself holds nothing.

@@ -24,7 +24,7 @@
 //! ```
 //!
 //! Messages go straight to the client's dispatcher, async methods run on the page's event loop
-//! (`wasm_bindgen_futures::spawn_local`), and the timeouts of Rust→JS calls run on the page's
+//! (the module's run queue, polled from microtasks), and the timeouts of Rust→JS calls run on the page's
 //! `setTimeout`. Byte arrays are copied once each way, between wasm memory and a `Uint8Array`.
 //! Under `panic = "abort"` (wasm's default) a panic stops the module: the call, every pending
 //! call and every later one fail with `The Rust module has stopped after a panic in '<id>': …`.
