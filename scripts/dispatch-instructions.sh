@@ -19,7 +19,7 @@ collected() {
   DISPATCH_COUNT="$1:$2" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$binary" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-for variant in hand-written ours naive value hand-written-object ours-object; do
+for variant in hand-written ours naive fx value hand-written-object ours-object; do
   base=$(collected "$variant" 0)
   total=$(collected "$variant" "$calls")
   echo "$variant: $(( (total - base) / calls )) instructions/call"

@@ -9,9 +9,10 @@
 # summary, which is also written to target/test-logs/summary.
 #
 # Works alone on a fresh machine: it installs Node.js/npm, Chromium and nginx (Debian packages) when
-# they are missing, and the wasm32 target and wasm-bindgen-cli at the pinned version (rustup,
-# cargo install). The Rust tests that need npm packages (Microsoft's client, playwright-core)
-# install the pinned versions themselves (npm ci into target/, once, under a lock).
+# they are missing, the wasm32 target and wasm-bindgen-cli at the pinned version (rustup,
+# cargo install), and nightly's rust-src (rustup). The Rust tests that need npm packages
+# (Microsoft's client, playwright-core) install the pinned versions themselves (npm ci into
+# target/, once, under a lock).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +39,7 @@ stage_failed() { # name log
   { echo "---- $1 (last 40 lines of $2) ----"; tail -n 40 "$2"; echo; } >>"$failures"
 }
 
-echo "== setup: Node.js, Chromium, nginx, wasm-bindgen-cli, Microsoft's pinned npm client (log: $logs/setup.log)"
+echo "== setup: Node.js, Chromium, nginx, wasm-bindgen-cli, nightly's rust-src, Microsoft's pinned npm client (log: $logs/setup.log)"
 (
   set -e
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -54,9 +55,16 @@ echo "== setup: Node.js, Chromium, nginx, wasm-bindgen-cli, Microsoft's pinned n
     apt-get update -qq && apt-get install -y -qq nginx
   fi
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  # The wasm host's tests run wasm-bindgen's CLI at the version hosts/wasm/Cargo.toml pins (`=X`):
-  # installed when missing, only its `wasm-bindgen` binary at opt-level 1 (232 s instead of 686 s).
+  # The wasm host's tests and the web app's in-page browser runs use wasm-bindgen's CLI at the
+  # version hosts/wasm/Cargo.toml pins (`=X`): installed when missing, only its `wasm-bindgen`
+  # binary at opt-level 1 (232 s instead of 686 s for a plain `cargo install`).
   bash scripts/wasm-bindgen-cli.sh 2>&1
+  # The wasm host's conformance runs the cases that panic on a panic = "unwind" build: nightly's
+  # -Zbuild-std, which needs rust-src (the nightly toolchain is the fuzz targets' already).
+  if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+    echo "installing the nightly toolchain's rust-src (rustup)"
+    rustup toolchain install nightly --profile minimal --component rust-src
+  fi
   pin=target/npm-client-js
   mkdir -p "$pin"
   cp hosts/quickjs/npm-client/package.json hosts/quickjs/npm-client/package-lock.json "$pin/"
@@ -64,7 +72,7 @@ echo "== setup: Node.js, Chromium, nginx, wasm-bindgen-cli, Microsoft's pinned n
 ) >"$logs/setup.log" 2>&1 # not `|| …`: that would turn off `set -e` inside
 [ $? = 0 ] || stage_failed "setup" "$logs/setup.log"
 # The browser tests fail instead of skipping when Chromium or nginx is missing, the wasm host's
-# when wasm-bindgen-cli is.
+# when wasm-bindgen-cli (or, for its panic = "unwind" build, nightly's rust-src) is.
 export REQUIRE_BROWSER=1 REQUIRE_NGINX=1 REQUIRE_WASM_BINDGEN=1
 export DOTNET_JS_INTEROP_PATH="$PWD/target/npm-client-js/node_modules/@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js"
 

@@ -45,9 +45,37 @@ pub async fn count_until_cancelled(js: JsRuntime, cancel: CancellationToken) -> 
                 seen.signalled.fetch_add(1, Ordering::SeqCst);
                 return count;
             }
-            () = tokio::time::sleep(Duration::from_millis(10)) => count += 1,
+            () = sleep(Duration::from_millis(10)) => count += 1,
         }
     }
+}
+
+/// Waits `duration`: on tokio's timer natively, on the page's `setTimeout` in the page (where
+/// there is no tokio runtime; the module's futures run on the page's event loop).
+#[cfg(not(target_arch = "wasm32"))]
+async fn sleep(duration: Duration) {
+    tokio::time::sleep(duration).await;
+}
+
+/// Waits `duration`: on tokio's timer natively, on the page's `setTimeout` in the page (where
+/// there is no tokio runtime; the module's futures run on the page's event loop).
+#[cfg(target_arch = "wasm32")]
+async fn sleep(duration: Duration) {
+    use js_sys::wasm_bindgen::{JsCast, JsValue};
+    let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
+    let timer = js_sys::Promise::new(&mut |resolve, reject| {
+        let set_timeout = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
+            .ok()
+            .and_then(|function| function.dyn_into::<js_sys::Function>().ok());
+        let armed = set_timeout.map(|set_timeout| {
+            set_timeout.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(millis))
+        });
+        if !matches!(armed, Some(Ok(_))) {
+            let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from_str("no setTimeout"));
+        }
+    });
+    // Without a timer the wait ends at once: the count goes on, and the call stays cancellable.
+    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
 }
 
 /// How many of this connection's cancellable calls were signalled and dropped.

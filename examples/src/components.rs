@@ -3,7 +3,9 @@
 //! buttons call. Each takes the page's [`JsRuntime`] (injected, not sent by JavaScript) and
 //! keeps per-page state in it, as a component instance would.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -70,7 +72,9 @@ pub struct GenericValues {
     pub generic_type2: i32,
 }
 
-/// `GenericsExample.InvokeInterop`, asynchronous only (`syncInterop = false` over a network).
+/// `GenericsExample.InvokeInterop`: with `sync_interop` (the page sends it when Rust runs in the
+/// page, as the seed's `OperatingSystem.IsBrowser()`) JavaScript also calls the instances
+/// synchronously; over a network only asynchronously.
 #[jsinvokable("InvokeInterop", assembly = "BlazorSample")]
 pub async fn invoke_interop(page: JsRuntime, sync_interop: bool) -> Result<GenericValues, JsError> {
     let (generic_type1, generic_type2) = generics::invoke_interop(&page, sync_interop).await?;
@@ -193,8 +197,10 @@ impl From<Result<Written, Box<dyn std::error::Error + Send + Sync>>> for StreamO
 /// A directory of one stream sample run under the temp directory, named after the process
 /// and a counter so that concurrent runs (two pages, two servers) never share `file.txt`;
 /// removed with everything in it when dropped (the run ended, failed or was cancelled).
+#[cfg(not(target_arch = "wasm32"))]
 struct RunDirectory(PathBuf);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl RunDirectory {
     async fn create() -> std::io::Result<Self> {
         static RUNS: AtomicU64 = AtomicU64::new(1);
@@ -208,6 +214,7 @@ impl RunDirectory {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Drop for RunDirectory {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -218,7 +225,8 @@ impl Drop for RunDirectory {
 /// [`streams::SAMPLE_MAX_ALLOWED_SIZE`] (or, with `default_limit`, .NET's default
 /// [`JsStreamRef::DEFAULT_MAX_ALLOWED_SIZE`], which refuses it), copies it into `file.txt` in a
 /// directory of this run's own, and reports the file's size and SHA-256. The directory is
-/// removed afterwards.
+/// removed afterwards. In the page (wasm32), where there is no file system, the bytes are kept
+/// in memory instead, and the same size and SHA-256 reported.
 #[jsinvokable("StreamToFile", assembly = "BlazorSample")]
 pub async fn stream_to_file(page: JsRuntime, default_limit: bool) -> StreamOutcome {
     let max_allowed_size = if default_limit {
@@ -226,16 +234,31 @@ pub async fn stream_to_file(page: JsRuntime, default_limit: bool) -> StreamOutco
     } else {
         streams::SAMPLE_MAX_ALLOWED_SIZE
     };
-    let written: Result<Written, Box<dyn std::error::Error + Send + Sync>> = async {
-        let directory = RunDirectory::create().await?;
-        let path = directory.0.join("file.txt");
-        streams::stream_to_file(&page, &path, max_allowed_size).await?;
-        let summary = tokio::task::spawn_blocking(move || streams::file_summary(&path)).await??;
-        drop(directory);
-        Ok(summary)
-    }
-    .await;
-    written.into()
+    copy_sample_stream(&page, max_allowed_size).await.into()
+}
+
+/// Sample 11's copy into `file.txt`, in a directory of its own.
+#[cfg(not(target_arch = "wasm32"))]
+async fn copy_sample_stream(
+    page: &JsRuntime,
+    max_allowed_size: u64,
+) -> Result<Written, Box<dyn std::error::Error + Send + Sync>> {
+    let directory = RunDirectory::create().await?;
+    let path = directory.0.join("file.txt");
+    streams::stream_to_file(page, &path, max_allowed_size).await?;
+    let summary = tokio::task::spawn_blocking(move || streams::file_summary(&path)).await??;
+    drop(directory);
+    Ok(summary)
+}
+
+/// Sample 11's copy in the page: into memory.
+#[cfg(target_arch = "wasm32")]
+async fn copy_sample_stream(
+    page: &JsRuntime,
+    max_allowed_size: u64,
+) -> Result<Written, Box<dyn std::error::Error + Send + Sync>> {
+    let content = streams::stream_to_memory(page, max_allowed_size).await?;
+    Ok(streams::summary(&content))
 }
 
 /// The largest download [`download_stream`] generates: 256 MiB.

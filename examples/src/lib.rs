@@ -4,6 +4,10 @@
 //! JavaScript runs unchanged against it. The functions that start a sample from the Rust side
 //! (`trigger_*`, `invoke_interop`, …) take a [`JsRuntime`](interop_runtime::JsRuntime) and work
 //! on every host.
+//!
+//! The library also builds for `wasm32-unknown-unknown` (its host dependencies are native only),
+//! where `examples/wasm-app` runs it in the page: sample 11 then keeps the stream's bytes in
+//! memory instead of a file, and the cancellable sample waits on the page's `setTimeout`.
 
 pub mod byte_arrays;
 pub mod cancellation;

@@ -1,10 +1,13 @@
 //! Stream JS → Rust: JavaScript's data copied to a file as a stream (sample 11).
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::Path;
 
 use interop_runtime::{JsRuntime, JsStreamRef};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
+#[cfg(not(target_arch = "wasm32"))]
+use tokio::io::AsyncWriteExt;
 
 /// The `max_allowed_size` the sample opens the stream with: the 10,000,000 bytes of
 /// `streamToDotNet()`.
@@ -20,7 +23,9 @@ pub struct Written {
 }
 
 /// Calls `streamToDotNet()` asking for a stream reference, opens it with `max_allowed_size`
-/// and copies it into `path` (the reference's `OpenReadStream` + `CopyToAsync`).
+/// and copies it into `path` (the reference's `OpenReadStream` + `CopyToAsync`). Native only:
+/// in the page, see [`stream_to_memory`].
+#[cfg(not(target_arch = "wasm32"))]
 pub async fn stream_to_file(
     js: &JsRuntime,
     path: &Path,
@@ -34,13 +39,31 @@ pub async fn stream_to_file(
     Ok(copied)
 }
 
-/// The byte count and SHA-256 of a file.
-pub fn file_summary(path: &Path) -> std::io::Result<Written> {
-    let content = std::fs::read(path)?;
-    Ok(Written {
+/// Calls `streamToDotNet()` asking for a stream reference, opens it with `max_allowed_size`
+/// and reads all of it into memory: sample 11 where there is no file system (in the page).
+pub async fn stream_to_memory(
+    js: &JsRuntime,
+    max_allowed_size: u64,
+) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+    let data: JsStreamRef = js.invoke("streamToDotNet", ()).await?;
+    let mut reader = data.open_read_stream(max_allowed_size)?;
+    let mut content = Vec::with_capacity(usize::try_from(data.len()).unwrap_or(0));
+    reader.read_to_end(&mut content).await?;
+    Ok(content)
+}
+
+/// The byte count and SHA-256 of `content`.
+pub fn summary(content: &[u8]) -> Written {
+    Written {
         bytes: content.len() as u64,
-        sha256: sha256_hex(&content),
-    })
+        sha256: sha256_hex(content),
+    }
+}
+
+/// The byte count and SHA-256 of a file.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn file_summary(path: &Path) -> std::io::Result<Written> {
+    Ok(summary(&std::fs::read(path)?))
 }
 
 /// SHA-256 of `bytes`, lowercase hex.
@@ -95,7 +118,7 @@ pub async fn read_and_hash(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use interop_quickjs::{Engine, EngineOptions};

@@ -3,6 +3,11 @@
 // own functions (seed.js) are used as written; alerts are shown in the page. Type-checked with
 // `tsc --strict` against the declarations of `seed-tour --emit-dts` (examples/tests/typescript.rs):
 // the JSDoc casts below say which elements index.html holds.
+
+// window.DotNet, ready to call Rust: the server's /interop.js for its mode (over a WebSocket, or
+// Rust in the page, whose module has started when this import completes).
+import '/interop.js';
+
 const alerts = /** @type {HTMLElement} */ (document.getElementById('alerts'));
 window.alert = (message) => {
   const item = document.createElement('li');
@@ -40,7 +45,9 @@ const actions = {
   sayHello1: () => report(3, call('TriggerDotNetInstanceMethod', nameIn(3))),
   sayHello2: () => report(4, call('TriggerSayHello2', nameIn(4))),
   async invokeInterop() {
-    const values = await call('InvokeInterop', false);
+    // The seed's syncInterop is OperatingSystem.IsBrowser(): synchronous calls too when Rust
+    // runs in the page; a network connection cannot serve them.
+    const values = await call('InvokeInterop', Boolean(/** @type {any} */ (window).rustInPage));
     within(6, '[data-value="genericType1"]').textContent = values.genericType1;
     within(6, '[data-value="genericType2"]').textContent = String(values.genericType2);
   },
@@ -54,7 +61,9 @@ const actions = {
     await report(13, call('ReceiveByteArray', value));
   },
   // @ts-expect-error sample 14 sends 2 MiB of text where bytes are expected, on purpose
-  oversized: () => report(14, call('ReceiveByteArray', 'x'.repeat(2 * 1024 * 1024))),
+  // Over a WebSocket the message is over the server's limit; in the page there is no message
+  // limit, and the text (base64, as .NET reads a byte[] from JSON) arrives: its length is shown.
+  oversized: () => report(14, call('ReceiveByteArray', 'x'.repeat(2 * 1024 * 1024)).then((text) => `received ${text.length} characters`)),
   streamToFile: () => showStream(11, 'file.txt', call('StreamToFile', false)),
   streamWithDefaultLimit: () => showStream(11, 'file.txt', call('StreamToFile', true)),
   async download() {
@@ -151,4 +160,5 @@ await call('SetUpGreetingHelpers');
 await call('SetGreetingName', greetingName.value);
 greetingName.addEventListener('input', () => call('SetGreetingName', greetingName.value));
 
-/** @type {HTMLElement} */ (document.getElementById('status')).textContent = 'connected';
+/** @type {HTMLElement} */ (document.getElementById('status')).textContent =
+  /** @type {any} */ (window).rustInPage ? 'running in the page' : 'connected';

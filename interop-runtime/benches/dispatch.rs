@@ -1,7 +1,8 @@
 //! JSON dispatch of `add_person(String, u32) -> Person` with `["Amy Pond", 27]`, through the
 //! entry point a host calls (`JsRuntime::begin_invoke_dotnet`, every check on), side by side
-//! with three baselines in the same run: hand-written serde, a naive `HashMap` registry with
-//! the default hasher, and `serde_json::Value` routing. After the group, `cargo bench` (not
+//! with four baselines in the same run: hand-written serde, a naive `HashMap` registry with
+//! the default hasher, the same registry with the runtime's hasher (`FxHashMap`: the cost of
+//! the lookup alone), and `serde_json::Value` routing. After the group, `cargo bench` (not
 //! test mode) also prints them measured in interleaved batches ([`paired_ratios`]), with one
 //! more pair: a call whose argument is an object (`older(Person, u32)`), against hand-written
 //! serde of the same.
@@ -99,6 +100,7 @@ fn value_routing(
 /// The registries of the baselines.
 struct Baselines {
     naive: HashMap<(&'static str, &'static str), NaiveShim>,
+    fx: rustc_hash::FxHashMap<(&'static str, &'static str), NaiveShim>,
     routes: HashMap<String, ValueShim>,
 }
 
@@ -109,12 +111,21 @@ impl Baselines {
         naive.insert(("Bench", "Other"), hand_written);
         let mut routes: HashMap<String, ValueShim> = HashMap::new();
         routes.insert("Bench::AddPerson".to_owned(), value_add_person);
-        Baselines { naive, routes }
+        let fx = naive.iter().map(|(k, v)| (*k, *v)).collect();
+        Baselines { naive, fx, routes }
     }
 
     fn call_naive(&self) -> Result<String, String> {
         let shim = self
             .naive
+            .get(&(black_box("Bench"), black_box("AddPerson")))
+            .expect("registered");
+        shim(black_box(ARGS))
+    }
+
+    fn call_fx(&self) -> Result<String, String> {
+        let shim = self
+            .fx
             .get(&(black_box("Bench"), black_box("AddPerson")))
             .expect("registered");
         shim(black_box(ARGS))
@@ -202,9 +213,17 @@ fn variants<'a>(runtime: &'a JsRuntime, baselines: &'a Baselines) -> Vec<Variant
             }),
         ),
         variant(
+            "fx",
+            "FxHashMap registry",
+            0,
+            Box::new(|| {
+                let _ = black_box(baselines.call_fx());
+            }),
+        ),
+        variant(
             "hand-written-object",
             "hand-written serde, object argument",
-            4,
+            5,
             Box::new(|| {
                 let _ = black_box(hand_written_object(black_box(OBJECT_ARGS)));
             }),
@@ -212,7 +231,7 @@ fn variants<'a>(runtime: &'a JsRuntime, baselines: &'a Baselines) -> Vec<Variant
         variant(
             "ours-object",
             "jsinvokable begin_invoke_dotnet, object argument",
-            4,
+            5,
             Box::new(|| call_ours_object(runtime)),
         ),
     ]

@@ -27,6 +27,13 @@ pub(crate) mod texts {
              You can pass a custom identifier as a parameter to the [JSInvokable] attribute."
         )
     }
+    pub(crate) fn nested_too_deep(identifier: &str, max: usize) -> String {
+        format!(
+            "The call to '{identifier}' was refused: {max} calls from JavaScript are already \
+             nested on this thread, each made by JavaScript that Rust called \
+             (RuntimeOptions::max_nested_calls)."
+        )
+    }
     pub(crate) fn assembly_on_instance_call(assembly: &str) -> String {
         format!("For instance method calls, 'assemblyName' should be null. Value received: '{assembly}'.")
     }
@@ -211,6 +218,7 @@ pub enum JsError {
     Result(String),
     /// The host cannot run this kind of call (a synchronous call over a network host).
     Unsupported(String),
+
     /// A stream could not be opened or read: over `max_allowed_size`, a chunk of the wrong
     /// size, an error thrown while JavaScript read its data, no data within the idle timeout,
     /// or cancelled.

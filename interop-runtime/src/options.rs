@@ -72,6 +72,13 @@ pub struct RuntimeOptions {
     /// may keep running after JavaScript cancelled its call, before its future is dropped (on
     /// the host's clock). A method without the token is dropped at once.
     pub cancellation_grace: Duration,
+    /// How many JS→Rust calls may be running at once on one thread, each called by JavaScript
+    /// that Rust called synchronously (JavaScript → Rust → JavaScript → Rust …, on an
+    /// in-process host: through `invoke_sync`, or a Rust→JS call whose function the client
+    /// runs at once). The call one past it fails at once, so a page cannot recurse until the
+    /// stack runs out (on wasm32 that would overwrite the module's memory: the stack there has
+    /// no guard page).
+    pub max_nested_calls: usize,
 }
 
 impl Default for RuntimeOptions {
@@ -97,6 +104,7 @@ impl Default for RuntimeOptions {
             stream_supply_function: "jsinvokable.supplyDotNetStream".to_owned(),
             stream_reads_ahead: 4,
             cancellation_grace: Duration::from_secs(5),
+            max_nested_calls: 32,
         }
     }
 }
@@ -208,6 +216,11 @@ impl RuntimeOptions {
     /// Sets [`cancellation_grace`](Self::cancellation_grace).
     pub fn cancellation_grace(mut self, grace: Duration) -> Self {
         self.cancellation_grace = grace;
+        self
+    }
+    /// Sets [`max_nested_calls`](Self::max_nested_calls).
+    pub fn max_nested_calls(mut self, calls: usize) -> Self {
+        self.max_nested_calls = calls;
         self
     }
 }

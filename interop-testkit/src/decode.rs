@@ -57,6 +57,26 @@ pub fn invocation(
     }
 }
 
+/// `beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, resultType, targetInstanceId,
+/// callType)`.
+pub fn begin_invoke_js(
+    handle: &Value,
+    identifier: &Value,
+    args_json: &Value,
+    result_type: &Value,
+    target: &Value,
+    call_type: &Value,
+) -> ToJs {
+    ToJs::BeginInvokeJs(invocation(
+        uint(handle, "asyncHandle"),
+        identifier,
+        args_json,
+        result_type,
+        target,
+        call_type,
+    ))
+}
+
 /// Runs `round` until [`QUIET_ROUNDS`] in a row bring nothing; returns what they brought.
 pub fn settle(mut round: impl FnMut() -> Vec<ToJs>) -> Vec<ToJs> {
     let mut messages = Vec::new();
@@ -74,4 +94,39 @@ pub fn settle(mut round: impl FnMut() -> Vec<ToJs>) -> Vec<ToJs> {
         }
     }
     panic!("the host never went quiet; messages so far: {messages:?}");
+}
+
+/// A dispatcher call recorded by `interop-testkit/js/wire-recording.js` (`[method, ...args]`)
+/// as the message it carries; exact or a panic.
+pub fn recorded_message(entry: &Value) -> ToJs {
+    let Some((method, args)) = entry.as_array().and_then(|entry| entry.split_first()) else {
+        panic!("malformed wire log entry: {entry}");
+    };
+    match (method.as_str(), args) {
+        (Some("endInvokeDotNetFromJS"), [call_id, success, result_or_error]) => {
+            end_invoke_dotnet(call_id, success, result_or_error)
+        }
+        (
+            Some("beginInvokeJSFromDotNet"),
+            [handle, identifier, args_json, result_type, target, call_type],
+        ) => begin_invoke_js(
+            handle,
+            identifier,
+            args_json,
+            result_type,
+            target,
+            call_type,
+        ),
+        (Some("receiveByteArray"), [id, bytes]) => ToJs::ReceiveByteArray {
+            id: uint(id, "id"),
+            bytes: bytes
+                .get("$bytes")
+                .and_then(Value::as_array)
+                .unwrap_or_else(|| panic!("receiveByteArray without a Uint8Array: {bytes}"))
+                .iter()
+                .map(|byte| u8::try_from(uint(byte, "a byte")).expect("a Uint8Array holds bytes"))
+                .collect(),
+        },
+        _ => panic!("a dispatcher call the wire protocol does not have here: {entry}"),
+    }
 }

@@ -6,9 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::{abortable, AbortHandle};
-use interop_runtime::{BoxFuture, Host, JsInvocation, JsRuntime, RuntimeOptions, ToJs};
+use interop_runtime::{BoxFuture, JsInvocation, JsRuntime, ToJs};
+#[cfg(not(target_arch = "wasm32"))]
+use interop_runtime::{Host, RuntimeOptions};
 use parking_lot::Mutex;
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::memory_host::MemoryHost;
 
 /// How many times the helpers pump before they give up waiting for a message.
@@ -143,6 +146,7 @@ impl<C: WireClient + ?Sized> WireClient for Box<C> {
 }
 
 /// The in-memory host seen from JavaScript: allocates call ids from 1, as the JS client does.
+#[cfg(not(target_arch = "wasm32"))]
 pub struct MemoryClient {
     /// The host.
     pub host: MemoryHost,
@@ -151,6 +155,7 @@ pub struct MemoryClient {
     inbox: VecDeque<ToJs>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl MemoryClient {
     /// A client over a new in-memory host and runtime.
     pub fn new(options: RuntimeOptions) -> Self {
@@ -165,6 +170,7 @@ impl MemoryClient {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl WireClient for MemoryClient {
     fn runtime(&self) -> JsRuntime {
         self.runtime.clone()
@@ -230,6 +236,21 @@ impl WireClient for MemoryClient {
         &mut self.inbox
     }
 }
+
+/// `Send` on native targets, where hosts run futures on multithreaded executors; nothing on
+/// wasm32, where futures (the runtime's `invoke` among them) need not be `Send`. The bound of
+/// the futures [`WireClientExt::start`] runs.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> MaybeSend for T {}
+/// `Send` on native targets, where hosts run futures on multithreaded executors; nothing on
+/// wasm32, where futures (the runtime's `invoke` among them) need not be `Send`. The bound of
+/// the futures [`WireClientExt::start`] runs.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> MaybeSend for T {}
 
 /// A future started with [`WireClientExt::start`]: its output once it finished.
 pub struct Task<T> {
@@ -351,7 +372,7 @@ pub trait WireClientExt: WireClient {
     fn start<T, F>(&mut self, future: F) -> Task<T>
     where
         T: Send + 'static,
-        F: Future<Output = T> + Send + 'static,
+        F: Future<Output = T> + MaybeSend + 'static,
     {
         let (future, abort) = abortable(future);
         let output = Arc::new(Mutex::new(None));

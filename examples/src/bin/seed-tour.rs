@@ -2,6 +2,10 @@
 //! embedded QuickJS engine, with the document's JavaScript as written (`examples/js/seed.js`),
 //! against the Rust ports of `examples`. Every result checked is what JavaScript printed or
 //! alerted; the tour exits with 1 if any differs from the expected one.
+// A native program (it embeds QuickJS / serves over axum): on wasm32, where the samples library
+// also builds (examples/wasm-app), it is empty.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

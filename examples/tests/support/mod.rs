@@ -1,8 +1,11 @@
 //! What the browser tests share: their harness (a test whose tools are missing is ignored, not
-//! passed), the pinned playwright-core, and the web app started on a free port.
+//! passed), the pinned playwright-core, the web app started on a free port, and the wasm bundle
+//! of the in-page mode (`wasm_app`).
 
 // Each test binary that includes this module uses part of it.
 #![allow(dead_code)]
+
+pub mod wasm_app;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -63,6 +66,10 @@ pub enum Tool {
     Chromium,
     /// Debian's nginx (`NGINX` names another binary; `REQUIRE_NGINX` makes it required).
     Nginx,
+    /// The wasm-bindgen CLI at the version `hosts/wasm/Cargo.toml` pins (`WASM_BINDGEN` names
+    /// the binary, else `PATH`, else cargo's bin directory; `REQUIRE_WASM_BINDGEN` makes it
+    /// required).
+    WasmBindgen,
 }
 
 impl Tool {
@@ -71,9 +78,23 @@ impl Tool {
         let (variable, default, required) = match self {
             Tool::Chromium => ("CHROMIUM", "/usr/bin/chromium", "REQUIRE_BROWSER"),
             Tool::Nginx => ("NGINX", "/usr/sbin/nginx", "REQUIRE_NGINX"),
+            Tool::WasmBindgen => {
+                let path = wasm_app::wasm_bindgen_path().display().to_string();
+                return (path, std::env::var_os("REQUIRE_WASM_BINDGEN").is_some());
+            }
         };
         let path = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
         (path, std::env::var_os(required).is_some())
+    }
+
+    /// What is missing here (`None`: the tool can be used), and whether that fails the test.
+    fn missing(self) -> Option<(String, bool)> {
+        let (path, required) = self.lookup();
+        let missing = match self {
+            Tool::WasmBindgen => wasm_app::wasm_bindgen_problem(Path::new(&path)),
+            Tool::Chromium | Tool::Nginx => (!Path::new(&path).exists()).then_some(path),
+        };
+        missing.map(|what| (what, required))
     }
 
     /// The tool's path (a test runs only when it exists: see [`run`]).
@@ -94,11 +115,8 @@ pub fn run(tests: Vec<EnvTest>) -> std::process::ExitCode {
     let trials = tests
         .into_iter()
         .map(|(name, tools, test)| {
-            let missing: Vec<(String, bool)> = tools
-                .iter()
-                .map(|tool| tool.lookup())
-                .filter(|(path, _)| !Path::new(path).exists())
-                .collect();
+            let missing: Vec<(String, bool)> =
+                tools.iter().filter_map(|tool| tool.missing()).collect();
             if missing.is_empty() {
                 return libtest_mimic::Trial::test(name, move || {
                     test();

@@ -2,6 +2,10 @@
 // Usage: PLAYWRIGHT_CORE=/path/to/node_modules/playwright-core/index.mjs node e2e.mjs http://127.0.0.1:PORT
 // Clicks every sample, checks every visible result, checks error cases with page.evaluate,
 // and fails on any console error the page did not expect. Exits non-zero on the first failure.
+//
+// E2E_IN_PAGE=1: the app serves Rust in the page (blazor-sample --wasm): the sync calls a
+// network refuses must work, and no WebSocket may open. E2E_CLIENT=microsoft: the page loads
+// Microsoft's client (blazor-sample --client), which has no invokeMethodWithSignalAsync.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, ftruncateSync } from 'node:fs';
@@ -10,6 +14,10 @@ import { join } from 'node:path';
 
 const base = process.argv[2];
 if (!base) throw new Error('usage: node e2e.mjs <base url>');
+const inPage = process.env.E2E_IN_PAGE === '1';
+const microsoftClient = process.env.E2E_CLIENT === 'microsoft';
+const ready = inPage ? 'running in the page' : 'connected';
+console.log(`# mode: ${inPage ? 'Rust in the page' : 'WebSocket'}, client: ${microsoftClient ? "Microsoft's" : 'ours'}`);
 const { chromium } = await import(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
 
 const profile = mkdtempSync(join(tmpdir(), 'e2e-chromium-'));
@@ -27,13 +35,17 @@ const check = async (name, body) => {
   passed += 1;
   console.log(`ok - ${name}`);
 };
+// A check that does not apply to this mode or client, with the reason.
+const leftOut = (name, reason) => console.log(`# left out: ${name} (${reason})`);
 
 try {
   const page = context.pages()[0] ?? await context.newPage();
   page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  const sockets = [];
+  page.on('websocket', (socket) => sockets.push(socket.url()));
   await page.goto(`${base}/`);
-  await page.locator('#status', { hasText: 'connected' }).waitFor();
+  await page.locator('#status', { hasText: ready }).waitFor();
 
   const result = (id) => page.locator(`#sample-${id} [data-result]`);
   const expectText = async (locator, text) => {
@@ -46,10 +58,42 @@ try {
     await page.click('#sample-1 button');
     await expectText(result(1), '[1,2,3]');
   });
-  await check('2 DifferentMethodName; invokeMethod over a network is refused clearly', async () => {
-    await page.click('#sample-2 button');
-    await expectText(result(2), "[1,2,3] (invokeMethod: The call to 'DifferentMethodName' is synchronous, which a network connection cannot serve. Use invokeMethodAsync instead.)");
-  });
+  if (inPage) {
+    await check('2 DifferentMethodName, and synchronously with invokeMethod in the page', async () => {
+      await page.click('#sample-2 button');
+      await expectText(result(2), '[1,2,3] (invokeMethod: [1,2,3])');
+    });
+    await check('sync calls in the page: values, not promises; objects; the reference errors', async () => {
+      const outcome = await page.evaluate(() => {
+        const attempt = (call) => { try { return call(); } catch (error) { return `error: ${error.message}`; } };
+        const array = DotNet.invokeMethod('BlazorSample', 'DifferentMethodName');
+        const helper = DotNet.invokeMethod('BlazorSample', 'CreateHelloHelper', 'Amy Pond');
+        const message = helper.invokeMethod('GetHelloMessage');
+        helper.dispose();
+        return {
+          array, promise: array instanceof Promise,
+          message,
+          disposed: attempt(() => helper.invokeMethod('GetHelloMessage')).replace(/'\d+'/, "'N'"),
+          asyncMethod: attempt(() => DotNet.invokeMethod('BlazorSample', 'ReturnArrayAsync')),
+          unknown: attempt(() => DotNet.invokeMethod('BlazorSample', 'NoSuchMethod')),
+          nameSet: attempt(() => DotNet.invokeMethod('BlazorSample', 'SetGreetingName', 'River Song')),
+        };
+      });
+      assert.deepEqual(outcome, {
+        array: [1, 2, 3], promise: false,
+        message: 'Hello, Amy Pond!',
+        disposed: "error: There is no tracked object with id 'N'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
+        asyncMethod: "error: The method 'ReturnArrayAsync' is async and cannot be invoked synchronously. Use invokeMethodAsync instead.",
+        unknown: 'error: The assembly \'BlazorSample\' does not contain a public invokable method with [JSInvokableAttribute("NoSuchMethod")].',
+        nameSet: true,
+      });
+    });
+  } else {
+    await check('2 DifferentMethodName; invokeMethod over a network is refused clearly', async () => {
+      await page.click('#sample-2 button');
+      await expectText(result(2), "[1,2,3] (invokeMethod: The call to 'DifferentMethodName' is synchronous, which a network connection cannot serve. Use invokeMethodAsync instead.)");
+    });
+  }
   await check('3 sayHello1 (JsInteropClasses3)', async () => {
     await page.fill('#sample-3 [data-name]', 'Amy Pond');
     await page.click('#sample-3 button');
@@ -68,17 +112,20 @@ try {
     await page.click('#sample-5 button:nth-of-type(2)');
     await expectText(alerts.nth(1), 'Message from .NET: "Welcome, Martha Jones!"');
   });
-  await check('6 GenericType values are the last numbers JS sent', async () => {
+  await check(`6 GenericType values are the last numbers JS sent${inPage ? ' (syncInterop: invokeMethod too)' : ''}`, async () => {
     const sent = [];
-    const listener = (message) => { if (message.text().startsWith('JS: invokeMethodAsync:Update')) sent.push(message.text()); };
+    const listener = (message) => { if (message.text().startsWith('JS: invokeMethod')) sent.push(message.text()); };
     page.on('console', listener);
     await page.click('#sample-6 button');
     await page.locator('#sample-6 [data-value="genericType1"]', { hasNotText: 'string 0' }).waitFor();
     await page.locator('#sample-6 [data-value="genericType2"]', { hasNotText: /^0$/ }).waitFor();
     page.off('console', listener);
     const last = (pattern) => sent.map((line) => pattern.exec(line)).filter(Boolean).pop()[1];
-    assert.equal(await page.textContent('#sample-6 [data-value="genericType1"]'), last(/UpdateAsync\('(string \d+)'\)/));
-    assert.equal(await page.textContent('#sample-6 [data-value="genericType2"]'), last(/UpdateAsync\((\d+)\)/));
+    // In the page the seed's syncInterop is on: a synchronous Update comes last.
+    const method = inPage ? 'invokeMethod:Update' : 'invokeMethodAsync:UpdateAsync';
+    assert.equal(sent.filter((line) => line.startsWith('JS: invokeMethod:')).length, inPage ? 2 : 0, sent.join('\n'));
+    assert.equal(await page.textContent('#sample-6 [data-value="genericType1"]'), last(new RegExp(`${method}\\('(string \\d+)'\\)`)));
+    assert.equal(await page.textContent('#sample-6 [data-value="genericType2"]'), last(new RegExp(`${method}\\((\\d+)\\)`)));
   });
   await check('8 jsFunction calls and disposes back to back', async () => {
     await page.click('#sample-8 button');
@@ -160,9 +207,10 @@ try {
     await page.click('#sample-13 button');
     await result(13).filter({ hasText: 'circular' }).waitFor();
   });
-  await check('14 a payload over the limit is refused; the page keeps working', async () => {
+  await check(inPage ? '14 in the page no message limit applies: 2 MiB of base64 text arrive' : '14 a payload over the limit is refused; the page keeps working', async () => {
     await page.click('#sample-14 button');
-    await expectText(result(14), 'error: The message of 2097156 bytes exceeds the maximum message size of 1048576 bytes.');
+    // 'xxxx' is base64 for C7 1C 71: Rust's lossy UTF-8 makes 3 characters of each 3 bytes.
+    await expectText(result(14), inPage ? 'received 1572864 characters' : 'error: The message of 2097156 bytes exceeds the maximum message size of 1048576 bytes.');
     assert.deepEqual(await page.evaluate(() => DotNet.invokeMethodAsync('BlazorSample', 'ReturnArrayAsync')), [1, 2, 3]);
   });
   await check('error texts reach the page verbatim', async () => {
@@ -200,7 +248,8 @@ try {
     assert.match(text, /^There is no tracked object with id '\d+'\. Perhaps the DotNetObjectReference instance was already disposed\. \(Parameter 'dotNetObjectId'\)$/);
   });
 
-  await check('an aborted call rejects at once, Rust is told, and a crossing completion is released', async () => {
+  if (microsoftClient) leftOut('an aborted call', "Microsoft's client has no invokeMethodWithSignalAsync");
+  else await check(`an aborted call rejects at once, Rust is told${inPage ? '' : ', and a crossing completion is released'}`, async () => {
     const outcome = await page.evaluate(async () => {
       const settle = (promise) => promise.then(() => 'resolved', (error) => error.name);
       const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -233,21 +282,33 @@ try {
         dropped: after.dropped - before.dropped, crossedName, orphanText,
       };
     });
+    // In the page a sync method's answer arrives inside the call, before abort() can run:
+    // nothing crosses, and the page holds the live object.
     assert.deepEqual({ ...outcome, orphanText: undefined }, {
-      already: 'AbortError', first: 'AbortError', signalled: 1, dropped: 1, crossedName: 'AbortError', orphanText: undefined,
+      already: 'AbortError', first: 'AbortError', signalled: 1, dropped: 1, crossedName: inPage ? 'resolved' : 'AbortError', orphanText: undefined,
     });
-    assert.match(outcome.orphanText, /^There is no tracked object with id '\d+'\. Perhaps the DotNetObjectReference instance was already disposed\./);
+    if (inPage) assert.equal(outcome.orphanText, 'Hello, Rose Tyler!');
+    else assert.match(outcome.orphanText, /^There is no tracked object with id '\d+'\. Perhaps the DotNetObjectReference instance was already disposed\./);
   });
 
-  await check('a reload opens a new connection with its own objects', async () => {
+  await check(`a reload ${inPage ? 'starts the module afresh' : 'opens a new connection'} with its own objects`, async () => {
     const before = await page.evaluate(async () => (await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'a'))._id);
     await page.reload();
-    await page.locator('#status', { hasText: 'connected' }).waitFor();
+    await page.locator('#status', { hasText: ready }).waitFor();
     const after = await page.evaluate(async () => (await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'b'))._id);
     assert.ok(before > 1, `ids grew on the first connection (${before})`);
     assert.ok(after < before, `a new connection numbers its objects afresh (${after} after ${before})`);
   });
-  if (process.env.SERVER_PID) {
+  if (process.env.SERVER_PID && inPage) {
+    await check('when the server goes away, the page keeps calling Rust', async () => {
+      process.kill(Number(process.env.SERVER_PID));
+      const outcome = await page.evaluate(async () => [
+        DotNet.invokeMethod('BlazorSample', 'DifferentMethodName'),
+        await DotNet.invokeMethodAsync('BlazorSample', 'TriggerDotNetInstanceMethod', 'Rory Williams'),
+      ]);
+      assert.deepEqual(outcome, [[1, 2, 3], 'Hello, Rory Williams!']);
+    });
+  } else if (process.env.SERVER_PID) {
     await check('when the server goes away, pending and later calls reject clearly', async () => {
       await page.evaluate(async () => {
         window.staleHelper = await DotNet.invokeMethodAsync('BlazorSample', 'CreateHelloHelper', 'c');
@@ -268,9 +329,21 @@ try {
     });
   }
 
+  if (inPage) {
+    await check('no WebSocket was opened', async () => {
+      assert.deepEqual(sockets, []);
+    });
+  } else {
+    assert.ok(sockets.length >= 1, 'the page talks to Rust over a WebSocket');
+  }
+
   const unexpected = consoleErrors.filter((text) => !/circular/i.test(text));
   assert.deepEqual(unexpected, [], 'no console errors');
   console.log(`${passed} passed, 0 failed`);
+} catch (error) {
+  // What the page reported helps explain the failure.
+  if (consoleErrors.length) console.log(`# console errors of the page:\n${consoleErrors.join('\n')}`);
+  throw error;
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

@@ -16,7 +16,7 @@ use interop_quickjs::{Client, Engine, EngineOptions};
 use interop_runtime::{
     BoxFuture, CallType, JsError, JsInvocation, JsRuntime, ResultType, RuntimeOptions, ToJs,
 };
-use interop_testkit::decode::{self, invocation, uint};
+use interop_testkit::decode::{self, invocation};
 use interop_testkit::{HostClock, Invoke, WireClient, WireClientExt};
 use serde::Serialize;
 use serde_json::Value;
@@ -70,7 +70,7 @@ fn microsoft_wire_clients() -> &'static [(String, PathBuf)] {
         .expect("the pinned npm clients install");
         let template = std::fs::read_to_string(manifest.join("tests/microsoft-wire-client.js"))
             .expect("the template reads");
-        let recording = manifest.join("tests/wire-recording.js");
+        let client_wire = testkit_js().join("client-wire.js");
         let directory = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("microsoft-wire-client-{}", std::process::id()));
         std::fs::create_dir_all(&directory).expect("the directory is created");
@@ -83,8 +83,8 @@ fn microsoft_wire_clients() -> &'static [(String, PathBuf)] {
                         &js(microsoft.to_str().expect("a UTF-8 path")),
                     )
                     .replace(
-                        "'WIRE_RECORDING'",
-                        &js(recording.to_str().expect("a UTF-8 path")),
+                        "'CLIENT_WIRE'",
+                        &js(client_wire.to_str().expect("a UTF-8 path")),
                     );
                 let path = directory.join(format!("client-{version}.js"));
                 std::fs::write(&path, source).expect("the client is written");
@@ -92,6 +92,12 @@ fn microsoft_wire_clients() -> &'static [(String, PathBuf)] {
             })
             .collect()
     })
+}
+
+/// The conformance suite's shared JavaScript (`interop-testkit/js`): the recording dispatcher
+/// and the wire client around a real JS client.
+fn testkit_js() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop-testkit/js")
 }
 
 /// The wire client around Microsoft's client `version` (pinned in `npm-client-lines/`).
@@ -138,8 +144,9 @@ impl QuickJsWireClient {
             runtime: options,
             client: Client::File(client),
             module_root: tests,
-            // Microsoft's wire client is written there and imports the installed npm client.
-            extra_module_roots: vec![PathBuf::from(env!("CARGO_TARGET_TMPDIR"))],
+            // Microsoft's wire client is written there and imports the installed npm client;
+            // both wire clients import the testkit's shared JavaScript.
+            extra_module_roots: vec![PathBuf::from(env!("CARGO_TARGET_TMPDIR")), testkit_js()],
             ..EngineOptions::default()
         })
         .expect("the engine starts with the wire client");
@@ -187,7 +194,7 @@ impl QuickJsWireClient {
         let Value::Array(entries) = self.eval("return globalThis.wireLog.splice(0);") else {
             panic!("the wire log is not an array");
         };
-        entries.iter().map(message_of).collect()
+        entries.iter().map(decode::recorded_message).collect()
     }
 
     /// Runs rounds until the engine is quiet; returns what they brought.
@@ -215,40 +222,6 @@ impl QuickJsWireClient {
     }
 }
 
-/// A recorded dispatcher call as the message it carries; exact or a panic.
-fn message_of(entry: &Value) -> ToJs {
-    let Some((method, args)) = entry.as_array().and_then(|entry| entry.split_first()) else {
-        panic!("malformed wire log entry: {entry}");
-    };
-    match (method.as_str(), args) {
-        (Some("endInvokeDotNetFromJS"), [call_id, success, result_or_error]) => {
-            decode::end_invoke_dotnet(call_id, success, result_or_error)
-        }
-        (
-            Some("beginInvokeJSFromDotNet"),
-            [handle, identifier, args_json, result_type, target, call_type],
-        ) => ToJs::BeginInvokeJs(invocation(
-            uint(handle, "asyncHandle"),
-            identifier,
-            args_json,
-            result_type,
-            target,
-            call_type,
-        )),
-        (Some("receiveByteArray"), [id, bytes]) => ToJs::ReceiveByteArray {
-            id: uint(id, "id"),
-            bytes: bytes
-                .get("$bytes")
-                .and_then(Value::as_array)
-                .unwrap_or_else(|| panic!("receiveByteArray without a Uint8Array: {bytes}"))
-                .iter()
-                .map(|byte| u8::try_from(uint(byte, "a byte")).expect("a Uint8Array holds bytes"))
-                .collect(),
-        },
-        _ => panic!("a dispatcher call the wire protocol does not have here: {entry}"),
-    }
-}
-
 impl WireClient for QuickJsWireClient {
     fn runtime(&self) -> JsRuntime {
         self.engine.runtime().clone()
@@ -257,7 +230,7 @@ impl WireClient for QuickJsWireClient {
     fn begin_invoke(&mut self, call: Invoke<'_>) -> u64 {
         if self.microsoft {
             let id = self.eval(&format!(
-                "return globalThis.microsoftBegin({}, {}, {}, {});",
+                "return globalThis.clientBegin({}, {}, {}, {});",
                 js(&call.assembly),
                 js(&call.identifier),
                 js(&call.object_id),
@@ -286,7 +259,7 @@ impl WireClient for QuickJsWireClient {
     fn invoke_sync(&mut self, call: Invoke<'_>) -> Option<Result<String, String>> {
         if self.microsoft {
             let outcome = self.eval(&format!(
-                "return globalThis.microsoftInvoke({}, {}, {}, {});",
+                "return globalThis.clientInvoke({}, {}, {}, {});",
                 js(&call.assembly),
                 js(&call.identifier),
                 js(&call.object_id),

@@ -198,17 +198,19 @@ fn recursion(engine: &Engine) -> (String, u64) {
 
 #[test]
 fn deep_recursion_throws_a_range_error_on_a_2_mib_thread() {
-    let (plain, uncaught, reentrant) = on_thread(TWO_MIB, || {
-        let engine = engine_with(|_| {});
+    const REENTER: &str =
+        "window.reenterJs = (depth) => DotNet.invokeMethod('SandboxTests', 'Reenter', depth + 1); \
+         try { return reenterJs(0); } catch (error) { return error.message; }";
+    let (plain, uncaught, reentrant, nested) = on_thread(TWO_MIB, || {
+        // No nesting limit: the JS stack's own limit is what stops JS → Rust → JS → ….
+        let engine = engine_with(|options| options.runtime.max_nested_calls = usize::MAX);
         let plain = recursion(&engine);
         let uncaught = engine.eval_script("f.js", "function f() { f(); } f();");
         // JS → Rust → JS → …: every level also holds the Rust frames between.
-        let reentrant = eval(
-            &engine,
-            "window.reenterJs = (depth) => DotNet.invokeMethod('SandboxTests', 'Reenter', depth + 1); \
-             try { return reenterJs(0); } catch (error) { return error.message; }",
-        );
-        (plain, uncaught, reentrant)
+        let reentrant = eval(&engine, REENTER);
+        // With the default limit (32), the runtime refuses the 33rd call first.
+        let nested = eval(&engine_with(|_| {}), REENTER);
+        (plain, uncaught, reentrant, nested)
     });
     assert_eq!(plain.0, "RangeError: Maximum call stack size exceeded");
     assert!(plain.1 > 1000, "{plain:?}");
@@ -222,6 +224,12 @@ fn deep_recursion_throws_a_range_error_on_a_2_mib_thread() {
     assert!(
         reentrant.contains("Maximum call stack size exceeded"),
         "{reentrant}"
+    );
+    assert!(
+        nested.contains(
+            "The call to 'Reenter' was refused: 32 calls from JavaScript are already nested"
+        ),
+        "{nested}"
     );
 }
 

@@ -190,14 +190,14 @@ fn message_of_text(frame: &str) -> Frame {
         (
             Some("BeginInvokeJS"),
             [handle, identifier, args_json, result_type, target, call_type],
-        ) => Frame::Message(ToJs::BeginInvokeJs(decode::invocation(
-            uint(handle, "asyncHandle"),
+        ) => Frame::Message(decode::begin_invoke_js(
+            handle,
             identifier,
             args_json,
             result_type,
             target,
             call_type,
-        ))),
+        )),
         _ => panic!("a frame the page does not expect here: {frame}"),
     }
 }

@@ -5,6 +5,7 @@
 //! becomes U+FFFD), byte arrays are copied once from their `Uint8Array` into wasm memory, and a
 //! bad argument throws a `TypeError` naming it. Nothing here panics on what JavaScript sends.
 
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
 use interop_runtime::JsRuntime;
@@ -61,13 +62,17 @@ pub(crate) struct HostObject {
 }
 
 /// The host object of `runtime`.
+///
+/// Each closure holds the runtime as `AssertUnwindSafe`: under `panic = "unwind"` wasm-bindgen
+/// runs closures inside `catch_unwind`, and the runtime keeps its state consistent across a
+/// panic (it catches panics of user code itself, as on native hosts).
 pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
     let object = js_sys::Object::new();
     let set = |name: &str, function: &JsValue| {
         js_sys::Reflect::set(&object, &JsValue::from_str(name), function).map(drop)
     };
 
-    let js = runtime.clone();
+    let js = AssertUnwindSafe(runtime.clone());
     let begin = Closure::<BeginInvoke>::new(
         move |call_id: f64,
               assembly: Option<String>,
@@ -90,7 +95,7 @@ pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
     );
     set("beginInvokeDotNetFromJS", begin.as_ref())?;
 
-    let js = runtime.clone();
+    let js = AssertUnwindSafe(runtime.clone());
     let invoke = Closure::<InvokeSync>::new(
         move |assembly: Option<String>,
               identifier: Option<String>,
@@ -111,7 +116,7 @@ pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
     );
     set("invokeDotNetFromJS", invoke.as_ref())?;
 
-    let js = runtime.clone();
+    let js = AssertUnwindSafe(runtime.clone());
     let end = Closure::<EndInvokeJs>::new(
         move |_handle: JsValue, _succeeded: JsValue, triple: Option<String>| {
             // Must not throw: a bad completion is logged and answered by the runtime.
@@ -127,7 +132,7 @@ pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
     );
     set("endInvokeJSFromDotNet", end.as_ref())?;
 
-    let js = runtime.clone();
+    let js = AssertUnwindSafe(runtime.clone());
     let send_bytes = Closure::<SendByteArray>::new(move |index: f64, bytes: JsValue| {
         let index = non_negative_integer(index, "index")
             .ok()
@@ -145,7 +150,7 @@ pub(crate) fn host_object(runtime: &JsRuntime) -> Result<HostObject, JsValue> {
     });
     set("sendByteArray", send_bytes.as_ref())?;
 
-    let js = runtime.clone();
+    let js = AssertUnwindSafe(runtime.clone());
     // `invokeMethodWithSignalAsync` aborted: an id naming no running call is ignored.
     let cancel = Closure::<CancelInvoke>::new(move |call_id: f64| {
         let call_id = non_negative_integer(call_id, "callId")?;

@@ -1,6 +1,6 @@
 //! The `Host` the runtime talks to: each message goes straight to the page's dispatcher (the
 //! object `DotNet.attachDispatcher` returned, through the guard of `js/guard.js`), futures run on the page's event loop
-//! (`wasm_bindgen_futures::spawn_local`) and timers are the page's `setTimeout`.
+//! (the module's run queue, polled from microtasks: `executor`) and timers are the page's `setTimeout`.
 //!
 //! The runtime wants a `Send + Sync` host, and JavaScript values are neither: the dispatcher
 //! lives in a table of this thread (wasm32 has one) and the host itself holds nothing.
@@ -11,6 +11,7 @@ use std::time::Duration;
 use interop_runtime::{BoxFuture, Host, JsInvocation, SyncCallError, ToJs};
 use wasm_bindgen::prelude::*;
 
+use crate::executor;
 use crate::panic::Tagged;
 use crate::timer::Sleep;
 
@@ -63,44 +64,54 @@ extern "C" {
 }
 
 thread_local! {
-    /// The dispatcher of the page's runtime, once attached.
-    static DISPATCHER: RefCell<Option<Dispatcher>> = const { RefCell::new(None) };
+    /// The dispatcher of each attached runtime, by the index its host holds.
+    static DISPATCHERS: RefCell<Vec<Dispatcher>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Tells the guard the module has stopped after a panic (from the panic hook: the slot may be
-/// borrowed by the code that panicked, and is then only read).
+/// Tells every guard the module has stopped after a panic (from the panic hook: the table may
+/// be borrowed by the code that panicked, and is then only read).
 pub(crate) fn panicked(text: &str, report: &str) {
-    let _ = DISPATCHER.try_with(|slot| {
-        if let Ok(slot) = slot.try_borrow() {
-            if let Some(guard) = slot.as_ref() {
+    let _ = DISPATCHERS.try_with(|table| {
+        if let Ok(table) = table.try_borrow() {
+            for guard in table.iter() {
                 let _ = guard.panicked(text, report);
             }
         }
     });
 }
 
-/// Makes `dispatcher` the one messages go to.
-pub(crate) fn set_dispatcher(dispatcher: Dispatcher) {
-    DISPATCHER.with(|slot| *slot.borrow_mut() = Some(dispatcher));
-}
-
-/// Runs `f` with the dispatcher, if one is attached. The slot is only borrowed shared, so
-/// JavaScript that `f` runs may call back into Rust and reach it again.
-fn with_dispatcher<R>(f: impl FnOnce(&Dispatcher) -> R) -> Option<R> {
-    DISPATCHER.with(|slot| slot.borrow().as_ref().map(f))
+/// Adds `dispatcher` to the table; returns the host whose messages go to it.
+pub(crate) fn add_dispatcher(dispatcher: Dispatcher) -> WasmHost {
+    DISPATCHERS.with(|table| {
+        let mut table = table.borrow_mut();
+        table.push(dispatcher);
+        WasmHost {
+            page: table.len() - 1,
+        }
+    })
 }
 
 /// How a thrown JavaScript value reads, as the clients format errors: `message\nstack` for an
-/// `Error`, else its `String(value)`.
+/// `Error`, else its `String(value)`. A stack that starts with the error's own `name: message`
+/// (V8's do; Firefox's and QuickJS's hold frames only) gives its frames alone: with the message
+/// written twice, an error passed up through nested sync calls doubled at each level.
 pub(crate) fn error_text(value: &JsValue) -> String {
     if let Some(error) = value.dyn_ref::<js_sys::Error>() {
         let message = String::from(error.message());
         let stack = js_sys::Reflect::get(error, &JsValue::from_str("stack"))
             .ok()
             .and_then(|stack| stack.as_string());
-        return match stack {
-            Some(stack) => format!("{message}\n{stack}"),
-            None => message,
+        let Some(stack) = stack else {
+            return message;
+        };
+        let header = String::from(error.to_string());
+        return match stack.strip_prefix(&header) {
+            Some(frames) => match frames.strip_prefix('\n') {
+                Some(frames) => format!("{message}\n{frames}"),
+                None if frames.is_empty() => message,
+                None => format!("{message}\n{stack}"),
+            },
+            None => format!("{message}\n{stack}"),
         };
     }
     if value.is_null() || value.is_undefined() {
@@ -111,14 +122,24 @@ pub(crate) fn error_text(value: &JsValue) -> String {
         .unwrap_or_else(|| String::from(js_sys::JsString::from(value.clone())))
 }
 
-/// The runtime's view of the page.
-pub(crate) struct WasmHost;
+/// The runtime's view of the page: the index of its dispatcher in this thread's table.
+pub(crate) struct WasmHost {
+    page: usize,
+}
+
+impl WasmHost {
+    /// Runs `f` with this host's dispatcher. The table is only borrowed shared, so JavaScript
+    /// that `f` runs may call back into Rust and reach it again.
+    fn with_dispatcher<R>(&self, f: impl FnOnce(&Dispatcher) -> R) -> Option<R> {
+        DISPATCHERS.with(|table| table.borrow().get(self.page).map(f))
+    }
+}
 
 impl Host for WasmHost {
     /// Delivers at once: the page's JavaScript runs on this thread, and the runtime calls
     /// `send` with none of its locks held. A dispatcher that throws is logged.
     fn send(&self, message: ToJs) {
-        let delivered = with_dispatcher(|dispatcher| match message {
+        let delivered = self.with_dispatcher(|dispatcher| match message {
             ToJs::EndInvokeDotNet {
                 call_id,
                 success,
@@ -149,7 +170,7 @@ impl Host for WasmHost {
     }
 
     fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {
-        with_dispatcher(|dispatcher| {
+        self.with_dispatcher(|dispatcher| {
             dispatcher
                 .invoke_js(
                     &call.identifier,
@@ -169,7 +190,7 @@ impl Host for WasmHost {
 
     fn spawn(&self, task: BoxFuture<()>) {
         // Polled as the call that spawned it, so that a panic in it names that call.
-        wasm_bindgen_futures::spawn_local(Tagged::new(task));
+        executor::spawn(Box::pin(Tagged::new(task)));
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<()> {

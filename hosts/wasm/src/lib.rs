@@ -24,7 +24,7 @@
 //! ```
 //!
 //! Messages go straight to the client's dispatcher, async methods run on the page's event loop
-//! (`wasm_bindgen_futures::spawn_local`), and the timeouts of Rust→JS calls run on the page's
+//! (the module's run queue, polled from microtasks), and the timeouts of Rust→JS calls run on the page's
 //! `setTimeout`. Byte arrays are copied once each way, between wasm memory and a `Uint8Array`.
 //! Under `panic = "abort"` (wasm's default) a panic stops the module: the call, every pending
 //! call and every later one fail with `The Rust module has stopped after a panic in '<id>': …`.
@@ -32,8 +32,11 @@
 #![deny(missing_docs)]
 
 mod entry;
+mod executor;
 mod host;
 mod panic;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod timer;
 
 use std::cell::RefCell;
@@ -43,7 +46,7 @@ use interop_runtime::{JsRuntime, RuntimeOptions};
 use wasm_bindgen::prelude::*;
 
 use crate::entry::HostObject;
-use crate::host::{Dispatcher, WasmHost};
+use crate::host::Dispatcher;
 
 // The host side of streams, the runtime's own file (`interop_runtime::HOST_STREAMS_JS`), imported
 // as a module of the bindings (wasm-bindgen copies it beside them, under `snippets/`).
@@ -59,6 +62,7 @@ extern "C" {
 #[wasm_bindgen(module = "/js/guard.js")]
 extern "C" {
     /// `new Guard()`.
+    #[derive(Clone)]
     type Guard;
 
     #[wasm_bindgen(constructor)]
@@ -73,15 +77,12 @@ extern "C" {
     fn set_dispatcher(this: &Guard, dispatcher: &JsValue);
 }
 
-/// What the page keeps while the runtime is attached.
-struct Page {
-    runtime: JsRuntime,
-    /// The host object's closures must live as long as the client may call them.
-    _host_object: HostObject,
-}
-
 thread_local! {
-    static PAGE: RefCell<Option<Page>> = const { RefCell::new(None) };
+    /// The runtime [`start`] attached to the page's `DotNet`.
+    static PAGE: RefCell<Option<JsRuntime>> = const { RefCell::new(None) };
+    /// The host objects of every attached runtime: their closures must live as long as the
+    /// client may call them, the life of the module.
+    static HOST_OBJECTS: RefCell<Vec<HostObject>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Attaches a runtime with default options to the page's `DotNet` (the global the JS client
@@ -105,7 +106,35 @@ pub fn start_with(options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
         return Err(js_sys::Error::new("interop_wasm::start was already called").into());
     }
     let dotnet = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("DotNet"))?;
-    let attach = js_sys::Reflect::get(&dotnet, &JsValue::from_str("attachDispatcher"))
+    let (runtime, dispatcher) = attach_to(&dotnet, options)?;
+    // The runtime's stream functions, installed as `globalThis.jsinvokable` as every host does.
+    let streams = js_sys::Object::freeze(&host_stream_functions(&dotnet, &dispatcher));
+    js_sys::Reflect::set(
+        &js_sys::global(),
+        &JsValue::from_str("jsinvokable"),
+        &streams,
+    )?;
+    PAGE.with(|page| *page.borrow_mut() = Some(runtime.clone()));
+    Ok(runtime)
+}
+
+/// Attaches one more runtime, with `options`, to the JS client `dotnet` (any object with
+/// `attachDispatcher`, as the global `DotNet` of [`start_with`]), and returns it. Several
+/// runtimes live side by side, each attached to its own client object: the conformance suite
+/// (`hosts/wasm/conformance-app`) makes one per client of a case. Unlike [`start_with`] it
+/// installs no `globalThis.jsinvokable` and does not set [`runtime`]; the panic hook is the
+/// same, and a panic stops every runtime of the module. A runtime stays attached for the life
+/// of the module.
+///
+/// Fails when `dotnet` has no `attachDispatcher`, when it throws, and when `options` are
+/// refused.
+pub fn attach(dotnet: &JsValue, options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
+    attach_to(dotnet, options).map(|(runtime, _)| runtime)
+}
+
+/// [`attach`], also returning the client's dispatcher.
+fn attach_to(dotnet: &JsValue, options: RuntimeOptions) -> Result<(JsRuntime, JsValue), JsValue> {
+    let attach = js_sys::Reflect::get(dotnet, &JsValue::from_str("attachDispatcher"))
         .ok()
         .and_then(|attach| attach.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| {
@@ -114,32 +143,20 @@ pub fn start_with(options: RuntimeOptions) -> Result<JsRuntime, JsValue> {
                  starting the wasm module",
             )
         })?;
-    let runtime = JsRuntime::with_options(Arc::new(WasmHost), options)
+    let guard = Guard::new();
+    let host = host::add_dispatcher(guard.clone().unchecked_into::<Dispatcher>());
+    let runtime = JsRuntime::with_options(Arc::new(host), options)
         .map_err(|error| js_sys::Error::new(&error.to_string()))?;
     let host_object = entry::host_object(&runtime)?;
-    let guard = Guard::new();
-    let dispatcher = attach.call1(&dotnet, &guard.host(&host_object.object))?;
+    let dispatcher = attach.call1(dotnet, &guard.host(&host_object.object))?;
     guard.set_dispatcher(&dispatcher);
-    // The runtime's stream functions, installed as `globalThis.jsinvokable` as every host does.
-    let streams = js_sys::Object::freeze(&host_stream_functions(&dotnet, &dispatcher));
-    js_sys::Reflect::set(
-        &js_sys::global(),
-        &JsValue::from_str("jsinvokable"),
-        &streams,
-    )?;
-    host::set_dispatcher(guard.unchecked_into::<Dispatcher>());
     panic::install_hook();
-    PAGE.with(|page| {
-        *page.borrow_mut() = Some(Page {
-            runtime: runtime.clone(),
-            _host_object: host_object,
-        })
-    });
-    Ok(runtime)
+    HOST_OBJECTS.with(|objects| objects.borrow_mut().push(host_object));
+    Ok((runtime, dispatcher))
 }
 
 /// The runtime [`start`] attached, if it was called: Rust code calls JavaScript through it
 /// (methods may also take a `JsRuntime` parameter, which is this one).
 pub fn runtime() -> Option<JsRuntime> {
-    PAGE.with(|page| page.borrow().as_ref().map(|page| page.runtime.clone()))
+    PAGE.with(|page| page.borrow().clone())
 }

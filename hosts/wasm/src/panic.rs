@@ -24,6 +24,8 @@ thread_local! {
     static RUNNING: RefCell<Vec<Rc<str>>> = const { RefCell::new(Vec::new()) };
     /// Set by the panic hook: the module has stopped.
     static STOPPED: Cell<bool> = const { Cell::new(false) };
+    /// The hook is installed (by the first runtime attached).
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether the module has stopped after a panic: no task is polled and no timer armed again.
@@ -96,9 +98,9 @@ fn stopped_text(call: Option<&str>, message: &str) -> String {
 }
 
 /// Installs the hook (after the one already set, which still runs first), under
-/// `panic = "abort"` only.
+/// `panic = "abort"` only, once.
 pub(crate) fn install_hook() {
-    if !cfg!(panic = "abort") {
+    if !cfg!(panic = "abort") || HOOKED.replace(true) {
         return;
     }
     let previous = std::panic::take_hook();

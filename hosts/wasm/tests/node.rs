@@ -10,189 +10,26 @@
 // The `json!` of every expected result.
 #![recursion_limit = "256"]
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::{Command, ExitCode};
-use std::sync::{Mutex, OnceLock};
 
 use serde_json::{json, Value};
+use support::{build, manifest_dir, missing_tools, trial, App, Client, Profile};
 
-/// The test app's package and the file stem of its `.wasm`.
-const APP_PACKAGE: &str = "interop-wasm-test-app";
-const APP_CRATE: &str = "interop_wasm_test_app";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn workspace_root() -> PathBuf {
-    manifest_dir().join("../..")
-}
-
-/// The `=X` pin of wasm-bindgen in this crate's manifest: the CLI must be that version.
-fn pinned_version() -> String {
-    let manifest = std::fs::read_to_string(manifest_dir().join("Cargo.toml"))
-        .expect("hosts/wasm/Cargo.toml is readable");
-    manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("wasm-bindgen = \"="))
-        .and_then(|rest| rest.split('"').next())
-        .expect("hosts/wasm/Cargo.toml pins wasm-bindgen with `=`")
-        .to_owned()
-}
-
-/// The `wasm-bindgen` to run: `WASM_BINDGEN`, else the one on `PATH`, else cargo's bin dir.
-fn wasm_bindgen_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASM_BINDGEN") {
-        return PathBuf::from(path);
-    }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("wasm-bindgen"))
-            .find(|candidate| candidate.is_file())
-    });
-    on_path.unwrap_or_else(|| {
-        let cargo_home = std::env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-            .unwrap_or_default();
-        cargo_home.join("bin/wasm-bindgen")
-    })
-}
-
-/// Why the tests cannot run here, if they cannot.
-fn missing_tools() -> Option<String> {
-    let version = pinned_version();
-    let wasm_bindgen = wasm_bindgen_path();
-    let found = Command::new(&wasm_bindgen)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
-    match found {
-        None => {
-            return Some(format!(
-                "wasm-bindgen {version} is not installed (cargo install wasm-bindgen-cli --version ={version}; scripts/test.sh does)"
-            ))
-        }
-        Some(found) if found.split_whitespace().nth(1) != Some(version.as_str()) => {
-            return Some(format!(
-                "{} is '{found}', not wasm-bindgen {version} (cargo install wasm-bindgen-cli --version ={version})",
-                wasm_bindgen.display()
-            ))
-        }
-        Some(_) => {}
-    }
-    let node = Command::new("node").arg("--version").output();
-    if !node.is_ok_and(|output| output.status.success()) {
-        return Some("node (Node.js 20) is not installed (scripts/test.sh installs it)".to_owned());
-    }
-    None
-}
-
-/// A cargo profile the app is built in.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-enum Profile {
-    Debug,
-    Release,
-}
-
-impl Profile {
-    fn name(self) -> &'static str {
-        match self {
-            Profile::Debug => "debug",
-            Profile::Release => "release",
-        }
-    }
-}
-
-/// Builds the app in `profile` and runs wasm-bindgen on it, once per profile per run; returns
-/// the directory of wasm-bindgen's output.
-fn build(profile: Profile) -> PathBuf {
-    static BUILT: OnceLock<Mutex<Vec<(Profile, PathBuf)>>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| Mutex::new(Vec::new()));
-    // One build at a time: cargo would only wait on its lock, and the output would interleave.
-    let mut built = built
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, out_dir)) = built.iter().find(|(built, _)| *built == profile) {
-        return out_dir.clone();
-    }
-    // The target directory of this build (CARGO_TARGET_TMPDIR is its `tmp`): `cargo test` holds
-    // no lock on it while tests run, and the wasm32 artifacts live apart from the native ones.
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR is inside the target directory")
-        .to_path_buf();
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .current_dir(workspace_root())
-        .args([
-            "build",
-            "-p",
-            APP_PACKAGE,
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir);
-    if profile == Profile::Release {
-        cargo.arg("--release");
-    }
-    let status = cargo.status().expect("cargo runs");
-    assert!(
-        status.success(),
-        "cargo build of the wasm test app ({profile:?}) failed"
-    );
-    let wasm = target_dir
-        .join("wasm32-unknown-unknown")
-        .join(profile.name())
-        .join(format!("{APP_CRATE}.wasm"));
-    let out_dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("wasm-app-{}", profile.name()));
-    let status = Command::new(wasm_bindgen_path())
-        .args(["--target", "web", "--out-dir"])
-        .arg(&out_dir)
-        .arg(&wasm)
-        .status()
-        .expect("wasm-bindgen runs");
-    assert!(
-        status.success(),
-        "wasm-bindgen failed on {}",
-        wasm.display()
-    );
-    built.push((profile, out_dir.clone()));
-    out_dir
-}
-
-/// A JS client the app is loaded with.
-#[derive(Clone, Copy, Debug)]
-enum Client {
-    /// `interop-runtime/js/dotnet-interop.js`.
-    Ours,
-    /// `@microsoft/dotnet-js-interop` 10.0.11, pinned in `hosts/quickjs/npm-client/`.
-    Microsoft,
-}
-
-impl Client {
-    fn module(self) -> PathBuf {
-        match self {
-            Client::Ours => workspace_root().join("interop-runtime/js/dotnet-interop.js"),
-            Client::Microsoft => {
-                let node_modules = interop_testkit::npm::install(
-                    &workspace_root().join("hosts/quickjs/npm-client"),
-                    &Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-client"),
-                )
-                .expect("Microsoft's pinned client installs");
-                node_modules.join("@microsoft/dotnet-js-interop/dist/src/Microsoft.JSInterop.js")
-            }
-        }
-    }
-}
+/// The test app.
+const APP: App = App {
+    package: "interop-wasm-test-app",
+    crate_name: "interop_wasm_test_app",
+};
 
 /// What every check of `app.mjs` must give, whichever the client and profile.
 fn expected(client: Client) -> Value {
     let error = |text: &str| json!({ "error": text });
+    let too_deep = json!({
+        "error": "The call to 'Recurse' was refused: 32 calls from JavaScript are already nested on this thread, each made by JavaScript that Rust called (RuntimeOptions::max_nested_calls).",
+        "short": true,
+    });
     let mut expected = json!({
         "sync static": [1, 2, 3],
         "async static": [1, 2, 3],
@@ -226,6 +63,11 @@ fn expected(client: Client) -> Value {
         "Rust invokes JS void": 7,
         "Rust invokes JS sync": 5,
         "re-entrant sync calls": 42,
+        "nested to the limit": 31,
+        "nested past the limit": too_deep,
+        "nested far past the limit": too_deep,
+        "nested to the limit again": 31,
+        "nested through async calls": [100000, 32],
         "sync JS call throws": "thrown by jsThrow",
         "bytes from JS to Rust": [4, 256],
         "timeout on the page timers": "The JS interop call 'jsNever' timed out after 50ms.",
@@ -285,7 +127,7 @@ enum Mode {
 
 /// Loads the app built in `profile` with `client`, runs `mode` and compares every check.
 fn run_app(profile: Profile, client: Client, mode: Mode) {
-    let out_dir = build(profile);
+    let out_dir = build(APP, profile);
     let (argument, expected) = match mode {
         Mode::Calls => ("calls", expected(client)),
         Mode::PanicSync => ("panic-sync", expected_after_panic("Boom")),
@@ -295,7 +137,7 @@ fn run_app(profile: Profile, client: Client, mode: Mode) {
     let output = Command::new("node")
         .arg(manifest_dir().join("tests/node/app.mjs"))
         .arg(&out_dir)
-        .arg(APP_CRATE)
+        .arg(APP.crate_name)
         .arg(client.module())
         .arg(argument)
         .output()
@@ -359,7 +201,6 @@ fn numbers_equal(got: &Value, want: &Value) -> bool {
 fn main() -> ExitCode {
     let arguments = libtest_mimic::Arguments::from_args();
     let missing = missing_tools();
-    let required = std::env::var_os("REQUIRE_WASM_BINDGEN").is_some();
     let mut trials = Vec::new();
     let cases = [Profile::Debug, Profile::Release]
         .into_iter()
@@ -387,20 +228,10 @@ fn main() -> ExitCode {
                     Mode::PanicAsync => "panic_in_an_async_call",
                 }
             );
-            let trial = match &missing {
-                None => libtest_mimic::Trial::test(name, move || {
-                    run_app(profile, client, mode);
-                    Ok(())
-                }),
-                Some(reason) if required => {
-                    let reason = reason.clone();
-                    libtest_mimic::Trial::test(name, move || Err(reason.into()))
-                }
-                Some(reason) => {
-                    eprintln!("ignored: {name}: {reason}");
-                    libtest_mimic::Trial::test(name, || Ok(())).with_ignored_flag(true)
-                }
-            };
+            let trial = trial(name, &missing, move || {
+                run_app(profile, client, mode);
+                Ok(())
+            });
             trials.push(trial);
         }
     }

@@ -25,8 +25,13 @@
 //! | `virtual_clock` | `js_call_timeout`, `stream_idle_timeout`, `dotnet_stream_claim_timeout`, `cancellation_token_is_signalled_then_grace` (edges to the millisecond, waits of an hour) | the WebSocket server: its clock is real (its tests run a real server on real sockets); its timeouts are covered by `js_call_timeout_elapses`, `stream_idle_timeout_elapses`, `dotnet_stream_claim_timeout_elapses` and `cancellation_grace_elapses`, which wait 20 ms for real |
 //!
 //! The in-memory host runs every case (its clock is virtual); so does the QuickJS host, with
-//! either client, on a paused tokio clock. The `*_elapses` timeout cases run on every host,
-//! on whatever clock it has.
+//! either client, on a paused tokio clock. The wasm host (`hosts/wasm/tests/conformance.rs`)
+//! runs the cases from [`CASES`] inside its module in Node.js, with our client and with
+//! Microsoft's, on a virtual `setTimeout`, every case too: the three that call a panicking
+//! fixture and go on (`sync_calls`, `hidden_user_errors`, `panics_fail_the_call`) on a build
+//! with `panic = "unwind"`, since under wasm's default `panic = "abort"` a panic stops the
+//! module by design (docs/wasm.md). The `*_elapses` timeout cases run on every host, on
+//! whatever clock it has.
 //!
 //! The cases live in one file per topic (static calls, arguments, instances, user errors, sync
 //! calls, byte arrays, limits, Rust→JS calls, object references, closing, both stream

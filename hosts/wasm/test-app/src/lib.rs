@@ -416,3 +416,24 @@ pub fn aborts_seen() -> (u32, u32) {
         DROPPED.load(Ordering::Relaxed),
     )
 }
+
+/// JS → Rust → JS → … `depth` times, synchronously: `jsRecurse(n)` calls
+/// `DotNet.invokeMethod('WasmApp', 'Recurse', n)`. Gives the depth reached.
+#[jsinvokable("Recurse", assembly = "WasmApp")]
+pub fn recurse(js: JsRuntime, depth: u32) -> Result<u32, JsError> {
+    if depth == 0 {
+        return Ok(0);
+    }
+    js.invoke_sync::<u32>("jsRecurse", (depth - 1,))
+        .map(|reached| reached + 1)
+}
+
+/// Starts `jsAgain(depth - 1)` without waiting for it, until `depth` is 0: the client runs the
+/// function at once, and it calls `Again` back synchronously, so the calls nest too.
+#[jsinvokable("Again", assembly = "WasmApp")]
+pub fn again(js: JsRuntime, depth: u32) -> u32 {
+    if depth > 0 {
+        drop(js.invoke_void("jsAgain", (depth - 1,)));
+    }
+    depth
+}

@@ -123,6 +123,27 @@ async function calls() {
   await check('Rust invokes JS void', () => DotNet.invokeMethodAsync('WasmApp', 'CallJsVoid'));
   checkSync('Rust invokes JS sync', () => DotNet.invokeMethod('WasmApp', 'CallJsSync'));
   checkSync('re-entrant sync calls', () => DotNet.invokeMethod('WasmApp', 'Reenter'));
+  // Calls nest at most RuntimeOptions::max_nested_calls (32) deep: at it, one past it and far
+  // past it (recursing until the stack ran out would overwrite the module's memory), with a
+  // short error (a V8 stack repeats its message: passed up through the levels, it doubled).
+  globalThis.jsRecurse = (depth) => DotNet.invokeMethod('WasmApp', 'Recurse', depth);
+  checkSync('nested to the limit', () => DotNet.invokeMethod('WasmApp', 'Recurse', 31));
+  for (const [name, depth] of [['nested past the limit', 32], ['nested far past the limit', 100000]]) {
+    try {
+      results[name] = DotNet.invokeMethod('WasmApp', 'Recurse', depth);
+    } catch (error) {
+      results[name] = { error: error.message.split('\n')[0], short: error.message.length < 100000 };
+    }
+  }
+  checkSync('nested to the limit again', () => DotNet.invokeMethod('WasmApp', 'Recurse', 31));
+  // The same through Rust→JS calls that the client runs at once: the 33rd call is refused
+  // (inside a promise Rust dropped), every call outside it completes.
+  {
+    let again = 0;
+    globalThis.jsAgain = (depth) => { again += 1; return DotNet.invokeMethod('WasmApp', 'Again', depth); };
+    const depth = DotNet.invokeMethod('WasmApp', 'Again', 100000);
+    results['nested through async calls'] = [depth, again];
+  }
   checkSync('sync JS call throws', () => DotNet.invokeMethod('WasmApp', 'CallJsSyncThrows').split('\n')[0]);
   await check('bytes from JS to Rust', () => DotNet.invokeMethodAsync('WasmApp', 'FetchJsBytes'));
   // Cancellation (our client only): a method taking a CancellationToken is signalled, one
