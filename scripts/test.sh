@@ -57,7 +57,7 @@ echo "== setup: Node.js, Chromium, nginx, wasm-bindgen-cli, nightly's rust-src, 
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   # The wasm host's tests and the web app's in-page browser runs use wasm-bindgen's CLI at the
   # version hosts/wasm/Cargo.toml pins (`=X`): installed when missing, only its `wasm-bindgen`
-  # binary at opt-level 1 (232 s instead of 686 s for a plain `cargo install`).
+  # binary at opt-level 1 (205 s instead of 320 s for a plain `cargo install` here, loaded).
   bash scripts/wasm-bindgen-cli.sh 2>&1
   # The wasm host's conformance runs the cases that panic on a panic = "unwind" build: nightly's
   # -Zbuild-std, which needs rust-src (the nightly toolchain is the fuzz targets' already).
