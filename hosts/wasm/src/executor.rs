@@ -174,6 +174,7 @@ fn tick() {
 
 /// Polls queued tasks, and the tasks they wake, until none is queued. Called while tasks are
 /// being polled (from JavaScript that a task called), it returns at once.
+#[cfg(feature = "testing")]
 pub(crate) fn run_until_stalled() {
     drain(None);
 }

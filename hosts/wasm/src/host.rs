@@ -12,7 +12,7 @@ use interop_runtime::{BoxFuture, Host, JsInvocation, SyncCallError, ToJs};
 use wasm_bindgen::prelude::*;
 
 use crate::executor;
-use crate::panic::Tagged;
+use crate::panic::{self, Tagged};
 use crate::timer::Sleep;
 
 #[wasm_bindgen]
@@ -133,13 +133,26 @@ impl WasmHost {
     fn with_dispatcher<R>(&self, f: impl FnOnce(&Dispatcher) -> R) -> Option<R> {
         DISPATCHERS.with(|table| table.borrow().get(self.page).map(f))
     }
+
+    /// Calls JavaScript through the dispatcher, and after it returns makes sure no Rust frame
+    /// goes on in a module that stopped meanwhile (JavaScript called Rust again, and that call
+    /// panicked): traps, as the panic did, so that the trap reaches the JavaScript that called
+    /// this frame, where the guard turns it into the panic's error. Without it, a caller that
+    /// handles the error would carry on, and answer, in a module whose state the panic lost.
+    fn call_js<R>(&self, f: impl FnOnce(&Dispatcher) -> R) -> Option<R> {
+        let result = self.with_dispatcher(f);
+        if panic::stopped() {
+            std::process::abort();
+        }
+        result
+    }
 }
 
 impl Host for WasmHost {
     /// Delivers at once: the page's JavaScript runs on this thread, and the runtime calls
     /// `send` with none of its locks held. A dispatcher that throws is logged.
     fn send(&self, message: ToJs) {
-        let delivered = self.with_dispatcher(|dispatcher| match message {
+        let delivered = self.call_js(|dispatcher| match message {
             ToJs::EndInvokeDotNet {
                 call_id,
                 success,
@@ -170,7 +183,7 @@ impl Host for WasmHost {
     }
 
     fn invoke_js_sync(&self, call: JsInvocation) -> Result<Option<String>, SyncCallError> {
-        self.with_dispatcher(|dispatcher| {
+        self.call_js(|dispatcher| {
             dispatcher
                 .invoke_js(
                     &call.identifier,

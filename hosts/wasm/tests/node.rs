@@ -123,6 +123,9 @@ enum Mode {
     PanicSync,
     /// A panic in an async call's future while three calls are pending.
     PanicAsync,
+    /// A panic in a call JavaScript made from inside a sync Rust→JS call, whose Rust caller
+    /// catches the error: that caller must not go on in the stopped module.
+    PanicNested,
 }
 
 /// Loads the app built in `profile` with `client`, runs `mode` and compares every check.
@@ -132,6 +135,7 @@ fn run_app(profile: Profile, client: Client, mode: Mode) {
         Mode::Calls => ("calls", expected(client)),
         Mode::PanicSync => ("panic-sync", expected_after_panic("Boom")),
         Mode::PanicAsync => ("panic-async", expected_after_panic("BoomAsync")),
+        Mode::PanicNested => ("panic-nested", expected_after_panic("Boom")),
     };
     let started = std::time::Instant::now();
     let output = Command::new("node")
@@ -208,9 +212,14 @@ fn main() -> ExitCode {
             [Client::Ours, Client::Microsoft]
                 .into_iter()
                 .flat_map(move |client| {
-                    [Mode::Calls, Mode::PanicSync, Mode::PanicAsync]
-                        .into_iter()
-                        .map(move |mode| (profile, client, mode))
+                    [
+                        Mode::Calls,
+                        Mode::PanicSync,
+                        Mode::PanicAsync,
+                        Mode::PanicNested,
+                    ]
+                    .into_iter()
+                    .map(move |mode| (profile, client, mode))
                 })
         });
     for (profile, client, mode) in cases {
@@ -226,6 +235,7 @@ fn main() -> ExitCode {
                     Mode::Calls => "calls",
                     Mode::PanicSync => "panic_in_a_sync_call",
                     Mode::PanicAsync => "panic_in_an_async_call",
+                    Mode::PanicNested => "panic_in_a_nested_call",
                 }
             );
             let trial = trial(name, &missing, move || {

@@ -297,6 +297,16 @@ pub fn boom(message: String) -> i32 {
     panic!("{message}")
 }
 
+/// Calls `jsBoom` synchronously and gives any error it raised as a value (`jsBoom` calls
+/// `Boom`: the module stops, and this must not go on to return).
+#[jsinvokable("CatchJsError", assembly = "WasmApp")]
+pub fn catch_js_error(js: JsRuntime) -> String {
+    match js.invoke_sync::<i32>("jsBoom", ()) {
+        Ok(value) => format!("no error: {value}"),
+        Err(error) => format!("caught: {error}"),
+    }
+}
+
 /// Waits for a JavaScript promise that never settles (until the 60 s timeout).
 #[jsinvokable("WaitForJs", assembly = "WasmApp")]
 pub async fn wait_for_js(js: JsRuntime) -> Result<i32, JsError> {

@@ -3,11 +3,12 @@
 // with what it gave (a value, or `{ "error": text }`). tests/node.rs compares it with what the
 // Rust side must give; this script asserts nothing itself.
 //
-//   node app.mjs <bindgen output dir> <crate name> <client module> [calls|panic-sync|panic-async]
+//   node app.mjs <bindgen output dir> <crate name> <client module> [calls|panic-sync|panic-async|panic-nested]
 //
 // `calls` (the default) makes the calls below; `panic-sync` and `panic-async` start three async
 // calls that wait for JavaScript, make a call panic (a sync call, or an async one in its future),
-// then call again, and report how every call ended and what reached the console.
+// then call again, and report how every call ended and what reached the console; `panic-nested`
+// makes the sync call panic inside a sync Rust→JS call whose Rust caller catches errors.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -233,6 +234,15 @@ async function panicking(mode) {
   if (mode === 'panic-sync') {
     try {
       results.panicked = { value: DotNet.invokeMethod('WasmApp', 'Boom', 'out of cheese') };
+    } catch (error) {
+      results.panicked = { error: error.message };
+    }
+  } else if (mode === 'panic-nested') {
+    // Rust calls jsBoom synchronously, which calls Boom: the panic traps back to jsBoom, and
+    // CatchJsError, which would turn the error into a value, must not go on.
+    globalThis.jsBoom = () => DotNet.invokeMethod('WasmApp', 'Boom', 'out of cheese');
+    try {
+      results.panicked = { value: DotNet.invokeMethod('WasmApp', 'CatchJsError') };
     } catch (error) {
       results.panicked = { error: error.message };
     }
