@@ -19,6 +19,7 @@ pub mod fixtures;
 #[cfg(not(target_arch = "wasm32"))]
 mod memory_host;
 pub mod npm;
+pub mod wasm_bindgen_cli;
 mod wire;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -11,56 +11,15 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The `=X` pin of wasm-bindgen in `hosts/wasm/Cargo.toml`: the CLI must be that version.
-pub fn pinned_version() -> String {
-    let manifest = std::fs::read_to_string(workspace_root().join("hosts/wasm/Cargo.toml"))
-        .expect("hosts/wasm/Cargo.toml is readable");
-    manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("wasm-bindgen = \"="))
-        .and_then(|rest| rest.split('"').next())
-        .expect("hosts/wasm/Cargo.toml pins wasm-bindgen with `=`")
-        .to_owned()
-}
-
-/// The `wasm-bindgen` to run: `WASM_BINDGEN`, else the one on `PATH`, else cargo's bin dir.
+/// The `wasm-bindgen` to run.
 pub fn wasm_bindgen_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASM_BINDGEN") {
-        return PathBuf::from(path);
-    }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("wasm-bindgen"))
-            .find(|candidate| candidate.is_file())
-    });
-    on_path.unwrap_or_else(|| {
-        let cargo_home = std::env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-            .unwrap_or_default();
-        cargo_home.join("bin/wasm-bindgen")
-    })
+    interop_testkit::wasm_bindgen_cli::path()
 }
 
 /// Why `path` is not the pinned wasm-bindgen CLI, if it is not.
 pub fn wasm_bindgen_problem(path: &Path) -> Option<String> {
-    let version = pinned_version();
-    let found = Command::new(path)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
-    match found {
-        None => Some(format!(
-            "wasm-bindgen {version} (cargo install wasm-bindgen-cli --version ={version})"
-        )),
-        Some(found) if found.split_whitespace().nth(1) != Some(version.as_str()) => Some(format!(
-            "wasm-bindgen {version}, not '{found}' at {} (cargo install wasm-bindgen-cli --version ={version})",
-            path.display()
-        )),
-        Some(_) => None,
-    }
+    let version = interop_testkit::wasm_bindgen_cli::pinned_version(&workspace_root());
+    interop_testkit::wasm_bindgen_cli::problem(path, &version)
 }
 
 /// Builds `examples-wasm-app` in release for wasm32 and runs wasm-bindgen on it, once per test
@@ -92,17 +51,7 @@ pub fn bundle() -> PathBuf {
     let wasm = target_dir.join("wasm32-unknown-unknown/release/examples_wasm_app.wasm");
     let out_dir = tmp.join("examples-wasm-app");
     let _ = std::fs::remove_dir_all(&out_dir);
-    let status = Command::new(wasm_bindgen_path())
-        .args(["--target", "web", "--out-dir"])
-        .arg(&out_dir)
-        .arg(&wasm)
-        .status()
-        .expect("wasm-bindgen runs");
-    assert!(
-        status.success(),
-        "wasm-bindgen failed on {}",
-        wasm.display()
-    );
+    interop_testkit::wasm_bindgen_cli::generate(&wasm, &out_dir);
     *built = Some(out_dir.clone());
     out_dir
 }

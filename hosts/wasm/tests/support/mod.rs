@@ -24,58 +24,17 @@ pub fn workspace_root() -> PathBuf {
 
 /// The `=X` pin of wasm-bindgen in this crate's manifest: the CLI must be that version.
 pub fn pinned_version() -> String {
-    let manifest = std::fs::read_to_string(manifest_dir().join("Cargo.toml"))
-        .expect("hosts/wasm/Cargo.toml is readable");
-    manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("wasm-bindgen = \"="))
-        .and_then(|rest| rest.split('"').next())
-        .expect("hosts/wasm/Cargo.toml pins wasm-bindgen with `=`")
-        .to_owned()
-}
-
-/// The `wasm-bindgen` to run: `WASM_BINDGEN`, else the one on `PATH`, else cargo's bin dir.
-pub fn wasm_bindgen_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASM_BINDGEN") {
-        return PathBuf::from(path);
-    }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("wasm-bindgen"))
-            .find(|candidate| candidate.is_file())
-    });
-    on_path.unwrap_or_else(|| {
-        let cargo_home = std::env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-            .unwrap_or_default();
-        cargo_home.join("bin/wasm-bindgen")
-    })
+    interop_testkit::wasm_bindgen_cli::pinned_version(&workspace_root())
 }
 
 /// Why the tests cannot run here, if they cannot.
 pub fn missing_tools() -> Option<String> {
-    let version = pinned_version();
-    let wasm_bindgen = wasm_bindgen_path();
-    let found = Command::new(&wasm_bindgen)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
-    match found {
-        None => {
-            return Some(format!(
-                "wasm-bindgen {version} is not installed (cargo install wasm-bindgen-cli --version ={version}; scripts/test.sh does)"
-            ))
-        }
-        Some(found) if found.split_whitespace().nth(1) != Some(version.as_str()) => {
-            return Some(format!(
-                "{} is '{found}', not wasm-bindgen {version} (cargo install wasm-bindgen-cli --version ={version})",
-                wasm_bindgen.display()
-            ))
-        }
-        Some(_) => {}
+    let problem = interop_testkit::wasm_bindgen_cli::problem(
+        &interop_testkit::wasm_bindgen_cli::path(),
+        &pinned_version(),
+    );
+    if problem.is_some() {
+        return problem;
     }
     let node = Command::new("node").arg("--version").output();
     if !node.is_ok_and(|output| output.status.success()) {
@@ -216,17 +175,7 @@ pub fn build(app: App, profile: Profile) -> PathBuf {
         app.crate_name,
         profile.name()
     ));
-    let status = Command::new(wasm_bindgen_path())
-        .args(["--target", "web", "--out-dir"])
-        .arg(&out_dir)
-        .arg(&wasm)
-        .status()
-        .expect("wasm-bindgen runs");
-    assert!(
-        status.success(),
-        "wasm-bindgen failed on {}",
-        wasm.display()
-    );
+    interop_testkit::wasm_bindgen_cli::generate(&wasm, &out_dir);
     built.push((app, profile, out_dir.clone()));
     out_dir
 }
