@@ -11,6 +11,7 @@
 //! shows them.
 
 mod spawned;
+mod support;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -4,6 +4,7 @@
 //! 127.0.0.1, so its `/proc` figures are its own.
 
 mod spawned;
+mod support;
 
 use std::time::Duration;
 

@@ -150,6 +150,8 @@ impl<C: WireClient + ?Sized> WireClient for Box<C> {
 pub struct MemoryClient {
     /// The host.
     pub host: MemoryHost,
+    /// The host the runtime was given: `host` itself, or one that wraps it.
+    runtime_host: Arc<dyn Host>,
     runtime: JsRuntime,
     next_call_id: u64,
     inbox: VecDeque<ToJs>,
@@ -160,9 +162,18 @@ impl MemoryClient {
     /// A client over a new in-memory host and runtime.
     pub fn new(options: RuntimeOptions) -> Self {
         let host = MemoryHost::new();
-        let runtime = host.runtime(options);
+        MemoryClient::over(host.clone(), Arc::new(host), options)
+    }
+
+    /// A client whose runtime is given `runtime_host`, a host that wraps `host` (to watch what
+    /// the runtime asks of it): the client pumps and advances `host` and spawns its tasks on
+    /// `runtime_host`.
+    pub fn over(host: MemoryHost, runtime_host: Arc<dyn Host>, options: RuntimeOptions) -> Self {
+        let runtime = JsRuntime::with_options(Arc::clone(&runtime_host), options)
+            .expect("runtime options accepted");
         MemoryClient {
             host,
+            runtime_host,
             runtime,
             next_call_id: 0,
             inbox: VecDeque::new(),
@@ -216,7 +227,7 @@ impl WireClient for MemoryClient {
     }
 
     fn spawn(&mut self, task: BoxFuture<()>) {
-        Host::spawn(&self.host, task);
+        self.runtime_host.spawn(task);
     }
 
     fn pump(&mut self) -> Vec<ToJs> {

@@ -438,7 +438,7 @@ struct HoldsJsObject {
 #[test]
 fn js_object_references_are_released_unlocked() {
     within_10s(|| {
-        let mut client = TouchingClient::new(RuntimeOptions::default());
+        let mut client = touching_client(RuntimeOptions::default());
         let runtime = client.runtime();
         let object = client.start(runtime.invoke::<JsObjectRef>("makeObject", ()));
         let (call, _) = client.next_js_call();
@@ -453,7 +453,7 @@ fn js_object_references_are_released_unlocked() {
             _calls_back: CallsBack::new(&runtime),
         });
         runtime.insert_extension(HoldsJsObject {
-            _object: client.object_ref(4),
+            _object: object_ref(&mut client, 4),
             _calls_back: CallsBack::new(&runtime),
         });
         // The first holder was dropped: its `Drop`, the release sent and the call sent.
@@ -477,7 +477,7 @@ fn js_object_references_are_released_unlocked() {
 fn host_callbacks_run_unlocked_in_every_conformance_case() {
     for case in CASES {
         within_10s(move || {
-            (case.run)(&Factory::new(TouchingClient::new));
+            (case.run)(&Factory::new(touching_client));
             assert!(touches() > 0, "{} never called the host", case.name);
         });
     }
@@ -560,104 +560,27 @@ impl Future for TouchOnWake {
     }
 }
 
-/// [`MemoryClient`] over a [`TouchingHost`].
-struct TouchingClient {
-    host: Arc<TouchingHost>,
-    runtime: JsRuntime,
-    next_call_id: u64,
-    inbox: VecDeque<ToJs>,
+/// A [`MemoryClient`] whose runtime is given a [`TouchingHost`].
+fn touching_client(options: RuntimeOptions) -> MemoryClient {
+    let inner = MemoryHost::new();
+    let host = Arc::new(TouchingHost {
+        inner: inner.clone(),
+        runtime: OnceLock::new(),
+    });
+    let client = MemoryClient::over(inner, host.clone(), options);
+    // The host keeps its runtime (a cycle: this test leaks it).
+    let _ = host.runtime.set(client.runtime());
+    client
 }
 
-impl TouchingClient {
-    fn new(options: RuntimeOptions) -> Self {
-        let host = Arc::new(TouchingHost {
-            inner: MemoryHost::new(),
-            runtime: OnceLock::new(),
-        });
-        let runtime = JsRuntime::with_options(host.clone(), options).expect("options accepted");
-        // The host keeps its runtime (a cycle: this test leaks it).
-        let _ = host.runtime.set(runtime.clone());
-        TouchingClient {
-            host,
-            runtime,
-            next_call_id: 0,
-            inbox: VecDeque::new(),
-        }
-    }
-
-    /// A reference to the JS object `id`, as a completion would give it.
-    fn object_ref(&mut self, id: u64) -> JsObjectRef {
-        let runtime = self.runtime.clone();
-        let object = self.start(runtime.invoke::<JsObjectRef>("makeObject", ()));
-        let (call, _) = self.next_js_call();
-        self.end_invoke_js(&format!(
-            r#"[{},true,{{"__jsObjectId":{id}}}]"#,
-            call.async_handle
-        ));
-        self.finish(&object).expect("an object reference")
-    }
-}
-
-impl WireClient for TouchingClient {
-    fn runtime(&self) -> JsRuntime {
-        self.runtime.clone()
-    }
-
-    fn begin_invoke(&mut self, call: Invoke<'_>) -> u64 {
-        self.next_call_id += 1;
-        self.begin_invoke_with_id(self.next_call_id, call);
-        self.next_call_id
-    }
-
-    fn begin_invoke_with_id(&mut self, call_id: u64, call: Invoke<'_>) {
-        self.runtime.begin_invoke_dotnet(
-            call_id,
-            call.assembly,
-            call.identifier,
-            call.object_id,
-            call.args_json,
-        );
-    }
-
-    fn invoke_sync(&mut self, call: Invoke<'_>) -> Option<Result<String, String>> {
-        Some(self.runtime.invoke_dotnet(
-            call.assembly,
-            call.identifier,
-            call.object_id,
-            call.args_json,
-        ))
-    }
-
-    fn send_byte_array(&mut self, index: u32, bytes: Vec<u8>) {
-        let _ = self.runtime.receive_byte_array(index, bytes);
-    }
-
-    fn cancel_invoke(&mut self, call_id: u64) {
-        self.runtime.cancel_invoke_dotnet(call_id);
-    }
-
-    fn end_invoke_js(&mut self, triple_json: &str) {
-        let _ = self.runtime.end_invoke_js(triple_json);
-    }
-
-    fn spawn(&mut self, task: BoxFuture<()>) {
-        Host::spawn(&*self.host, task);
-    }
-
-    fn pump(&mut self) -> Vec<ToJs> {
-        self.host.inner.run_until_stalled();
-        self.host.inner.take_messages()
-    }
-
-    fn advance(&mut self, duration: Duration) {
-        self.host.inner.advance(duration);
-    }
-
-    fn clock(&self) -> interop_testkit::HostClock {
-        interop_testkit::HostClock::Virtual
-    }
-
-    fn inbox(&mut self) -> &mut VecDeque<ToJs> {
-        &mut self.inbox
-    }
+/// A reference to the JS object `id`, as a completion would give it.
+fn object_ref(client: &mut MemoryClient, id: u64) -> JsObjectRef {
+    let runtime = client.runtime();
+    let object = client.start(runtime.invoke::<JsObjectRef>("makeObject", ()));
+    let (call, _) = client.next_js_call();
+    client.end_invoke_js(&format!(
+        r#"[{},true,{{"__jsObjectId":{id}}}]"#,
+        call.async_handle
+    ));
+    client.finish(&object).expect("an object reference")
 }

@@ -1,19 +1,20 @@
 //! The web app as its own process, attacked and loaded from outside it: started on a free port
 //! of 127.0.0.1, spoken to in raw HTTP and WebSocket, its memory read from `/proc`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::support;
+
 /// How long [`WebApp::wait_for_idle`] polls before it gives up (a bound, not an expectation).
 const IDLE_LIMIT: Duration = Duration::from_secs(30);
 
-/// The `blazor-sample` binary, running; killed when dropped.
+/// The `blazor-sample` binary, running (started by the browser tests' [`support::WebApp`]);
+/// killed when dropped.
 pub struct WebApp {
-    child: Child,
+    app: support::WebApp,
     /// The port it listens on (127.0.0.1).
     pub port: u16,
 }
@@ -22,26 +23,13 @@ impl WebApp {
     /// Starts `blazor-sample --addr 127.0.0.1:0 ARGS…` and reads its port from the line it
     /// prints.
     pub fn start(args: &[&str]) -> WebApp {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_blazor-sample"))
-            .args(["--addr", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the web app starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let line = lines
-            .next()
-            .expect("the web app prints its address")
-            .expect("its output is text");
-        // Keep reading what the app prints, so its stdout never closes.
-        std::thread::spawn(move || lines.for_each(drop));
-        let port = line
-            .trim()
-            .strip_prefix("Listening on http://127.0.0.1:")
-            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
-            .unwrap_or_else(|| panic!("a 'Listening on' line, not {line:?}"));
-        WebApp { child, port }
+        let app = support::WebApp::start(args);
+        let port = app
+            .url
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("an address on 127.0.0.1, not {:?}", app.url));
+        WebApp { app, port }
     }
 
     /// The `Host` header of a page served by the app: `127.0.0.1:PORT`.
@@ -56,12 +44,12 @@ impl WebApp {
 
     /// The largest resident set size the process has had (`VmHWM`), in KiB.
     pub fn peak_rss_kib(&self) -> u64 {
-        proc_status_kib(self.child.id(), "VmHWM:")
+        proc_status_kib(self.app.pid(), "VmHWM:")
     }
 
     /// The CPU time the process has used, user and system, in seconds.
     pub fn cpu_seconds(&self) -> f64 {
-        cpu_seconds(&self.child.id().to_string())
+        cpu_seconds(&self.app.pid().to_string())
     }
 
     /// Sends `request` (a whole HTTP/1.1 request head) on a new connection; the response's
@@ -126,13 +114,6 @@ impl WebApp {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-}
-
-impl Drop for WebApp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,6 +1,6 @@
-//! What the browser tests share: their harness (a test whose tools are missing is ignored, not
-//! passed), the pinned playwright-core, the web app started on a free port, and the wasm bundle
-//! of the in-page mode (`wasm_app`).
+//! What the browser tests and the process tests (`spawned`) share: their harness (a test whose
+//! tools are missing is ignored, not passed), the pinned playwright-core, the web app started on
+//! a free port, and the wasm bundle of the in-page mode (`wasm_app`).
 
 // Each test binary that includes this module uses part of it.
 #![allow(dead_code)]
