@@ -440,13 +440,7 @@ fn js_object_references_are_released_unlocked() {
     within_10s(|| {
         let mut client = touching_client(RuntimeOptions::default());
         let runtime = client.runtime();
-        let object = client.start(runtime.invoke::<JsObjectRef>("makeObject", ()));
-        let (call, _) = client.next_js_call();
-        client.end_invoke_js(&format!(
-            r#"[{},true,{{"__jsObjectId":3}}]"#,
-            call.async_handle
-        ));
-        let object = client.finish(&object).expect("an object reference");
+        let object = object_ref(&mut client, 3);
         let before = touches();
         runtime.insert_extension(HoldsJsObject {
             _object: object,
